@@ -1,0 +1,49 @@
+"""Every place eqstate touches JAX below its documented API lives here.
+
+`jax.extend.core` exposes the current trace and an opaque token for it; this is
+all eqstate needs to tell *which* trace a write happens under. The one private
+attribute used is `Tracer._trace`, to ask whether a value belongs to the
+current trace (that is, whether `vmap` batched it). `tests/test_jax_hooks.py`
+checks each hook against the installed JAX, so an upgrade that breaks one fails
+loudly there rather than somewhere deep in a transform.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jax
+from jax.extend import core as jex_core
+
+__all__ = ["current_trace_token", "is_eager", "is_tracer", "of_current_trace"]
+
+_Tracer = jax.core.Tracer
+
+
+def current_trace_token() -> Any:
+    """An opaque token for the innermost active JAX trace (comparable with `==`)."""
+    return jex_core.get_opaque_trace_state(convention="eqstate")
+
+
+_EAGER_TOKEN = current_trace_token()
+
+
+def is_eager() -> bool:
+    """True when no JAX transform is tracing right now."""
+    return current_trace_token() == _EAGER_TOKEN
+
+
+def is_tracer(x: Any) -> bool:
+    return isinstance(x, _Tracer)
+
+
+def of_current_trace(x: Any) -> bool:
+    """True when `x` is a tracer of the innermost active trace.
+
+    Under `jax.vmap` this is exactly "the value is batched by this vmap": values
+    computed only from unbatched inputs stay plain arrays (or outer tracers).
+    """
+    if not isinstance(x, _Tracer):
+        return False
+    with jex_core.take_current_trace() as trace:
+        return getattr(x, "_trace", None) is trace

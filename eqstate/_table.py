@@ -1,0 +1,212 @@
+"""The reference table: where every `State.value` read and write goes.
+
+Eager code reads and writes a State's own value slot. Each active eqstate
+transform pushes a `Frame` onto a thread-local stack; while it is active, reads
+and writes go to the top frame, which overlays the values below it:
+
+- a read of a State the frame has not seen yet fetches the value visible from
+  the frame below (or the eager slot), caches it and records a *miss*: the
+  transform learns the State is an input;
+- a write stores the new value in the frame and records it as *written*: the
+  transform returns it as an output and commits it to the frame below when the
+  JAX computation is done;
+- a State created while a frame is active is *local* to it: its value lives in
+  the frame only, and its slot is marked dead, so using it after the transform
+  raises `StateLeakError` instead of handing out a tracer.
+
+The stack is thread-local, so threads driving different models never see each
+other's frames. Nothing here knows about JAX transforms; `transform/_engine.py`
+drives the frames.
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+import jax
+
+from . import _jax_hooks
+from ._errors import StateLeakError, TraceContextError
+
+if TYPE_CHECKING:
+    from ._state import State
+
+__all__ = ["Dead", "Frame", "commit", "create", "read", "write"]
+
+
+class Dead:
+    """Marks the eager slot of a State whose value only ever lived in a trace."""
+
+    __slots__ = ("owner",)
+
+    def __init__(self, owner: str):
+        self.owner = owner
+
+    def __repr__(self) -> str:
+        return f"<value lost when {self.owner} ended>"
+
+
+_MISSING: Any = object()
+
+
+class Frame:
+    """One transform's view of State values while it traces a function."""
+
+    __slots__ = ("values", "missed", "written", "created", "token", "owner")
+
+    def __init__(self, owner: str, inputs: Iterable[tuple[State, Any]] = ()):
+        self.values: dict[State, Any] = dict(inputs)
+        self.missed: dict[State, None] = {}
+        self.written: dict[State, None] = {}
+        self.created: set[State] = set()
+        self.token = _jax_hooks.current_trace_token()
+        self.owner = owner
+
+    def __enter__(self) -> Frame:
+        _local.frames.append(self)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        popped = _local.frames.pop()
+        assert popped is self, "eqstate frames were popped out of order"
+
+
+class _Local(threading.local):
+    def __init__(self) -> None:
+        self.frames: list[Frame] = []
+
+
+_local = _Local()
+
+
+def active_frames() -> list[Frame]:
+    return _local.frames
+
+
+def _describe(state: State) -> str:
+    return state._describe()
+
+
+def _read_eager(state: State) -> Any:
+    value = state._value
+    if type(value) is Dead:
+        raise StateLeakError(
+            f"{_describe(state)} was created inside {value.owner}, so its value "
+            "was a tracer that died when the transform ended.\n"
+            "Create the State (or call `init_all_states`) outside the transform, "
+            "or return the values you need from the transformed function."
+        )
+    if _jax_hooks.is_tracer(value) and _jax_hooks.is_eager():
+        raise StateLeakError(
+            f"{_describe(state)} holds a tracer from a JAX transform that has "
+            "ended (it was probably written or unflattened inside a raw "
+            "`jax.jit`/`jax.vmap`). Use `eqstate.transform.jit`/`vmap` so the "
+            "value is written back as a concrete array."
+        )
+    return value
+
+
+def _read_in(frames: list[Frame], i: int, state: State) -> Any:
+    frame = frames[i]
+    value = frame.values.get(state, _MISSING)
+    if value is not _MISSING:
+        return value
+    value = _read_in(frames, i - 1, state) if i else _read_eager(state)
+    frame.missed[state] = None
+    frame.values[state] = value
+    return value
+
+
+def read(state: State) -> Any:
+    """The value of `state` as the current (innermost) context sees it."""
+    frames = _local.frames
+    if frames:
+        return _read_in(frames, len(frames) - 1, state)
+    return _read_eager(state)
+
+
+_RAW_TRANSFORM_FIX = """\
+Writes to a State are only kept under eqstate's own transforms. Under a raw
+JAX transform (jax.jit, jax.vmap, jax.lax.scan, eqx.filter_jit, ...) the write
+happens once, at trace time, and is lost. Wrap the function with the
+eqstate transform instead:
+
+    f = eqstate.transform.jit(f)       # instead of jax.jit(f)
+    f = eqstate.transform.vmap(f, ...) # instead of jax.vmap(f)
+    eqstate.transform.for_loop(body, xs)  # instead of jax.lax.scan(...)
+
+Reading States under raw JAX transforms is fine."""
+
+
+def _has_tracer(value: Any) -> bool:
+    if _jax_hooks.is_tracer(value):
+        return True
+    if isinstance(value, jax.Array):
+        return False
+    return any(_jax_hooks.is_tracer(x) for x in jax.tree_util.tree_leaves(value))
+
+
+# States built while a raw JAX transform traces (e.g. by `treefy_merge` inside
+# `jax.grad`) may be written under that same trace: they are local to it.
+_raw_locals: weakref.WeakKeyDictionary[State, Any] = weakref.WeakKeyDictionary()
+
+
+def write(state: State, value: Any) -> None:
+    """Assign `value` to `state` in the current context."""
+    frames = _local.frames
+    if not frames:
+        if _has_tracer(value) or not _jax_hooks.is_eager():
+            owner = _raw_locals.get(state)
+            if owner is not None and owner == _jax_hooks.current_trace_token():
+                state._value = value
+                return
+            raise TraceContextError(
+                f"{_describe(state)} was written inside a JAX transform that "
+                f"eqstate does not manage.\n{_RAW_TRANSFORM_FIX}"
+            )
+        state._value = value
+        return
+    frame = frames[-1]
+    if _jax_hooks.current_trace_token() != frame.token:
+        raise TraceContextError(
+            f"{_describe(state)} was written inside a raw JAX transform nested in "
+            f"{frame.owner}.\n{_RAW_TRANSFORM_FIX}"
+        )
+    frame.values[state] = value
+    if state not in frame.created:
+        frame.written[state] = None
+
+
+def create(state: State, value: Any) -> None:
+    """Give a new State its first value; local to the top frame if one is active."""
+    frames = _local.frames
+    if frames:
+        frame = frames[-1]
+        frame.created.add(state)
+        frame.values[state] = value
+        state._value = Dead(frame.owner)
+    else:
+        state._value = value
+        if _jax_hooks.is_tracer(value) and not _jax_hooks.is_eager():
+            _raw_locals[state] = _jax_hooks.current_trace_token()
+
+
+def commit(frame_index: int, updates: Iterable[tuple[State, Any]]) -> None:
+    """Write a transform's results into the frame at `frame_index` (-1: eager).
+
+    Used by the engine after the JAX computation returns; skips the checks of
+    `write` because the values are the transform's own outputs.
+    """
+    if frame_index < 0:
+        for state, value in updates:
+            state._value = value
+        return
+    frame = _local.frames[frame_index]
+    values, written, created = frame.values, frame.written, frame.created
+    for state, value in updates:
+        values[state] = value
+        if state not in created:
+            written[state] = None

@@ -1,0 +1,247 @@
+"""`Module`: a frozen equinox module that may hold States.
+
+Two styles work side by side:
+
+- equinox style: fields declared on the class (`w: ParamState[Float[Array, "n"]]`),
+  checked by jaxtyping + beartype when type checking is on;
+- brainstate style: `self.w = ParamState(...)` in `__init__` with no annotation.
+  Such attributes live in `_attrs`, an insertion-ordered pytree field, so they
+  are children of the module pytree like declared fields are.
+
+The structure is frozen when `__init__` returns; only `init_state` hooks (which
+create a `Dynamics` module's States) may add attributes later. Mutation happens
+through `State.value`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any, TypeVar, overload
+
+import equinox as eqx
+import jax.tree_util as jtu
+
+from .._filters import Filter
+from .._pretty import format_block
+from .._state import State
+
+__all__ = ["Module"]
+
+_OPEN = "_eqstate_open"  # instance __dict__ flag: structure may change
+_ATTRS = "_attrs"
+
+
+class _AttrStore:
+    """Insertion-ordered attributes assigned without a class annotation."""
+
+    __slots__ = ("names", "values")
+
+    def __init__(self, names: tuple[str, ...] = (), values: tuple[Any, ...] = ()):
+        self.names = list(names)
+        self.values = list(values)
+
+    def get(self, name: str) -> Any:
+        return self.values[self.names.index(name)]
+
+    def set(self, name: str, value: Any) -> None:
+        try:
+            self.values[self.names.index(name)] = value
+        except ValueError:
+            self.names.append(name)
+            self.values.append(value)
+
+    def items(self) -> Iterator[tuple[str, Any]]:
+        return zip(self.names, self.values)
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+
+def _store_flatten_with_keys(store: _AttrStore) -> tuple[Any, tuple[str, ...]]:
+    keyed = tuple((jtu.GetAttrKey(n), v) for n, v in store.items())
+    return keyed, tuple(store.names)
+
+
+def _store_flatten(store: _AttrStore) -> tuple[tuple[Any, ...], tuple[str, ...]]:
+    return tuple(store.values), tuple(store.names)
+
+
+def _store_unflatten(names: tuple[str, ...], values: Any) -> _AttrStore:
+    return _AttrStore(names, tuple(values))
+
+
+jtu.register_pytree_with_keys(
+    _AttrStore, _store_flatten_with_keys, _store_unflatten, _store_flatten
+)
+
+_FROZEN_MESSAGE = """\
+cannot assign to {cls}.{name}: an eqstate Module is frozen once __init__
+returns (it is an equinox module, hence a pytree). Mutable values belong in
+States:
+
+    self.{name}.value = new_value              # change what a State holds
+    model = eqx.tree_at(lambda m: m.{name}, model, new)  # a new model with a new part
+
+New States may only be added in __init__ or in an `init_state` hook."""
+
+
+def _label_states(module: Module) -> None:
+    owner = type(module).__name__
+    for name, value in module._named_children():
+        if isinstance(value, State) and value._info.label is None:
+            value._info.label = f"{owner}.{name}"
+
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _opens_structure(method: _F) -> _F:
+    """Let `method` add attributes to `self` (used for `init_state` hooks)."""
+
+    @functools.wraps(method)
+    def wrapper(self: Module, *args: Any, **kwargs: Any) -> Any:
+        d = self.__dict__
+        already = _OPEN in d
+        d[_OPEN] = True
+        try:
+            return method(self, *args, **kwargs)
+        finally:
+            if not already:
+                del d[_OPEN]
+                _label_states(self)
+
+    wrapper.__eqstate_opens__ = True  # type: ignore[attr-defined]
+    return wrapper  # type: ignore[return-value]
+
+
+class Module(eqx.Module):
+    """Base class for models: an equinox module that may hold `State`s.
+
+    ```python
+    import jax.numpy as jnp
+    import eqstate
+
+    class Counter(eqstate.nn.Module):
+        def __init__(self):
+            self.n = eqstate.State(jnp.array(0))
+
+        def __call__(self):
+            self.n.value += 1
+            return self.n.value
+
+    counter = Counter()
+    step = eqstate.transform.jit(counter)
+    assert [int(step()) for _ in range(3)] == [1, 2, 3]
+    ```
+
+    A module is a frozen pytree: `jax.tree.map`, `eqx.partition`,
+    `eqx.tree_at` and `eqx.tree_serialise_leaves` work on it, and each State
+    contributes its current value as a leaf.
+    """
+
+    _attrs: _AttrStore = eqx.field(default_factory=_AttrStore, kw_only=True, repr=False)
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Any:
+        self = super().__new__(cls, *args, **kwargs)
+        d = self.__dict__
+        d[_ATTRS] = _AttrStore()
+        d[_OPEN] = True
+        return self
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        hook = cls.__dict__.get("init_state")
+        if hook is not None and not getattr(hook, "__eqstate_opens__", False):
+            cls.init_state = _opens_structure(hook)  # type: ignore[method-assign]
+
+    def __check_init__(self) -> None:
+        self.__dict__.pop(_OPEN, None)
+        _label_states(self)
+
+    if not TYPE_CHECKING:
+
+        def __setattr__(self, name: str, value: Any) -> None:
+            d = self.__dict__
+            if name == _ATTRS:
+                if _ATTRS not in d:
+                    object.__setattr__(self, name, value)
+                return  # the store made in __new__ is kept
+            if _OPEN not in d:
+                raise dataclasses.FrozenInstanceError(
+                    _FROZEN_MESSAGE.format(cls=type(self).__name__, name=name)
+                )
+            if name in _field_names(type(self)) or name.startswith("__"):
+                object.__setattr__(self, name, value)
+            else:
+                d[_ATTRS].set(name, value)
+
+        def __getattr__(self, name: str) -> Any:
+            try:
+                store = self.__dict__[_ATTRS]
+                return store.get(name)
+            except (KeyError, ValueError):
+                raise AttributeError(
+                    f"{type(self).__name__!r} object has no attribute {name!r}"
+                ) from None
+
+    def _named_children(self) -> Iterator[tuple[str, Any]]:
+        d = self.__dict__
+        for name in _field_names(type(self)):
+            if name != _ATTRS and name in d:
+                yield name, d[name]
+        store = d.get(_ATTRS)
+        if store is not None:
+            yield from store.items()
+
+    def __eqstate_repr__(self, indent: int = 0) -> str:
+        return format_block(type(self).__name__, list(self._named_children()), indent)
+
+    def __repr__(self) -> str:
+        return self.__eqstate_repr__(0)
+
+    @overload
+    def states(self) -> dict[tuple[Any, ...], State]: ...
+    @overload
+    def states(self, filter: Filter, /) -> dict[tuple[Any, ...], State]: ...
+    @overload
+    def states(
+        self, filter: Filter, filter2: Filter, /, *filters: Filter
+    ) -> tuple[dict[tuple[Any, ...], State], ...]: ...
+    def states(
+        self, *filters: Filter
+    ) -> dict[tuple[Any, ...], State] | tuple[dict[tuple[Any, ...], State], ...]:
+        """The States in this module, keyed by path, sorted by path.
+
+        With one filter (see `eqstate.filters`), only the matching States; with
+        several, a tuple of dicts, one per filter. A State reachable by two
+        paths (weight tying) appears once, under its first path.
+
+        ```python
+        import jax.numpy as jnp
+        import eqstate
+
+        class Linear(eqstate.nn.Module):
+            def __init__(self):
+                self.w = eqstate.ParamState(jnp.ones((2, 1)))
+                self.n = eqstate.State(jnp.array(0))
+
+        params = Linear().states(eqstate.ParamState)
+        assert list(params) == [("w",)]
+        ```
+        """
+        from ..graph import states
+
+        return states(self, *filters)
+
+    def nodes(self, *filters: type | Callable[[Any], bool]) -> dict[tuple[Any, ...], Any]:
+        """The modules in this module (itself under the path `()`), keyed by path."""
+        from ..graph import nodes
+
+        return nodes(self, *filters)
+
+
+@functools.cache
+def _field_names(cls: type) -> frozenset[str]:
+    return frozenset(f.name for f in dataclasses.fields(cls))

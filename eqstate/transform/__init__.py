@@ -1,0 +1,18 @@
+"""State-aware transforms: brainstate's names, one engine underneath."""
+
+from ._autodiff import (
+    GradientTransform as GradientTransform,
+    grad as grad,
+    hessian as hessian,
+    jacfwd as jacfwd,
+    jacobian as jacobian,
+    jacrev as jacrev,
+    vector_grad as vector_grad,
+)
+from ._jit import jit as jit
+from ._tracing import (
+    StateFinder as StateFinder,
+    eval_shape as eval_shape,
+    make_jaxpr as make_jaxpr,
+)
+from ._vmap import vmap as vmap

@@ -1,0 +1,322 @@
+"""The gradient family: `grad`, `vector_grad`, `jacrev`, `jacfwd`, `hessian`.
+
+All of them are a `GradientTransform`: the engine's pure function
+`loss(state_values, *args) -> (value, (value, aux, written values))` handed to
+a JAX differentiation transform that treats argument 0 (the States to
+differentiate) like any other positional argument.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import jax.tree_util as jtu
+
+from .._errors import EqstateError
+from .._state import State
+from ._engine import gather, owner_name, run, scatter
+
+__all__ = [
+    "GradientTransform",
+    "grad",
+    "hessian",
+    "jacfwd",
+    "jacobian",
+    "jacrev",
+    "vector_grad",
+]
+
+Transform = Callable[..., Callable[..., Any]]
+
+
+def _is_state(x: Any) -> bool:
+    return isinstance(x, State)
+
+
+def _unique_states(container: Any) -> list[State]:
+    leaves = jtu.tree_leaves(container, is_leaf=_is_state)
+    bad = [x for x in leaves if not isinstance(x, State)]
+    if bad:
+        raise EqstateError(
+            "grad_states must hold only States (a State, a list or dict of States, "
+            f"or `module.states(...)`); found {type(bad[0]).__name__}."
+        )
+    return list(dict.fromkeys(leaves))
+
+
+class GradientTransform:
+    """Make any JAX differentiation transform state-aware.
+
+    `transform(fun, *, argnums, has_aux, **transform_params)` must behave like
+    `jax.grad(fun, argnums=argnums, has_aux=True)`: `fun` returns
+    `(value, aux)` and the result returns `(gradients, aux)`. eqstate passes the
+    States to differentiate as argument 0 and shifts `argnums` accordingly.
+    The result follows the return structure of `grad`.
+
+    ```python
+    import jax
+    import jax.numpy as jnp
+    import eqstate
+
+    w = eqstate.ParamState(jnp.array(2.0))
+
+    def halved_grad(fun, *, argnums, has_aux):
+        base = jax.grad(fun, argnums=argnums, has_aux=True)
+
+        def wrapped(*args):
+            g, aux = base(*args)
+            return jax.tree.map(lambda x: x / 2, g), aux
+
+        return wrapped
+
+    g = eqstate.transform.GradientTransform(
+        lambda: w.value**2, transform=halved_grad, grad_states=[w]
+    )()
+    assert float(g[0]) == 2.0
+    ```
+
+    Args:
+        target: the function to differentiate.
+        transform: the JAX transform (see above).
+        grad_states: the States to differentiate: a State, or a list, tuple or
+            dict of States (the gradients come back in the same container).
+        argnums: positional arguments to differentiate, as in `jax.grad`.
+        return_value: also return the function's value.
+        has_aux: the function returns `(value, aux)`.
+        transform_params: extra keyword arguments for `transform`.
+    """
+
+    def __init__(
+        self,
+        target: Callable[..., Any],
+        transform: Transform,
+        grad_states: Any = None,
+        argnums: int | Sequence[int] | None = None,
+        return_value: bool = False,
+        has_aux: bool = False,
+        transform_params: dict[str, Any] | None = None,
+    ):
+        self.target = target
+        self.transform = transform
+        self.grad_states = grad_states
+        self.states = [] if grad_states is None else _unique_states(grad_states)
+        self.argnums = argnums
+        self.return_value = return_value
+        self.has_aux = has_aux
+        self.transform_params = transform_params or {}
+        self.owner = owner_name(getattr(transform, "__name__", "grad"), target)
+        functools.update_wrapper(self, target)  # type: ignore[arg-type]
+
+    def _jax_argnums(self) -> int | tuple[int, ...]:
+        argnums = self.argnums
+        if self.grad_states is None:
+            argnums = 0 if argnums is None else argnums
+            if isinstance(argnums, int):
+                return argnums + 1
+            return tuple(a + 1 for a in argnums)
+        if argnums is None:
+            return 0
+        extra = (argnums,) if isinstance(argnums, int) else tuple(argnums)
+        return (0, *(a + 1 for a in extra))
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        __tracebackhide__ = True
+        states = self.states
+        written: list[State] = []
+
+        def loss(state_vals: list[Any], *args: Any, **kwargs: Any) -> Any:
+            out, frame = run(self.target, args, kwargs, self.owner, zip(states, state_vals))
+            value, aux = out if self.has_aux else (out, None)
+            written[:] = list(frame.written)
+            new_vals = [frame.values[s] for s in written]
+            return value, (value, aux, new_vals)
+
+        transformed = self.transform(
+            loss, argnums=self._jax_argnums(), has_aux=True, **self.transform_params
+        )
+        grads, (value, aux, new_vals) = transformed(gather(states), *args, **kwargs)
+        scatter(written, new_vals)
+        return self._assemble(grads, value, aux)
+
+    def _assemble(self, grads: Any, value: Any, aux: Any) -> Any:
+        if self.grad_states is None:
+            result = grads
+        else:
+            by_state = grads if self.argnums is None else grads[0]
+            lookup = dict(zip(map(id, self.states), by_state))
+            var_grads = jtu.tree_map(
+                lambda s: lookup[id(s)], self.grad_states, is_leaf=_is_state
+            )
+            if self.argnums is None:
+                result = var_grads
+            else:
+                arg_grads = grads[1] if isinstance(self.argnums, int) else grads[1:]
+                result = (var_grads, arg_grads)
+        if self.return_value and self.has_aux:
+            return result, value, aux
+        if self.return_value:
+            return result, value
+        if self.has_aux:
+            return result, aux
+        return result
+
+
+def _make(
+    transform: Transform, name: str
+) -> Callable[..., Any]:
+    def public(
+        fun: Callable[..., Any] | None = None,
+        grad_states: Any = None,
+        argnums: int | Sequence[int] | None = None,
+        has_aux: bool | None = None,
+        return_value: bool = False,
+        **transform_params: Any,
+    ) -> Any:
+        if fun is None:
+            return functools.partial(
+                public,
+                grad_states=grad_states,
+                argnums=argnums,
+                has_aux=has_aux,
+                return_value=return_value,
+                **transform_params,
+            )
+        return GradientTransform(
+            fun,
+            transform,
+            grad_states=grad_states,
+            argnums=argnums,
+            has_aux=bool(has_aux),
+            return_value=return_value,
+            transform_params=transform_params,
+        )
+
+    public.__name__ = public.__qualname__ = name
+    return public
+
+
+def _grad_transform(fun: Callable[..., Any], *, argnums: Any, has_aux: bool, **kw: Any):
+    return jax.grad(fun, argnums=argnums, has_aux=has_aux, **kw)
+
+
+def _vector_grad_transform(fun: Callable[..., Any], *, argnums: Any, has_aux: bool):
+    nums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
+
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        def partial(*diff: Any) -> Any:
+            full = list(args)
+            for i, d in zip(nums, diff):
+                full[i] = d
+            return fun(*full, **kwargs)
+
+        out, vjp_fn, aux = jax.vjp(partial, *(args[i] for i in nums), has_aux=True)
+        grads = vjp_fn(jax.tree.map(jnp.ones_like, out))
+        return (grads[0] if isinstance(argnums, int) else grads), aux
+
+    return wrapped
+
+
+def _jacrev_transform(fun: Callable[..., Any], *, argnums: Any, has_aux: bool, **kw: Any):
+    return jax.jacrev(fun, argnums=argnums, has_aux=has_aux, **kw)
+
+
+def _jacfwd_transform(fun: Callable[..., Any], *, argnums: Any, has_aux: bool, **kw: Any):
+    return jax.jacfwd(fun, argnums=argnums, has_aux=has_aux, **kw)
+
+
+def _hessian_transform(fun: Callable[..., Any], *, argnums: Any, has_aux: bool, **kw: Any):
+    return jax.hessian(fun, argnums=argnums, has_aux=has_aux, **kw)
+
+
+grad = _make(_grad_transform, "grad")
+grad.__doc__ = """Gradient with respect to States and/or positional arguments.
+
+```python
+import jax.numpy as jnp
+import eqstate
+
+w = eqstate.ParamState(jnp.array([1.0, 2.0]))
+loss = lambda x: jnp.sum((w.value * x) ** 2)
+grads, value = eqstate.transform.grad(loss, grad_states={"w": w}, return_value=True)(2.0)
+assert grads["w"].tolist() == [8.0, 32.0] and float(value) == 20.0
+```
+
+Return structure (`var_grads` mirror `grad_states`: a dict gives a dict with
+the same keys, a list a list, a single State one array):
+
+| grad_states | argnums | result |
+|---|---|---|
+| None | any | `arg_grads` |
+| given | None | `var_grads` |
+| given | given | `(var_grads, arg_grads)` |
+
+`has_aux=True` makes it `(result, aux)`, `return_value=True` makes it
+`(result, value)`, both make it `(result, value, aux)`. States written by the
+function are written back; a State reachable twice gets one, summed gradient.
+
+Args:
+    fun: the scalar function; `grad(grad_states=...)` returns a decorator.
+    grad_states: the States to differentiate.
+    argnums: positional arguments to differentiate (default 0 when
+        `grad_states` is None).
+    has_aux: `fun` returns `(value, aux)`.
+    return_value: also return the value.
+    **transform_params: passed to `jax.grad` (`holomorphic`, `allow_int`).
+"""
+
+vector_grad = _make(_vector_grad_transform, "vector_grad")
+vector_grad.__doc__ = """Gradient of a vector-valued function, summed over its outputs.
+
+The vector-Jacobian product with a cotangent of ones; same arguments and
+return structure as `grad`.
+
+```python
+import jax.numpy as jnp
+import eqstate
+
+g = eqstate.transform.vector_grad(lambda x: x**2)(jnp.array([1.0, 3.0]))
+assert g.tolist() == [2.0, 6.0]
+```
+"""
+
+jacrev = _make(_jacrev_transform, "jacrev")
+jacrev.__doc__ = """Jacobian by reverse-mode autodiff; arguments and returns as `grad`.
+
+```python
+import jax.numpy as jnp
+import eqstate
+
+J = eqstate.transform.jacrev(lambda x: x * 2)(jnp.ones(3))
+assert J.shape == (3, 3)
+```
+"""
+
+jacfwd = _make(_jacfwd_transform, "jacfwd")
+jacfwd.__doc__ = """Jacobian by forward-mode autodiff; arguments and returns as `grad`.
+
+```python
+import jax.numpy as jnp
+import eqstate
+
+J = eqstate.transform.jacfwd(lambda x: x * 2)(jnp.ones(2))
+assert J.tolist() == [[2.0, 0.0], [0.0, 2.0]]
+```
+"""
+
+jacobian = jacrev
+
+hessian = _make(_hessian_transform, "hessian")
+hessian.__doc__ = """Hessian (forward-over-reverse); arguments and returns as `grad`.
+
+```python
+import jax.numpy as jnp
+import eqstate
+
+H = eqstate.transform.hessian(lambda x: jnp.dot(x, x))(jnp.array([1.0, 2.0]))
+assert H.tolist() == [[2.0, 0.0], [0.0, 2.0]]
+```
+"""

@@ -1,0 +1,157 @@
+"""Abstract tracing: `make_jaxpr`, `eval_shape`, `StateFinder`."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+from typing import Any, Literal
+
+import jax
+
+from .._filters import Filter, to_predicate
+from .._state import State
+from ._engine import Plan, Retry, gather, owner_name, run
+
+__all__ = ["StateFinder", "eval_shape", "make_jaxpr"]
+
+
+def _trace(
+    jax_fn: Callable[..., Any],
+    fun: Callable[..., Any],
+    owner: str,
+    args: Sequence[Any],
+    kwargs: dict[str, Any],
+    static_argnums: tuple[int, ...] = (),
+) -> tuple[Any, Plan]:
+    """Trace `fun` with `jax_fn` (make_jaxpr / eval_shape), States as inputs."""
+    plan = Plan()
+    while True:
+        current = plan
+
+        def pure(write_vals: list[Any], read_vals: list[Any], *args: Any, **kwargs: Any):
+            out, frame = run(fun, args, kwargs, owner, current.inputs(write_vals, read_vals))
+            current.check(frame)
+            return out, [frame.values[s] for s in current.writes]
+
+        shifted = tuple(i + 2 for i in static_argnums)
+        try:
+            if shifted:
+                traced = jax_fn(pure, static_argnums=shifted)
+            else:
+                traced = jax_fn(pure)
+            result = traced(gather(plan.writes), gather(plan.reads), *args, **kwargs)
+        except Retry as retry:
+            plan = plan.grow(retry)
+            continue
+        return result, plan
+
+
+def make_jaxpr(
+    fun: Callable[..., Any], static_argnums: int | Sequence[int] = ()
+) -> Callable[..., tuple[Any, tuple[State, ...]]]:
+    """The jaxpr of a stateful function, and the States it takes and returns.
+
+    The jaxpr's inputs are the written States' values, then the read-only
+    States' values, then the arguments; its outputs are the function's output
+    followed by the written States' new values. Nothing is written back.
+
+    ```python
+    import jax.numpy as jnp
+    import eqstate
+
+    w = eqstate.ParamState(jnp.ones(2))
+    jaxpr, states = eqstate.transform.make_jaxpr(lambda x: x * w.value)(jnp.ones(2))
+    assert states == (w,)
+    ```
+    """
+    nums = (static_argnums,) if isinstance(static_argnums, int) else tuple(static_argnums)
+    owner = owner_name("make_jaxpr", fun)
+
+    @functools.wraps(fun)
+    def traced(*args: Any, **kwargs: Any) -> tuple[Any, tuple[State, ...]]:
+        jaxpr, plan = _trace(jax.make_jaxpr, fun, owner, args, kwargs, nums)
+        return jaxpr, (*plan.writes, *plan.reads)
+
+    return traced
+
+
+def eval_shape(fun: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """The output shapes of a stateful function, without running it.
+
+    States are read abstractly and nothing is written back.
+
+    ```python
+    import jax.numpy as jnp
+    import eqstate
+
+    w = eqstate.ParamState(jnp.ones((3, 2)))
+    out = eqstate.transform.eval_shape(lambda x: x @ w.value, jnp.ones((5, 3)))
+    assert out.shape == (5, 2)
+    ```
+    """
+    (out, _), _ = _trace(jax.eval_shape, fun, owner_name("eval_shape", fun), args, kwargs)
+    return out
+
+
+class StateFinder:
+    """Find the States a function reads and writes, without running it.
+
+    ```python
+    import jax.numpy as jnp
+    import eqstate
+
+    a = eqstate.ParamState(jnp.ones(()), name="a")
+    b = eqstate.State(jnp.zeros(()), name="b")
+
+    def f(x):
+        b.value = a.value * x
+        return x
+
+    found = eqstate.transform.StateFinder(f, usage="all")(2.0)
+    assert list(found.values()) == [a, b]
+    ```
+
+    Args:
+        fun: the function to inspect.
+        filter: only return States this filter matches (see `eqstate.filters`).
+        usage: `"all"` (read or written), `"read"` (read, never written) or
+            `"write"` (written).
+        return_type: `"dict"` (`{0: state, 1: ...}` in first-use order) or
+            `"list"`.
+    """
+
+    def __init__(
+        self,
+        fun: Callable[..., Any],
+        filter: Filter = None,
+        usage: Literal["all", "read", "write"] = "all",
+        return_type: Literal["dict", "list"] = "dict",
+    ):
+        if usage not in ("all", "read", "write"):
+            raise ValueError(f"usage must be 'all', 'read' or 'write', not {usage!r}")
+        if return_type not in ("dict", "list"):
+            raise ValueError(f"return_type must be 'dict' or 'list', not {return_type!r}")
+        self.fun = fun
+        self.predicate = to_predicate(True if filter is None else filter)
+        self.usage = usage
+        self.return_type = return_type
+
+    def __call__(self, *args: Any, **kwargs: Any) -> dict[int, State] | list[State]:
+        found: list[State] = []
+
+        def probe(*args: Any, **kwargs: Any) -> Any:
+            out, frame = run(self.fun, args, kwargs, owner_name("StateFinder", self.fun))
+            written = list(frame.written)
+            if self.usage == "write":
+                found.extend(written)
+            elif self.usage == "read":
+                found.extend(s for s in frame.missed if s not in frame.written)
+            else:
+                found.extend(dict.fromkeys([*frame.missed, *written]))
+            return out
+
+        jax.eval_shape(probe, *args, **kwargs)
+        selected = [s for s in found if self.predicate((), s)]
+        if self.return_type == "list":
+            return selected
+        return dict(enumerate(selected))

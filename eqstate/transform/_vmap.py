@@ -1,0 +1,236 @@
+"""`vmap`: `jax.vmap` over the engine's pure function.
+
+States are unbatched unless declared: `in_states` enter batched along the
+given axis, `out_states` leave batched. A State written inside with a batched
+value that was not declared raises `BatchAxisError`. RandomStates read inside
+are split so that every lane draws its own numbers; the stream advances once.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Hashable, Sequence
+from typing import Any
+
+import jax
+import jax.tree_util as jtu
+
+from .. import _jax_hooks
+from .._errors import BatchAxisError
+from .._state import State
+from ..random import RandomState
+from ._engine import Retry, gather, owner_name, run, scatter
+
+__all__ = ["vmap"]
+
+
+def _is_state(x: Any) -> bool:
+    return isinstance(x, State)
+
+
+def _axis_map(spec: Any, what: str) -> dict[State, int]:
+    """`{axis: states}` or a collection of States (axis 0) -> {State: axis}."""
+    if spec is None:
+        return {}
+    if isinstance(spec, dict) and spec and all(isinstance(k, int) for k in spec):
+        groups = spec.items()
+    else:
+        groups = [(0, spec)]
+    out: dict[State, int] = {}
+    for axis, states in groups:
+        for leaf in jtu.tree_leaves(states, is_leaf=_is_state):
+            if not isinstance(leaf, State):
+                raise TypeError(f"vmap: {what} must hold States; found {type(leaf).__name__}.")
+            out.setdefault(leaf, axis)
+    return out
+
+
+def _leaf_axes(in_axes: Any, args: Sequence[Any]) -> list[tuple[Any, int]]:
+    """(leaf, axis) for every batched leaf of `args` under the `in_axes` prefix."""
+    found: list[tuple[Any, int]] = []
+
+    def visit(axis: Any, tree: Any) -> None:
+        if axis is None:
+            return
+        if isinstance(axis, int):
+            found.extend((leaf, axis) for leaf in jtu.tree_leaves(tree))
+            return
+        jtu.tree_map(visit, axis, tree, is_leaf=lambda x: x is None)
+
+    axes = in_axes if isinstance(in_axes, tuple) else (in_axes,) * len(args)
+    for axis, arg in zip(axes, args):
+        visit(axis, arg)
+    return found
+
+
+class VmapWrapper:
+    """The callable `vmap` returns; see `vmap`."""
+
+    def __init__(
+        self,
+        fun: Callable[..., Any],
+        in_axes: Any,
+        out_axes: Any,
+        axis_name: Hashable | None,
+        axis_size: int | None,
+        spmd_axis_name: Any,
+        in_states: Any,
+        out_states: Any,
+    ):
+        self.fun = fun
+        self.in_axes = tuple(in_axes) if isinstance(in_axes, list) else in_axes
+        self.out_axes = out_axes
+        self.axis_name = axis_name
+        self.axis_size = axis_size
+        self.spmd_axis_name = spmd_axis_name
+        self.in_map = _axis_map(in_states, "in_states")
+        self.out_map = _axis_map(out_states, "out_states")
+        self.rngs: dict[RandomState, None] = {}
+        self.owner = owner_name("vmap", fun)
+        functools.update_wrapper(self, fun)  # type: ignore[arg-type]
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        __tracebackhide__ = True
+        while True:
+            try:
+                return self._call(args, kwargs)
+            except Retry as retry:
+                self.rngs.update((s, None) for s in retry.reads if isinstance(s, RandomState))
+
+    def _size(self, args: Sequence[Any], kwargs: dict[str, Any], in_vals: list[Any]) -> int:
+        if self.axis_size is not None:
+            return self.axis_size
+        for leaf, axis in _leaf_axes(self.in_axes, args):
+            if hasattr(leaf, "shape"):
+                return leaf.shape[axis]
+        for leaf in jtu.tree_leaves(kwargs):
+            return leaf.shape[0]
+        for (state, axis), value in zip(self.in_map.items(), in_vals):
+            for leaf in jtu.tree_leaves(value):
+                return leaf.shape[axis]
+        raise ValueError(
+            "vmap could not infer the batch size: no argument or in_state is "
+            "batched. Pass `axis_size=`."
+        )
+
+    def _call(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        in_states = list(self.in_map)
+        in_vals = gather(in_states)
+        rngs = [s for s in self.rngs if s not in self.in_map]
+        size = self._size(args, kwargs, in_vals)
+        next_keys, lane_keys = [], []
+        for rng in rngs:
+            keys = jax.random.split(gather([rng])[0], size + 1)
+            next_keys.append(keys[0])
+            lane_keys.append(keys[1:])
+        out_axes_of = {**self.in_map, **self.out_map}
+        axes = sorted(set(out_axes_of.values()))
+        layout: dict[str, Any] = {}
+
+        def pure(in_vals: list[Any], lane_keys: list[Any], *args: Any, **kwargs: Any) -> Any:
+            inputs = [*zip(in_states, in_vals), *zip(rngs, lane_keys)]
+            out, frame = run(self.fun, args, kwargs, self.owner, inputs)
+            unsplit = [s for s in frame.missed if isinstance(s, RandomState)]
+            if unsplit:
+                raise Retry(reads=unsplit)
+            groups: dict[int, list[State]] = {a: [] for a in axes}
+            unbatched: list[State] = []
+            split = set(rngs)
+            for s in dict.fromkeys([*frame.written, *self.out_map]):
+                if s in out_axes_of:
+                    groups[out_axes_of[s]].append(s)
+                elif s not in split:
+                    value = frame.values[s]
+                    if any(_jax_hooks.of_current_trace(x) for x in jtu.tree_leaves(value)):
+                        raise BatchAxisError(_batched_write_message(s, self.owner))
+                    unbatched.append(s)
+            with frame:
+                batched_vals = [[s.value for s in groups[a]] for a in axes]
+                unbatched_vals = [frame.values[s] for s in unbatched]
+            layout["groups"], layout["unbatched"] = groups, unbatched
+            return out, batched_vals, unbatched_vals
+
+        if isinstance(self.in_axes, tuple):
+            arg_axes = self.in_axes
+        else:
+            arg_axes = (self.in_axes,) * len(args)
+        state_axes = [self.in_map[s] for s in in_states]
+        mapped = jax.vmap(
+            pure,
+            in_axes=(state_axes, 0, *arg_axes),
+            out_axes=(self.out_axes, list(axes), None),
+            axis_name=self.axis_name,
+            axis_size=size,
+            spmd_axis_name=self.spmd_axis_name,
+        )
+        out, batched_vals, unbatched_vals = mapped(in_vals, lane_keys, *args, **kwargs)
+        for axis, vals in zip(axes, batched_vals):
+            scatter(layout["groups"][axis], vals)
+        scatter(layout["unbatched"], unbatched_vals)
+        scatter(rngs, next_keys)
+        return out
+
+
+def _batched_write_message(state: State, owner: str) -> str:
+    return (
+        f"{state._describe()} was written with a batched value inside {owner}, "
+        "but it is not declared as batched, so every lane would overwrite the "
+        "same unbatched value.\nDeclare it:\n\n"
+        "    vmap(f, in_states=model.states(), out_states=model.states())\n\n"
+        "or create the module inside the vmapped function so its States are local."
+    )
+
+
+def vmap(
+    fun: Callable[..., Any] | None = None,
+    *,
+    in_axes: Any = 0,
+    out_axes: Any = 0,
+    axis_name: Hashable | None = None,
+    axis_size: int | None = None,
+    spmd_axis_name: Any = None,
+    in_states: Any = None,
+    out_states: Any = None,
+) -> Any:
+    """Vectorise a function that reads and writes States, like `jax.vmap`.
+
+    ```python
+    import jax.numpy as jnp
+    import eqstate
+
+    w = eqstate.ParamState(jnp.array([1.0, 2.0]))
+    out = eqstate.transform.vmap(lambda x: x * w.value)(jnp.ones((3, 2)))
+    assert out.shape == (3, 2)
+    ```
+
+    States read inside are shared by all lanes unless listed in `in_states`;
+    States written inside must be declared in `out_states` (or `in_states`)
+    when the written value differs across lanes, or `BatchAxisError` is
+    raised. States created inside the function are local to it, so modules
+    built inside are batched freely. Each lane draws its own random numbers.
+
+    Args:
+        fun: the function; `vmap(in_axes=...)` returns a decorator.
+        in_axes: as in `jax.vmap`, for the positional arguments.
+        out_axes: as in `jax.vmap`, for the output.
+        axis_name: names the mapped axis for collectives.
+        axis_size: the batch size, when no argument is batched.
+        spmd_axis_name: as in `jax.vmap`.
+        in_states: States batched on input: a collection (axis 0) or a dict
+            `{axis: collection}`.
+        out_states: States batched on output, in the same forms.
+    """
+    if fun is None:
+        return functools.partial(
+            vmap,
+            in_axes=in_axes,
+            out_axes=out_axes,
+            axis_name=axis_name,
+            axis_size=axis_size,
+            spmd_axis_name=spmd_axis_name,
+            in_states=in_states,
+            out_states=out_states,
+        )
+    return VmapWrapper(
+        fun, in_axes, out_axes, axis_name, axis_size, spmd_axis_name, in_states, out_states
+    )
