@@ -12,7 +12,6 @@ given value, so `jax.tree.map(f, module)` returns an independent copy.
 
 from __future__ import annotations
 
-import os
 import sys
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -33,13 +32,16 @@ __all__ = [
 
 T = TypeVar("T")
 
-_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+_LIBRARY_MODULES = ("eqstate", "jaxtyping", "beartype", "equinox", "jax")
 
 
 def _user_location() -> str:
-    """`file:line` of the innermost caller outside the eqstate package."""
+    """`file:line` of the innermost caller outside eqstate and its checkers."""
     frame = sys._getframe(2)
-    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+    while frame is not None and (
+        frame.f_globals.get("__name__", "").split(".")[0] in _LIBRARY_MODULES
+        or frame.f_code.co_filename.startswith("<@beartype")
+    ):
         frame = frame.f_back
     if frame is None:
         return "<unknown>"
