@@ -1,6 +1,12 @@
 """eqstate: brainstate's stateful programming model, built the equinox way."""
 
-from . import environ as environ, graph as graph, nn as nn, random as random, transform as transform
+from . import (
+    environ as environ,
+    graph as graph,
+    nn as nn,
+    random as random,
+    transform as transform,
+)
 from ._errors import (
     BatchAxisError as BatchAxisError,
     EqstateError as EqstateError,

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Callable
-from typing import Any as _AnyType
+from typing import Any as _AnyType, cast
 
 from ._state import State
 
@@ -102,7 +102,7 @@ def to_predicate(filter: Filter) -> Predicate:
     ```
     """
     if isinstance(filter, _Combinator):
-        return filter
+        return cast(Predicate, filter)
     if filter is True or filter is Ellipsis:
         return _everything
     if filter is None or filter is False:
@@ -119,9 +119,9 @@ def to_predicate(filter: Filter) -> Predicate:
         tag = filter
         return lambda path, state: state.tag == tag
     if isinstance(filter, (tuple, list)):
-        return Any(*filter)
+        return cast(Predicate, Any(*filter))
     if callable(filter):
-        return filter
+        return cast(Predicate, filter)
     raise TypeError(
         f"Cannot use {filter!r} as a State filter. Use a State subclass, a tag "
         "string, True/None, a `(path, state) -> bool` callable, or a tuple of these."

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import jax
+from jax.core import Tracer
 from jax.extend import core as jex_core
 
 __all__ = ["current_trace_token", "is_eager", "is_tracer", "of_current_trace"]
 
-_Tracer = jax.core.Tracer
+_Tracer = Tracer
 
 
 def current_trace_token() -> Any:

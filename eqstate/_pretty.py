@@ -6,6 +6,7 @@ from typing import Any
 
 import jax
 import numpy as np
+from jax.core import Tracer
 
 __all__ = ["format_value", "format_block"]
 
@@ -21,9 +22,9 @@ def format_value(x: Any, indent: int = 0) -> str:
     """Arrays print as their abstract value; modules and States as nested blocks."""
     if hasattr(x, "__eqstate_repr__"):
         return x.__eqstate_repr__(indent)
-    if isinstance(x, (jax.Array, np.ndarray)) and not isinstance(x, jax.core.Tracer):
+    if isinstance(x, (jax.Array, np.ndarray)) and not isinstance(x, Tracer):
         return _aval(x)
-    if isinstance(x, jax.core.Tracer):
+    if isinstance(x, Tracer):
         return f"Traced<{_aval(x)}>"
     mantissa = getattr(x, "mantissa", None)
     unit = getattr(x, "unit", None)

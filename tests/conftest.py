@@ -6,7 +6,6 @@ import jax  # noqa: E402
 import pytest  # noqa: E402
 
 
-
 @pytest.fixture
 def getkey():
     """A fresh PRNG key per call, deterministic per test."""

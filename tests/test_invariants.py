@@ -70,8 +70,13 @@ def test_partition_combine_and_tree_at():
     rebuilt = eqx.combine(params, static)
     x = jnp.ones((4, 2))
     assert jnp.allclose(rebuilt(x), MLP()(x))
-    replaced = eqx.tree_at(lambda m: m.linear2.b, model, eqstate.ParamState(jnp.ones(1)))
-    assert float(replaced.linear2.b.value[0]) == 1.0 and float(model.linear2.b.value[0]) == 0.0
+    replaced = eqx.tree_at(
+        lambda m: m.linear2.b, model, eqstate.ParamState(jnp.ones(1))
+    )
+    assert (
+        float(replaced.linear2.b.value[0]) == 1.0
+        and float(model.linear2.b.value[0]) == 0.0
+    )
 
 
 def test_read_only_use_under_raw_transforms():
@@ -87,8 +92,10 @@ def test_read_only_use_under_raw_transforms():
     [
         lambda f: jax.jit(f),
         lambda f: eqx.filter_jit(f),
-        lambda f: (lambda x: jax.vmap(f)(x[None])),
-        lambda f: (lambda x: jax.lax.scan(lambda c, _: (f(x), None), None, None, length=2)),
+        lambda f: lambda x: jax.vmap(f)(x[None]),
+        lambda f: (
+            lambda x: jax.lax.scan(lambda c, _: (f(x), None), None, None, length=2)
+        ),
     ],
     ids=["jax.jit", "eqx.filter_jit", "jax.vmap", "lax.scan"],
 )
@@ -219,7 +226,11 @@ def test_nested_transforms_read_and_write_at_every_level():
         return g[0]
 
     assert jit_grad(jnp.array([1.0, 1.0])).tolist() == [1.0, 1.0]
-    assert w.value.tolist() == [0.5, 1.5] and int(calls.value) == 1 and int(inner_calls.value) == 1
+    assert (
+        w.value.tolist() == [0.5, 1.5]
+        and int(calls.value) == 1
+        and int(inner_calls.value) == 1
+    )
 
     # grad(vmap): the per-example function is vmapped, the mean is differentiated
     def batched_loss(xs):
@@ -257,7 +268,11 @@ def test_vmap_batched_write_of_undeclared_state_raises():
 
 def test_vmap_in_out_states_and_rng_lanes():
     acc = eqstate.State(jnp.zeros(3), name="acc")
-    f = T.vmap(lambda x: acc.__setattr__("value", acc.value + x), in_states=[acc], out_states=[acc])
+    f = T.vmap(
+        lambda x: acc.__setattr__("value", acc.value + x),
+        in_states=[acc],
+        out_states=[acc],
+    )
     f(jnp.arange(3.0))
     assert acc.value.tolist() == [0.0, 1.0, 2.0]
 

@@ -77,7 +77,9 @@ def test_state_finder_and_grad():
         cache.value = jnp.sum(shifted)
         return jnp.sum(jnp.square(shifted))
 
-    finder = StateFinder(energy, filter=brainstate.ParamState, usage="all", return_type="dict")
+    finder = StateFinder(
+        energy, filter=brainstate.ParamState, usage="all", return_type="dict"
+    )
     found = finder(jnp.ones((2,)))
     assert {k: s.name for k, s in found.items()} == {0: "scale", 1: "offset"}
     assert float(cache.value) == 0.0  # finding does not run the function
@@ -187,18 +189,27 @@ def test_vector_grad_jacobians_hessian():
     def multi_output(x):
         return jnp.array([x[0] * x[1], jnp.sin(x[0]), jnp.exp(x[1])])
 
-    rev, fwd, alias = jacrev(multi_output)(x0), jacfwd(multi_output)(x0), jacobian(multi_output)(x0)
-    np.testing.assert_allclose(rev, [[2.0, 1.0], [0.5403023, 0.0], [0.0, 7.389056]], rtol=1e-6)
+    rev, fwd, alias = (
+        jacrev(multi_output)(x0),
+        jacfwd(multi_output)(x0),
+        jacobian(multi_output)(x0),
+    )
+    np.testing.assert_allclose(
+        rev, [[2.0, 1.0], [0.5403023, 0.0], [0.0, 7.389056]], rtol=1e-6
+    )
     assert jnp.allclose(rev, fwd) and jnp.allclose(rev, alias)
     assert jnp.allclose(hessian(lambda x: jnp.dot(x, x))(x0), 2 * jnp.eye(2))
 
 
 def test_jacrev_wrt_states_shapes():
     jac_model = LinearRegressor(2)
-    jac = jacrev(lambda x: jac_model(x), grad_states=jac_model.states(brainstate.ParamState))(
-        jnp.array([1.0, 2.0])
-    )
-    assert {k: v.shape for k, v in jac.items()} == {("bias",): (1, 1), ("weight",): (1, 2, 1)}
+    jac = jacrev(
+        lambda x: jac_model(x), grad_states=jac_model.states(brainstate.ParamState)
+    )(jnp.array([1.0, 2.0]))
+    assert {k: v.shape for k, v in jac.items()} == {
+        ("bias",): (1, 1),
+        ("weight",): (1, 2, 1),
+    }
 
 
 def _scaled_grad_transform(fun, *, argnums, has_aux, scale):
@@ -236,7 +247,9 @@ def test_custom_gradient_transforms():
         grad_states=params,
         transform_params={"scale": 0.5},
     )(xs, y_true)
-    assert scaled[("bias",)].tolist() == [-1.0] and scaled[("weight",)].tolist() == [[-1.5]]
+    assert scaled[("bias",)].tolist() == [-1.0] and scaled[("weight",)].tolist() == [
+        [-1.5]
+    ]
     clipped = GradientTransform(
         custom_loss,
         transform=_clipped_grad_transform,
@@ -276,4 +289,6 @@ def test_training_loop_with_jitted_loss():
     assert losses[-1] < 0.13
     assert float(model.weight.value[0, 0]) == pytest.approx(2.93, abs=0.05)
     # the bias converges to the mean of the targets (noise included)
-    assert float(model.bias.value[0]) == pytest.approx(1.0 + float(noise.mean()), abs=0.03)
+    assert float(model.bias.value[0]) == pytest.approx(
+        1.0 + float(noise.mean()), abs=0.03
+    )

@@ -2,9 +2,11 @@
 
 from ._environ import (
     EnvironKeyError as EnvironKeyError,
-    all_values as all,  # noqa: A001 - brainstate's public name
+    all_values as all,
     context as context,
     get as get,
     get_dt as get_dt,
-    set_values as set,  # noqa: A001 - brainstate's public name
+    set_values as set,
 )
+
+__all__ = ["EnvironKeyError", "all", "context", "get", "get_dt", "set"]

@@ -56,7 +56,7 @@ def iter_states(tree: Any) -> Iterator[tuple[Path, State]]:
             yield _to_path(keypath), leaf
 
 
-def _select(tree: Any, filter: Filter) -> dict[Path, State]:
+def _select(tree: Any, filter: Filter) -> dict[Path, State[Any]]:
     predicate = to_predicate(filter)
     found = [(p, s) for p, s in iter_states(tree) if predicate(p, s)]
     found.sort(key=lambda item: _sort_key(item[0]))
@@ -65,7 +65,7 @@ def _select(tree: Any, filter: Filter) -> dict[Path, State]:
 
 def states(
     tree: Any, *filters: Filter
-) -> dict[Path, State] | tuple[dict[Path, State], ...]:
+) -> dict[Path, State[Any]] | tuple[dict[Path, State[Any]], ...]:
     """The States in any pytree (modules, lists, dicts...), keyed by path.
 
     With no filter, all of them; with one, those it matches; with several, a
@@ -85,9 +85,7 @@ def states(
     return tuple(_select(tree, f) for f in filters)
 
 
-def nodes(
-    tree: Any, *filters: type | Callable[[Any], bool]
-) -> dict[Path, eqx.Module]:
+def nodes(tree: Any, *filters: type | Callable[[Any], bool]) -> dict[Path, eqx.Module]:
     """The equinox modules inside `tree` (itself under `()`), keyed by path.
 
     Filters are module types or predicates on the module; a module matches
@@ -127,8 +125,7 @@ def nodes(
     if not filters:
         return found
     checks = [
-        (lambda m, k=f: isinstance(m, k)) if isinstance(f, type) else f
-        for f in filters
+        (lambda m, k=f: isinstance(m, k)) if isinstance(f, type) else f for f in filters
     ]
     return {p: m for p, m in found.items() if any(c(m) for c in checks)}
 
@@ -152,9 +149,9 @@ class StateTree(dict[Any, Any]):
     ```
     """
 
-    def to_flat(self) -> dict[Path, State]:
+    def to_flat(self) -> dict[Path, State[Any]]:
         """The `{path: State}` view of this tree."""
-        flat: dict[Path, State] = {}
+        flat: dict[Path, State[Any]] = {}
 
         def visit(node: Mapping[Any, Any], prefix: Path) -> None:
             for key, value in node.items():
@@ -167,7 +164,7 @@ class StateTree(dict[Any, Any]):
         return flat
 
     @classmethod
-    def from_flat(cls, flat: Mapping[Path, State]) -> StateTree:
+    def from_flat(cls, flat: Mapping[Path, State[Any]]) -> StateTree:
         """Build a nested tree from a `{path: State}` mapping."""
         root = cls()
         for path, state in flat.items():
@@ -247,7 +244,7 @@ def treefy_split(tree: Any, *filters: Filter) -> tuple[Any, ...]:
     flat, treedef = jtu.tree_flatten_with_path(tree, is_leaf=_is_state)
     leaves: list[Any] = []
     paths: list[Path | None] = []
-    buckets: list[dict[Path, State]] = [{} for _ in filters]
+    buckets: list[dict[Path, State[Any]]] = [{} for _ in filters]
     for keypath, leaf in flat:
         if not isinstance(leaf, State):
             leaves.append(leaf)
@@ -271,7 +268,7 @@ def treefy_split(tree: Any, *filters: Filter) -> tuple[Any, ...]:
 
 def treefy_merge(graphdef: GraphDef, *trees: Mapping[Any, Any]) -> Any:
     """Rebuild the pytree split by `treefy_split`, with new, independent States."""
-    flat: dict[Path, State] = {}
+    flat: dict[Path, State[Any]] = {}
     for tree in trees:
         flat.update(tree.to_flat() if isinstance(tree, StateTree) else tree)
     copies: dict[int, State] = {}

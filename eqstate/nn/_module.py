@@ -102,7 +102,7 @@ def _opens_structure(method: _F) -> _F:
 
     @functools.wraps(method)
     def wrapper(self: Module, *args: Any, **kwargs: Any) -> Any:
-        d = self.__dict__
+        d = _vars(self)
         already = _OPEN in d
         d[_OPEN] = True
         try:
@@ -145,7 +145,7 @@ class Module(eqx.Module):
 
     def __new__(cls, *args: Any, **kwargs: Any) -> Any:
         self = super().__new__(cls, *args, **kwargs)
-        d = self.__dict__
+        d = _vars(self)
         d[_ATTRS] = _AttrStore()
         d[_OPEN] = True
         return self
@@ -157,13 +157,13 @@ class Module(eqx.Module):
             cls.init_state = _opens_structure(hook)  # type: ignore[method-assign]
 
     def __check_init__(self) -> None:
-        self.__dict__.pop(_OPEN, None)
+        _vars(self).pop(_OPEN, None)
         _label_states(self)
 
     if not TYPE_CHECKING:
 
         def __setattr__(self, name: str, value: Any) -> None:
-            d = self.__dict__
+            d = _vars(self)
             if name == _ATTRS:
                 if _ATTRS not in d:
                     object.__setattr__(self, name, value)
@@ -179,7 +179,7 @@ class Module(eqx.Module):
 
         def __getattr__(self, name: str) -> Any:
             try:
-                store = self.__dict__[_ATTRS]
+                store = _vars(self)[_ATTRS]
                 return store.get(name)
             except (KeyError, ValueError):
                 raise AttributeError(
@@ -187,7 +187,7 @@ class Module(eqx.Module):
                 ) from None
 
     def _named_children(self) -> Iterator[tuple[str, Any]]:
-        d = self.__dict__
+        d = _vars(self)
         for name in _field_names(type(self)):
             if name != _ATTRS and name in d:
                 yield name, d[name]
@@ -202,16 +202,19 @@ class Module(eqx.Module):
         return self.__eqstate_repr__(0)
 
     @overload
-    def states(self) -> dict[tuple[Any, ...], State]: ...
+    def states(self) -> dict[tuple[Any, ...], State[Any]]: ...
     @overload
-    def states(self, filter: Filter, /) -> dict[tuple[Any, ...], State]: ...
+    def states(self, filter: Filter, /) -> dict[tuple[Any, ...], State[Any]]: ...
     @overload
     def states(
         self, filter: Filter, filter2: Filter, /, *filters: Filter
-    ) -> tuple[dict[tuple[Any, ...], State], ...]: ...
+    ) -> tuple[dict[tuple[Any, ...], State[Any]], ...]: ...
     def states(
         self, *filters: Filter
-    ) -> dict[tuple[Any, ...], State] | tuple[dict[tuple[Any, ...], State], ...]:
+    ) -> (
+        dict[tuple[Any, ...], State[Any]]
+        | tuple[dict[tuple[Any, ...], State[Any]], ...]
+    ):
         """The States in this module, keyed by path, sorted by path.
 
         With one filter (see `eqstate.filters`), only the matching States; with
@@ -235,13 +238,19 @@ class Module(eqx.Module):
 
         return states(self, *filters)
 
-    def nodes(self, *filters: type | Callable[[Any], bool]) -> dict[tuple[Any, ...], Any]:
+    def nodes(
+        self, *filters: type | Callable[[Any], bool]
+    ) -> dict[tuple[Any, ...], Any]:
         """The modules in this module (itself under the path `()`), keyed by path."""
         from ..graph import nodes
 
         return nodes(self, *filters)
 
 
+def _vars(obj: Any) -> dict[str, Any]:
+    return object.__getattribute__(obj, "__dict__")
+
+
 @functools.cache
-def _field_names(cls: type) -> frozenset[str]:
-    return frozenset(f.name for f in dataclasses.fields(cls))
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))

@@ -101,8 +101,10 @@ class RandomState(LongTermState[jax.Array]):
         self, low: Any = 0.0, high: Any = 1.0, size: Shape = None, dtype: Any = None
     ) -> jax.Array:
         """Uniform samples in [low, high)."""
-        shape = _shape(size) if size is not None else jnp.broadcast_shapes(
-            jnp.shape(low), jnp.shape(high)
+        shape = (
+            _shape(size)
+            if size is not None
+            else jnp.broadcast_shapes(jnp.shape(low), jnp.shape(high))
         )
         u = jax.random.uniform(self.split_key(), shape, dtype or jnp.float32)
         return low + (high - low) * u
@@ -111,20 +113,33 @@ class RandomState(LongTermState[jax.Array]):
         self, loc: Any = 0.0, scale: Any = 1.0, size: Shape = None, dtype: Any = None
     ) -> jax.Array:
         """Normal samples with mean `loc` and standard deviation `scale`."""
-        shape = _shape(size) if size is not None else jnp.broadcast_shapes(
-            jnp.shape(loc), jnp.shape(scale)
+        shape = (
+            _shape(size)
+            if size is not None
+            else jnp.broadcast_shapes(jnp.shape(loc), jnp.shape(scale))
         )
-        return loc + scale * jax.random.normal(self.split_key(), shape, dtype or jnp.float32)
+        return loc + scale * jax.random.normal(
+            self.split_key(), shape, dtype or jnp.float32
+        )
 
     def truncated_normal(
-        self, lower: Any, upper: Any, size: Shape = None, loc: Any = 0.0, scale: Any = 1.0
+        self,
+        lower: Any,
+        upper: Any,
+        size: Shape = None,
+        loc: Any = 0.0,
+        scale: Any = 1.0,
     ) -> jax.Array:
         """Normal samples truncated to [lower, upper] (in standard units)."""
         z = jax.random.truncated_normal(self.split_key(), lower, upper, _shape(size))
         return loc + scale * z
 
     def randint(
-        self, low: int, high: int | None = None, size: Shape = None, dtype: Any = jnp.int32
+        self,
+        low: int,
+        high: int | None = None,
+        size: Shape = None,
+        dtype: Any = jnp.int32,
     ) -> jax.Array:
         """Integers in [low, high) (or [0, low) when `high` is None)."""
         if high is None:
@@ -233,12 +248,16 @@ def randn(*dims: int) -> jax.Array:
     return default_rng().randn(*dims)
 
 
-def uniform(low: Any = 0.0, high: Any = 1.0, size: Shape = None, dtype: Any = None) -> jax.Array:
+def uniform(
+    low: Any = 0.0, high: Any = 1.0, size: Shape = None, dtype: Any = None
+) -> jax.Array:
     """Uniform samples in [low, high) from the default stream."""
     return default_rng().uniform(low, high, size, dtype)
 
 
-def normal(loc: Any = 0.0, scale: Any = 1.0, size: Shape = None, dtype: Any = None) -> jax.Array:
+def normal(
+    loc: Any = 0.0, scale: Any = 1.0, size: Shape = None, dtype: Any = None
+) -> jax.Array:
     """Normal samples from the default stream."""
     return default_rng().normal(loc, scale, size, dtype)
 
@@ -250,7 +269,9 @@ def truncated_normal(
     return default_rng().truncated_normal(lower, upper, size, loc, scale)
 
 
-def randint(low: int, high: int | None = None, size: Shape = None, dtype: Any = jnp.int32) -> jax.Array:
+def randint(
+    low: int, high: int | None = None, size: Shape = None, dtype: Any = jnp.int32
+) -> jax.Array:
     """Random integers from the default stream."""
     return default_rng().randint(low, high, size, dtype)
 
@@ -260,7 +281,9 @@ def bernoulli(p: Any = 0.5, size: Shape = None) -> jax.Array:
     return default_rng().bernoulli(p, size)
 
 
-def choice(a: Any, size: Shape = None, replace: bool = True, p: Any = None) -> jax.Array:
+def choice(
+    a: Any, size: Shape = None, replace: bool = True, p: Any = None
+) -> jax.Array:
     """Samples from `a` using the default stream."""
     return default_rng().choice(a, size, replace, p)
 

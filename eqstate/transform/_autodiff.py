@@ -129,7 +129,9 @@ class GradientTransform:
         written: list[State] = []
 
         def loss(state_vals: list[Any], *args: Any, **kwargs: Any) -> Any:
-            out, frame = run(self.target, args, kwargs, self.owner, zip(states, state_vals))
+            out, frame = run(
+                self.target, args, kwargs, self.owner, zip(states, state_vals)
+            )
             value, aux = out if self.has_aux else (out, None)
             written[:] = list(frame.written)
             new_vals = [frame.values[s] for s in written]
@@ -165,9 +167,7 @@ class GradientTransform:
         return result
 
 
-def _make(
-    transform: Transform, name: str
-) -> Callable[..., Any]:
+def _make(transform: Transform, name: str) -> Callable[..., Any]:
     def public(
         fun: Callable[..., Any] | None = None,
         grad_states: Any = None,
@@ -220,15 +220,21 @@ def _vector_grad_transform(fun: Callable[..., Any], *, argnums: Any, has_aux: bo
     return wrapped
 
 
-def _jacrev_transform(fun: Callable[..., Any], *, argnums: Any, has_aux: bool, **kw: Any):
+def _jacrev_transform(
+    fun: Callable[..., Any], *, argnums: Any, has_aux: bool, **kw: Any
+):
     return jax.jacrev(fun, argnums=argnums, has_aux=has_aux, **kw)
 
 
-def _jacfwd_transform(fun: Callable[..., Any], *, argnums: Any, has_aux: bool, **kw: Any):
+def _jacfwd_transform(
+    fun: Callable[..., Any], *, argnums: Any, has_aux: bool, **kw: Any
+):
     return jax.jacfwd(fun, argnums=argnums, has_aux=has_aux, **kw)
 
 
-def _hessian_transform(fun: Callable[..., Any], *, argnums: Any, has_aux: bool, **kw: Any):
+def _hessian_transform(
+    fun: Callable[..., Any], *, argnums: Any, has_aux: bool, **kw: Any
+):
     return jax.hessian(fun, argnums=argnums, has_aux=has_aux, **kw)
 
 

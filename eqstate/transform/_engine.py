@@ -97,7 +97,9 @@ class Plan:
     def __init__(self, writes: Iterable[State] = (), reads: Iterable[State] = ()):
         self.writes: tuple[State, ...] = tuple(dict.fromkeys(writes))
         w = set(self.writes)
-        self.reads: tuple[State, ...] = tuple(s for s in dict.fromkeys(reads) if s not in w)
+        self.reads: tuple[State, ...] = tuple(
+            s for s in dict.fromkeys(reads) if s not in w
+        )
 
     def grow(self, retry: Retry) -> Plan:
         return Plan(self.writes + retry.writes, self.reads + retry.reads)
@@ -173,8 +175,9 @@ def speculate(fun: Any) -> list[State]:
         if isinstance(root, State):
             found[root] = None
         elif isinstance(root, eqx.Module) or hasattr(root, "__eqstate_states__"):
-            if hasattr(root, "__eqstate_states__"):
-                root = root.__eqstate_states__()
+            hook = getattr(root, "__eqstate_states__", None)
+            if hook is not None:
+                root = hook()
             for leaf in jtu.tree_leaves(root, is_leaf=_is_state):
                 if isinstance(leaf, State):
                     found[leaf] = None

@@ -100,7 +100,9 @@ class JitWrapper(Generic[P, R]):
                 raise Retry()
             values = frame.values
             leaves, tree = jtu.tree_flatten(out)
-            has_states = any(isinstance(x, State) for x in jtu.tree_leaves(out, is_leaf=_is_state))
+            has_states = any(
+                isinstance(x, State) for x in jtu.tree_leaves(out, is_leaf=_is_state)
+            )
             compiled.out_tree = tree if has_states else None
             new_writes = [values[s] for s in plan.writes]
             new_args = [values[proxies[i]] for i in compiled.arg_writes]
@@ -169,7 +171,8 @@ class JitWrapper(Generic[P, R]):
         arg_states: list[State] = []
         if self.arg_states:
             args, kwargs, arg_states = _slot_states(args, kwargs)  # type: ignore[assignment]
-        return self._compiled.jitted.lower(
+        jitted: Any = self._compiled.jitted
+        return jitted.lower(
             gather(plan.writes), gather(plan.reads), gather(arg_states), *args, **kwargs
         )
 

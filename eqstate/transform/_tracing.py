@@ -28,8 +28,12 @@ def _trace(
     while True:
         current = plan
 
-        def pure(write_vals: list[Any], read_vals: list[Any], *args: Any, **kwargs: Any):
-            out, frame = run(fun, args, kwargs, owner, current.inputs(write_vals, read_vals))
+        def pure(
+            write_vals: list[Any], read_vals: list[Any], *args: Any, **kwargs: Any
+        ):
+            out, frame = run(
+                fun, args, kwargs, owner, current.inputs(write_vals, read_vals)
+            )
             current.check(frame)
             return out, [frame.values[s] for s in current.writes]
 
@@ -64,7 +68,9 @@ def make_jaxpr(
     assert states == (w,)
     ```
     """
-    nums = (static_argnums,) if isinstance(static_argnums, int) else tuple(static_argnums)
+    nums = (
+        (static_argnums,) if isinstance(static_argnums, int) else tuple(static_argnums)
+    )
     owner = owner_name("make_jaxpr", fun)
 
     @functools.wraps(fun)
@@ -89,7 +95,9 @@ def eval_shape(fun: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     assert out.shape == (5, 2)
     ```
     """
-    (out, _), _ = _trace(jax.eval_shape, fun, owner_name("eval_shape", fun), args, kwargs)
+    (out, _), _ = _trace(
+        jax.eval_shape, fun, owner_name("eval_shape", fun), args, kwargs
+    )
     return out
 
 
@@ -130,7 +138,9 @@ class StateFinder:
         if usage not in ("all", "read", "write"):
             raise ValueError(f"usage must be 'all', 'read' or 'write', not {usage!r}")
         if return_type not in ("dict", "list"):
-            raise ValueError(f"return_type must be 'dict' or 'list', not {return_type!r}")
+            raise ValueError(
+                f"return_type must be 'dict' or 'list', not {return_type!r}"
+            )
         self.fun = fun
         self.predicate = to_predicate(True if filter is None else filter)
         self.usage = usage
@@ -140,7 +150,9 @@ class StateFinder:
         found: list[State] = []
 
         def probe(*args: Any, **kwargs: Any) -> Any:
-            out, frame = run(self.fun, args, kwargs, owner_name("StateFinder", self.fun))
+            out, frame = run(
+                self.fun, args, kwargs, owner_name("StateFinder", self.fun)
+            )
             written = list(frame.written)
             if self.usage == "write":
                 found.extend(written)

@@ -40,7 +40,9 @@ def _axis_map(spec: Any, what: str) -> dict[State, int]:
     for axis, states in groups:
         for leaf in jtu.tree_leaves(states, is_leaf=_is_state):
             if not isinstance(leaf, State):
-                raise TypeError(f"vmap: {what} must hold States; found {type(leaf).__name__}.")
+                raise TypeError(
+                    f"vmap: {what} must hold States; found {type(leaf).__name__}."
+                )
             out.setdefault(leaf, axis)
     return out
 
@@ -95,9 +97,13 @@ class VmapWrapper:
             try:
                 return self._call(args, kwargs)
             except Retry as retry:
-                self.rngs.update((s, None) for s in retry.reads if isinstance(s, RandomState))
+                self.rngs.update(
+                    (s, None) for s in retry.reads if isinstance(s, RandomState)
+                )
 
-    def _size(self, args: Sequence[Any], kwargs: dict[str, Any], in_vals: list[Any]) -> int:
+    def _size(
+        self, args: Sequence[Any], kwargs: dict[str, Any], in_vals: list[Any]
+    ) -> int:
         if self.axis_size is not None:
             return self.axis_size
         for leaf, axis in _leaf_axes(self.in_axes, args):
@@ -127,7 +133,9 @@ class VmapWrapper:
         axes = sorted(set(out_axes_of.values()))
         layout: dict[str, Any] = {}
 
-        def pure(in_vals: list[Any], lane_keys: list[Any], *args: Any, **kwargs: Any) -> Any:
+        def pure(
+            in_vals: list[Any], lane_keys: list[Any], *args: Any, **kwargs: Any
+        ) -> Any:
             inputs = [*zip(in_states, in_vals), *zip(rngs, lane_keys)]
             out, frame = run(self.fun, args, kwargs, self.owner, inputs)
             unsplit = [s for s in frame.missed if isinstance(s, RandomState)]
@@ -141,7 +149,9 @@ class VmapWrapper:
                     groups[out_axes_of[s]].append(s)
                 elif s not in split:
                     value = frame.values[s]
-                    if any(_jax_hooks.of_current_trace(x) for x in jtu.tree_leaves(value)):
+                    if any(
+                        _jax_hooks.of_current_trace(x) for x in jtu.tree_leaves(value)
+                    ):
                         raise BatchAxisError(_batched_write_message(s, self.owner))
                     unbatched.append(s)
             with frame:
@@ -232,5 +242,12 @@ def vmap(
             out_states=out_states,
         )
     return VmapWrapper(
-        fun, in_axes, out_axes, axis_name, axis_size, spmd_axis_name, in_states, out_states
+        fun,
+        in_axes,
+        out_axes,
+        axis_name,
+        axis_size,
+        spmd_axis_name,
+        in_states,
+        out_states,
     )
