@@ -1,11 +1,15 @@
 """eqstate: brainstate's stateful programming model, built the equinox way."""
 
+from typing import TYPE_CHECKING
+
 from . import (
     environ as environ,
+    filters as filters,
     graph as graph,
     nn as nn,
     random as random,
     transform as transform,
+    typing as typing,
 )
 from ._errors import (
     BatchAxisError as BatchAxisError,
@@ -22,5 +26,17 @@ from ._state import (
     ShortTermState as ShortTermState,
     State as State,
 )
+
+if TYPE_CHECKING:
+    from . import (
+        checkpoint as checkpoint,
+        init as init,
+        optim as optim,
+        surrogate as surrogate,
+    )
+else:
+    from ._lazy import lazy_submodules
+
+    __getattr__ = lazy_submodules(__name__, ("checkpoint", "init", "optim", "surrogate"))
 
 __version__ = "0.1.0"

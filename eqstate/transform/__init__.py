@@ -16,3 +16,13 @@ from ._tracing import (
     make_jaxpr as make_jaxpr,
 )
 from ._vmap import vmap as vmap
+from ._cond import cond as cond, ifelse as ifelse, switch as switch
+from ._loops import (
+    checkpoint as checkpoint,
+    for_loop as for_loop,
+    map as map,
+    remat as remat,
+    scan as scan,
+    while_loop as while_loop,
+)
+from ._progress import ProgressBar as ProgressBar

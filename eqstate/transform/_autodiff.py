@@ -109,7 +109,7 @@ class GradientTransform:
         self.has_aux = has_aux
         self.transform_params = transform_params or {}
         self.owner = owner_name(getattr(transform, "__name__", "grad"), target)
-        functools.update_wrapper(self, target)  # type: ignore[arg-type]
+        functools.update_wrapper(self, target, updated=())  # type: ignore[arg-type]
 
     def _jax_argnums(self) -> int | tuple[int, ...]:
         argnums = self.argnums

@@ -104,14 +104,31 @@ class Plan:
     def grow(self, retry: Retry) -> Plan:
         return Plan(self.writes + retry.writes, self.reads + retry.reads)
 
-    def check(self, frame: Frame, *, writes_allowed: bool = True) -> None:
-        """Raise `Retry` if the frame touched States outside this plan."""
-        planned = set(self.writes)
-        planned.update(self.reads)
-        missed = [s for s in frame.missed if s not in planned]
-        new_writes = [s for s in frame.written if s not in set(self.writes)]
-        if missed or (writes_allowed and new_writes):
-            raise Retry(missed, new_writes if writes_allowed else ())
+    def check(self, frame: Frame, *, reads: bool = True) -> None:
+        """Raise `Retry` if the frame touched States outside this plan.
+
+        With `reads=False` only writes must be planned: States read but not
+        written may stay closed-over constants of the JAX computation (loops,
+        branches), which is only wrong for a computation that is cached and
+        replayed with new values (jit).
+        """
+        writes = set(self.writes)
+        new_writes = [s for s in frame.written if s not in writes]
+        missed: list[State] = []
+        if reads:
+            writes.update(self.reads)
+            missed = [s for s in frame.missed if s not in writes]
+        if missed or new_writes:
+            raise Retry(missed, new_writes)
+
+    def retrying(self, attempt: Callable[[Plan], Any]) -> Any:
+        """Call `attempt(plan)`, growing the plan and calling again on `Retry`."""
+        plan = self
+        while True:
+            try:
+                return attempt(plan)
+            except Retry as retry:
+                plan = plan.grow(retry)
 
     def inputs(self, write_vals: Sequence[Any], read_vals: Sequence[Any]):
         yield from zip(self.writes, write_vals)

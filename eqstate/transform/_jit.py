@@ -78,7 +78,7 @@ class JitWrapper(Generic[P, R]):
         self.arg_states = False  # switched on once a call passes States as arguments
         self._bound: dict[int, tuple[weakref.ref[Any], JitWrapper[Any, Any]]] = {}
         self._compiled = self._build(Plan(reads=speculate(fun)))
-        functools.update_wrapper(self, fun)  # type: ignore[arg-type]
+        functools.update_wrapper(self, fun, updated=())  # type: ignore[arg-type]
 
     def _build(self, plan: Plan) -> _Compiled:
         compiled: _Compiled

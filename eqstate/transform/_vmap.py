@@ -89,7 +89,7 @@ class VmapWrapper:
         self.out_map = _axis_map(out_states, "out_states")
         self.rngs: dict[RandomState, None] = {}
         self.owner = owner_name("vmap", fun)
-        functools.update_wrapper(self, fun)  # type: ignore[arg-type]
+        functools.update_wrapper(self, fun, updated=())  # type: ignore[arg-type]
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         __tracebackhide__ = True
