@@ -24,13 +24,16 @@ from ._state import State
 __all__ = ["All", "Any", "Filter", "Not", "Predicate", "to_predicate"]
 
 Path = tuple[_AnyType, ...]
-Predicate = Callable[[Path, State], bool]
+Predicate = Callable[[Path, State[_AnyType]], bool]
 Filter = _AnyType
 """Any object `to_predicate` accepts (see the module docstring)."""
 
 
 class _Combinator:
     __slots__ = ("predicates", "filters")
+
+    filters: tuple[Filter, ...]
+    predicates: tuple[Predicate, ...]
 
     def __init__(self, *filters: Filter):
         self.filters = filters
@@ -51,14 +54,14 @@ class All(_Combinator):
     ```
     """
 
-    def __call__(self, path: Path, state: State) -> bool:
+    def __call__(self, path: Path, state: State[_AnyType]) -> bool:
         return builtins.all(p(path, state) for p in self.predicates)
 
 
 class Any(_Combinator):
     """Matches States that at least one of `filters` matches (like a tuple)."""
 
-    def __call__(self, path: Path, state: State) -> bool:
+    def __call__(self, path: Path, state: State[_AnyType]) -> bool:
         return builtins.any(p(path, state) for p in self.predicates)
 
 
@@ -76,15 +79,15 @@ class Not(_Combinator):
     def __init__(self, filter: Filter):
         super().__init__(filter)
 
-    def __call__(self, path: Path, state: State) -> bool:
+    def __call__(self, path: Path, state: State[_AnyType]) -> bool:
         return not self.predicates[0](path, state)
 
 
-def _everything(path: Path, state: State) -> bool:
+def _everything(path: Path, state: State[_AnyType]) -> bool:
     return True
 
 
-def _nothing(path: Path, state: State) -> bool:
+def _nothing(path: Path, state: State[_AnyType]) -> bool:
     return False
 
 

@@ -1,6 +1,6 @@
 """Seed 004 (a LIF neuron through every transform), with and without brainunit."""
 
-from typing import Callable
+from collections.abc import Callable
 
 import jax
 import jax.numpy as jnp
@@ -70,7 +70,9 @@ def make_lif(U: Units):
         def update(self, x=0.0 * U.mA):
             last_v = self.V.value
             spk = self.get_spike(last_v)
-            V_th_or_v = self.V_th if self.spk_reset == "soft" else jax.lax.stop_gradient(last_v)
+            V_th_or_v = (
+                self.V_th if self.spk_reset == "soft" else jax.lax.stop_gradient(last_v)
+            )
             V = last_v - (V_th_or_v - self.V_reset) * spk
             dv = lambda v: (-(v - self.V_rest) + self.R * x) / self.tau  # noqa: E731
             V = brainstate.nn.exp_euler_step(dv, V)
@@ -166,13 +168,17 @@ def test_nested_for_loop_nine_each(U):
         _, spikes = run_lif(U, nested_neuron, inputs, reset=False)
         return (spikes >= 0.5).sum()
 
-    counts = brainstate.transform.for_loop(lambda i: run_single_trial_noise(i), jnp.arange(5))
+    counts = brainstate.transform.for_loop(
+        lambda i: run_single_trial_noise(i), jnp.arange(5)
+    )
     assert counts.tolist() == [9, 9, 9, 9, 9]
 
 
 def test_cond_switch_five_then_twelve(U):
     def adaptive_scale(x, threshold):
-        return brainstate.transform.cond(x > threshold, lambda v: v * 2.0, lambda v: v * 0.5, x)
+        return brainstate.transform.cond(
+            x > threshold, lambda v: v * 2.0, lambda v: v * 0.5, x
+        )
 
     out = [float(adaptive_scale(v, 1.5)) for v in jnp.array([0.5, 1.0, 1.5, 2.0, 2.5])]
     assert out == [0.25, 0.5, 0.75, 4.0, 5.0]
@@ -207,7 +213,9 @@ def test_grad_linear_regressor_trains():
         def __init__(self, in_features: int):
             super().__init__()
             key = jax.random.PRNGKey(0)
-            self.weight = brainstate.ParamState(jax.random.normal(key, (in_features, 1)) * 0.1)
+            self.weight = brainstate.ParamState(
+                jax.random.normal(key, (in_features, 1)) * 0.1
+            )
             self.bias = brainstate.ParamState(jnp.zeros((1,)))
 
         def __call__(self, x):

@@ -207,6 +207,10 @@ class GraphDef:
 
     __slots__ = ("treedef", "leaves", "paths")
 
+    treedef: Any
+    leaves: list[Any]
+    paths: list[Path | None]
+
     def __init__(self, treedef: Any, leaves: list[Any], paths: list[Path | None]):
         self.treedef = treedef
         self.leaves = leaves

@@ -48,7 +48,11 @@ class Dynamics(Module):
     """
 
     def __init__(self, in_size: Size, name: str | None = None):
-        size = (int(in_size),) if isinstance(in_size, (int, np.integer)) else tuple(in_size)
+        size = (
+            (int(in_size),)
+            if isinstance(in_size, (int, np.integer))
+            else tuple(in_size)
+        )
         self.in_size = size
         self.out_size = size
         self._name = name

@@ -186,6 +186,16 @@ class Module(eqx.Module):
                     f"{type(self).__name__!r} object has no attribute {name!r}"
                 ) from None
 
+    def init_state(self, *args: Any, **kwargs: Any) -> None:
+        """Create this module's States (a hook for `nn.init_all_states`).
+
+        Unlike other methods it may assign new attributes to `self`.
+        """
+
+    def reset_state(self, *args: Any, **kwargs: Any) -> None:
+        """Put this module's States back to their initial values (a hook for
+        `nn.reset_all_states`)."""
+
     def _named_children(self) -> Iterator[tuple[str, Any]]:
         d = _vars(self)
         for name in _field_names(type(self)):

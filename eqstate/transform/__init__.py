@@ -9,14 +9,8 @@ from ._autodiff import (
     jacrev as jacrev,
     vector_grad as vector_grad,
 )
-from ._jit import jit as jit
-from ._tracing import (
-    StateFinder as StateFinder,
-    eval_shape as eval_shape,
-    make_jaxpr as make_jaxpr,
-)
-from ._vmap import vmap as vmap
 from ._cond import cond as cond, ifelse as ifelse, switch as switch
+from ._jit import jit as jit
 from ._loops import (
     checkpoint as checkpoint,
     for_loop as for_loop,
@@ -26,3 +20,9 @@ from ._loops import (
     while_loop as while_loop,
 )
 from ._progress import ProgressBar as ProgressBar
+from ._tracing import (
+    StateFinder as StateFinder,
+    eval_shape as eval_shape,
+    make_jaxpr as make_jaxpr,
+)
+from ._vmap import vmap as vmap

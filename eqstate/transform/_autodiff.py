@@ -37,7 +37,7 @@ def _is_state(x: Any) -> bool:
     return isinstance(x, State)
 
 
-def _unique_states(container: Any) -> list[State]:
+def _unique_states(container: Any) -> list[State[Any]]:
     leaves = jtu.tree_leaves(container, is_leaf=_is_state)
     bad = [x for x in leaves if not isinstance(x, State)]
     if bad:
@@ -100,15 +100,17 @@ class GradientTransform:
         has_aux: bool = False,
         transform_params: dict[str, Any] | None = None,
     ):
-        self.target = target
-        self.transform = transform
-        self.grad_states = grad_states
-        self.states = [] if grad_states is None else _unique_states(grad_states)
-        self.argnums = argnums
-        self.return_value = return_value
-        self.has_aux = has_aux
-        self.transform_params = transform_params or {}
-        self.owner = owner_name(getattr(transform, "__name__", "grad"), target)
+        self.target: Callable[..., Any] = target
+        self.transform: Transform = transform
+        self.grad_states: Any = grad_states
+        self.states: list[State[Any]] = (
+            [] if grad_states is None else _unique_states(grad_states)
+        )
+        self.argnums: int | Sequence[int] | None = argnums
+        self.return_value: bool = return_value
+        self.has_aux: bool = has_aux
+        self.transform_params: dict[str, Any] = transform_params or {}
+        self.owner: str = owner_name(getattr(transform, "__name__", "grad"), target)
         functools.update_wrapper(self, target, updated=())  # type: ignore[arg-type]
 
     def _jax_argnums(self) -> int | tuple[int, ...]:
@@ -126,7 +128,7 @@ class GradientTransform:
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         __tracebackhide__ = True
         states = self.states
-        written: list[State] = []
+        written: list[State[Any]] = []
 
         def loss(state_vals: list[Any], *args: Any, **kwargs: Any) -> Any:
             out, frame = run(
@@ -167,36 +169,28 @@ class GradientTransform:
         return result
 
 
-def _make(transform: Transform, name: str) -> Callable[..., Any]:
-    def public(
-        fun: Callable[..., Any] | None = None,
-        grad_states: Any = None,
-        argnums: int | Sequence[int] | None = None,
-        has_aux: bool | None = None,
-        return_value: bool = False,
-        **transform_params: Any,
-    ) -> Any:
-        if fun is None:
-            return functools.partial(
-                public,
-                grad_states=grad_states,
-                argnums=argnums,
-                has_aux=has_aux,
-                return_value=return_value,
-                **transform_params,
-            )
-        return GradientTransform(
-            fun,
-            transform,
-            grad_states=grad_states,
-            argnums=argnums,
-            has_aux=bool(has_aux),
-            return_value=return_value,
-            transform_params=transform_params,
+def _build(
+    transform: Transform,
+    fun: Callable[..., Any] | None,
+    grad_states: Any,
+    argnums: int | Sequence[int] | None,
+    has_aux: bool | None,
+    return_value: bool,
+    transform_params: dict[str, Any],
+) -> Any:
+    if fun is None:
+        return lambda f: _build(
+            transform, f, grad_states, argnums, has_aux, return_value, transform_params
         )
-
-    public.__name__ = public.__qualname__ = name
-    return public
+    return GradientTransform(
+        fun,
+        transform,
+        grad_states=grad_states,
+        argnums=argnums,
+        has_aux=bool(has_aux),
+        return_value=return_value,
+        transform_params=transform_params,
+    )
 
 
 def _grad_transform(fun: Callable[..., Any], *, argnums: Any, has_aux: bool, **kw: Any):
@@ -238,91 +232,176 @@ def _hessian_transform(
     return jax.hessian(fun, argnums=argnums, has_aux=has_aux, **kw)
 
 
-grad = _make(_grad_transform, "grad")
-grad.__doc__ = """Gradient with respect to States and/or positional arguments.
+def grad(
+    fun: Callable[..., Any] | None = None,
+    grad_states: Any = None,
+    argnums: int | Sequence[int] | None = None,
+    has_aux: bool | None = None,
+    return_value: bool = False,
+    **transform_params: Any,
+) -> Any:
+    """Gradient with respect to States and/or positional arguments.
 
-```python
-import jax.numpy as jnp
-import eqstate
+    ```python
+    import jax.numpy as jnp
+    import eqstate
 
-w = eqstate.ParamState(jnp.array([1.0, 2.0]))
-loss = lambda x: jnp.sum((w.value * x) ** 2)
-grads, value = eqstate.transform.grad(loss, grad_states={"w": w}, return_value=True)(2.0)
-assert grads["w"].tolist() == [8.0, 32.0] and float(value) == 20.0
-```
+    w = eqstate.ParamState(jnp.array([1.0, 2.0]))
+    loss = lambda x: jnp.sum((w.value * x) ** 2)
+    grads, value = eqstate.transform.grad(loss, grad_states={"w": w}, return_value=True)(2.0)
+    assert grads["w"].tolist() == [8.0, 32.0] and float(value) == 20.0
+    ```
 
-Return structure (`var_grads` mirror `grad_states`: a dict gives a dict with
-the same keys, a list a list, a single State one array):
+    Return structure (`var_grads` mirror `grad_states`: a dict gives a dict with
+    the same keys, a list a list, a single State one array):
 
-| grad_states | argnums | result |
-|---|---|---|
-| None | any | `arg_grads` |
-| given | None | `var_grads` |
-| given | given | `(var_grads, arg_grads)` |
+    | grad_states | argnums | result |
+    |---|---|---|
+    | None | any | `arg_grads` |
+    | given | None | `var_grads` |
+    | given | given | `(var_grads, arg_grads)` |
 
-`has_aux=True` makes it `(result, aux)`, `return_value=True` makes it
-`(result, value)`, both make it `(result, value, aux)`. States written by the
-function are written back; a State reachable twice gets one, summed gradient.
+    `has_aux=True` makes it `(result, aux)`, `return_value=True` makes it
+    `(result, value)`, both make it `(result, value, aux)`. States written by the
+    function are written back; a State reachable twice gets one, summed gradient.
 
-Args:
-    fun: the scalar function; `grad(grad_states=...)` returns a decorator.
-    grad_states: the States to differentiate.
-    argnums: positional arguments to differentiate (default 0 when
-        `grad_states` is None).
-    has_aux: `fun` returns `(value, aux)`.
-    return_value: also return the value.
-    **transform_params: passed to `jax.grad` (`holomorphic`, `allow_int`).
-"""
+    Args:
+        fun: the scalar function; `grad(grad_states=...)` returns a decorator.
+        grad_states: the States to differentiate.
+        argnums: positional arguments to differentiate (default 0 when
+            `grad_states` is None).
+        has_aux: `fun` returns `(value, aux)`.
+        return_value: also return the value.
+        **transform_params: passed to `jax.grad` (`holomorphic`, `allow_int`).
+    """
+    return _build(
+        _grad_transform,
+        fun,
+        grad_states,
+        argnums,
+        has_aux,
+        return_value,
+        transform_params,
+    )
 
-vector_grad = _make(_vector_grad_transform, "vector_grad")
-vector_grad.__doc__ = """Gradient of a vector-valued function, summed over its outputs.
 
-The vector-Jacobian product with a cotangent of ones; same arguments and
-return structure as `grad`.
+def vector_grad(
+    fun: Callable[..., Any] | None = None,
+    grad_states: Any = None,
+    argnums: int | Sequence[int] | None = None,
+    has_aux: bool | None = None,
+    return_value: bool = False,
+    **transform_params: Any,
+) -> Any:
+    """Gradient of a vector-valued function, summed over its outputs.
 
-```python
-import jax.numpy as jnp
-import eqstate
+    The vector-Jacobian product with a cotangent of ones; same arguments and
+    return structure as `grad`.
 
-g = eqstate.transform.vector_grad(lambda x: x**2)(jnp.array([1.0, 3.0]))
-assert g.tolist() == [2.0, 6.0]
-```
-"""
+    ```python
+    import jax.numpy as jnp
+    import eqstate
 
-jacrev = _make(_jacrev_transform, "jacrev")
-jacrev.__doc__ = """Jacobian by reverse-mode autodiff; arguments and returns as `grad`.
+    g = eqstate.transform.vector_grad(lambda x: x**2)(jnp.array([1.0, 3.0]))
+    assert g.tolist() == [2.0, 6.0]
+    ```
+    """
+    return _build(
+        _vector_grad_transform,
+        fun,
+        grad_states,
+        argnums,
+        has_aux,
+        return_value,
+        transform_params,
+    )
 
-```python
-import jax.numpy as jnp
-import eqstate
 
-J = eqstate.transform.jacrev(lambda x: x * 2)(jnp.ones(3))
-assert J.shape == (3, 3)
-```
-"""
+def jacrev(
+    fun: Callable[..., Any] | None = None,
+    grad_states: Any = None,
+    argnums: int | Sequence[int] | None = None,
+    has_aux: bool | None = None,
+    return_value: bool = False,
+    **transform_params: Any,
+) -> Any:
+    """Jacobian by reverse-mode autodiff; arguments and returns as `grad`.
 
-jacfwd = _make(_jacfwd_transform, "jacfwd")
-jacfwd.__doc__ = """Jacobian by forward-mode autodiff; arguments and returns as `grad`.
+    ```python
+    import jax.numpy as jnp
+    import eqstate
 
-```python
-import jax.numpy as jnp
-import eqstate
+    J = eqstate.transform.jacrev(lambda x: x * 2)(jnp.ones(3))
+    assert J.shape == (3, 3)
+    ```
+    """
+    return _build(
+        _jacrev_transform,
+        fun,
+        grad_states,
+        argnums,
+        has_aux,
+        return_value,
+        transform_params,
+    )
 
-J = eqstate.transform.jacfwd(lambda x: x * 2)(jnp.ones(2))
-assert J.tolist() == [[2.0, 0.0], [0.0, 2.0]]
-```
-"""
+
+def jacfwd(
+    fun: Callable[..., Any] | None = None,
+    grad_states: Any = None,
+    argnums: int | Sequence[int] | None = None,
+    has_aux: bool | None = None,
+    return_value: bool = False,
+    **transform_params: Any,
+) -> Any:
+    """Jacobian by forward-mode autodiff; arguments and returns as `grad`.
+
+    ```python
+    import jax.numpy as jnp
+    import eqstate
+
+    J = eqstate.transform.jacfwd(lambda x: x * 2)(jnp.ones(2))
+    assert J.tolist() == [[2.0, 0.0], [0.0, 2.0]]
+    ```
+    """
+    return _build(
+        _jacfwd_transform,
+        fun,
+        grad_states,
+        argnums,
+        has_aux,
+        return_value,
+        transform_params,
+    )
+
 
 jacobian = jacrev
 
-hessian = _make(_hessian_transform, "hessian")
-hessian.__doc__ = """Hessian (forward-over-reverse); arguments and returns as `grad`.
 
-```python
-import jax.numpy as jnp
-import eqstate
+def hessian(
+    fun: Callable[..., Any] | None = None,
+    grad_states: Any = None,
+    argnums: int | Sequence[int] | None = None,
+    has_aux: bool | None = None,
+    return_value: bool = False,
+    **transform_params: Any,
+) -> Any:
+    """Hessian (forward-over-reverse); arguments and returns as `grad`.
 
-H = eqstate.transform.hessian(lambda x: jnp.dot(x, x))(jnp.array([1.0, 2.0]))
-assert H.tolist() == [[2.0, 0.0], [0.0, 2.0]]
-```
-"""
+    ```python
+    import jax.numpy as jnp
+    import eqstate
+
+    H = eqstate.transform.hessian(lambda x: jnp.dot(x, x))(jnp.array([1.0, 2.0]))
+    assert H.tolist() == [[2.0, 0.0], [0.0, 2.0]]
+    ```
+    """
+    return _build(
+        _hessian_transform,
+        fun,
+        grad_states,
+        argnums,
+        has_aux,
+        return_value,
+        transform_params,
+    )

@@ -55,7 +55,10 @@ def switch(index: Any, branches: Sequence[Callable[..., Any]], *operands: Any) -
 
 
 def cond(
-    pred: Any, true_fun: Callable[..., Any], false_fun: Callable[..., Any], *operands: Any
+    pred: Any,
+    true_fun: Callable[..., Any],
+    false_fun: Callable[..., Any],
+    *operands: Any,
 ) -> Any:
     """`true_fun(*operands)` if `pred` else `false_fun(*operands)`, with States.
 
@@ -87,7 +90,9 @@ def cond(
     return Plan().retrying(attempt)
 
 
-def ifelse(conditions: Sequence[Any], branches: Sequence[Callable[..., Any]], *operands: Any) -> Any:
+def ifelse(
+    conditions: Sequence[Any], branches: Sequence[Callable[..., Any]], *operands: Any
+) -> Any:
     """Call the branch of the first true condition (an if / elif / else chain).
 
     `branches` has one function per condition, or one more as the `else`

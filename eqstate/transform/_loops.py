@@ -23,7 +23,9 @@ from ._progress import ProgressBar, as_progress_bar
 __all__ = ["checkpoint", "for_loop", "map", "remat", "scan", "while_loop"]
 
 
-def _check_carry(states: Sequence[State], old: Sequence[Any], new: Sequence[Any], owner: str):
+def _check_carry(
+    states: Sequence[State], old: Sequence[Any], new: Sequence[Any], owner: str
+):
     """Name the State whose value changed shape or dtype inside a loop body."""
     for state, a, b in zip(states, old, new):
         ta, tb = jtu.tree_structure(a), jtu.tree_structure(b)
@@ -94,7 +96,9 @@ def scan(
     def attempt(plan: Plan) -> tuple[Any, Any]:
         def body(carry: Any, x: Any) -> tuple[Any, Any]:
             i, user_carry, vals = carry
-            (user_carry, y), new_vals = _body_step(f, (user_carry, x), plan, vals, owner)
+            (user_carry, y), new_vals = _body_step(
+                f, (user_carry, x), plan, vals, owner
+            )
             if bar is not None:
                 bar.tick(i, n)
                 i = i + 1

@@ -63,7 +63,9 @@ class ProgressBar:
         freq = self.freq or max(1, total // 20)
 
         def report() -> None:
-            jax.debug.callback(functools.partial(self._update, total=total, freq=freq), i)
+            jax.debug.callback(
+                functools.partial(self._update, total=total, freq=freq), i
+            )
 
         due = ((i + 1) % freq == 0) | (i + 1 == total)
         jax.lax.cond(due, report, lambda: None)
@@ -73,5 +75,7 @@ def as_progress_bar(pbar: ProgressBar | int | None) -> ProgressBar | None:
     if pbar is None or isinstance(pbar, ProgressBar):
         return pbar
     if isinstance(pbar, bool) or not isinstance(pbar, int):
-        raise TypeError(f"pbar must be a ProgressBar or an int frequency, not {pbar!r}.")
+        raise TypeError(
+            f"pbar must be a ProgressBar or an int frequency, not {pbar!r}."
+        )
     return ProgressBar(freq=pbar)

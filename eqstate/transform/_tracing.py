@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 import jax
 
-from .._filters import Filter, to_predicate
+from .._filters import Filter, Predicate, to_predicate
 from .._state import State
 from ._engine import Plan, Retry, gather, owner_name, run
 
@@ -142,12 +142,14 @@ class StateFinder:
                 f"return_type must be 'dict' or 'list', not {return_type!r}"
             )
         self.fun = fun
-        self.predicate = to_predicate(True if filter is None else filter)
+        self.predicate: Predicate = to_predicate(True if filter is None else filter)
         self.usage = usage
         self.return_type = return_type
 
-    def __call__(self, *args: Any, **kwargs: Any) -> dict[int, State] | list[State]:
-        found: list[State] = []
+    def __call__(
+        self, *args: Any, **kwargs: Any
+    ) -> dict[int, State[Any]] | list[State[Any]]:
+        found: list[State[Any]] = []
 
         def probe(*args: Any, **kwargs: Any) -> Any:
             out, frame = run(
