@@ -92,8 +92,10 @@ class JitWrapper(Generic[P, R]):
             if not arg_vals and _has_states((args, kwargs)):
                 self.arg_states = True
                 raise Retry()
-            plan.check(frame)
             arg_writes = tuple(i for i, p in enumerate(proxies) if p in frame.written)
+            for p in proxies:  # argument States travel by position, not in the plan
+                frame.written.pop(p, None)
+            plan.check(frame)
             if compiled.arg_writes is None:
                 compiled.arg_writes = arg_writes
             elif not set(arg_writes) <= set(compiled.arg_writes):

@@ -10,44 +10,36 @@ import jax
 
 from .._filters import Filter, Predicate, to_predicate
 from .._state import State
-from ._engine import Plan, Retry, gather, owner_name, run
+from ._engine import Plan, gather, owner_name, run
 
 __all__ = ["StateFinder", "eval_shape", "make_jaxpr"]
 
 
 def _trace(
-    jax_fn: Callable[..., Any],
+    jax_call: Callable[..., Any],
     fun: Callable[..., Any],
     owner: str,
     args: Sequence[Any],
     kwargs: dict[str, Any],
-    static_argnums: tuple[int, ...] = (),
 ) -> tuple[Any, Plan]:
-    """Trace `fun` with `jax_fn` (make_jaxpr / eval_shape), States as inputs."""
-    plan = Plan()
-    while True:
-        current = plan
+    """`jax_call(pure, *inputs)` (make_jaxpr / eval_shape), States as inputs."""
 
+    def attempt(plan: Plan) -> tuple[Any, Plan]:
         def pure(
             write_vals: list[Any], read_vals: list[Any], *args: Any, **kwargs: Any
         ):
             out, frame = run(
-                fun, args, kwargs, owner, current.inputs(write_vals, read_vals)
+                fun, args, kwargs, owner, plan.inputs(write_vals, read_vals)
             )
-            current.check(frame)
-            return out, [frame.values[s] for s in current.writes]
+            plan.check(frame)
+            return out, [frame.values[s] for s in plan.writes]
 
-        shifted = tuple(i + 2 for i in static_argnums)
-        try:
-            if shifted:
-                traced = jax_fn(pure, static_argnums=shifted)
-            else:
-                traced = jax_fn(pure)
-            result = traced(gather(plan.writes), gather(plan.reads), *args, **kwargs)
-        except Retry as retry:
-            plan = plan.grow(retry)
-            continue
+        result = jax_call(
+            pure, gather(plan.writes), gather(plan.reads), *args, **kwargs
+        )
         return result, plan
+
+    return Plan().retrying(attempt)
 
 
 def make_jaxpr(
@@ -75,7 +67,12 @@ def make_jaxpr(
 
     @functools.wraps(fun)
     def traced(*args: Any, **kwargs: Any) -> tuple[Any, tuple[State, ...]]:
-        jaxpr, plan = _trace(jax.make_jaxpr, fun, owner, args, kwargs, nums)
+        shifted = tuple(i + 2 for i in nums)
+
+        def call(pure: Callable[..., Any], *inputs: Any, **kw: Any) -> Any:
+            return jax.make_jaxpr(pure, static_argnums=shifted)(*inputs, **kw)
+
+        jaxpr, plan = _trace(call, fun, owner, args, kwargs)
         return jaxpr, (*plan.writes, *plan.reads)
 
     return traced

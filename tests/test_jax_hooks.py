@@ -1,0 +1,51 @@
+"""Canary: each private JAX hook eqstate relies on (see eqstate/_jax_hooks.py).
+
+If a JAX upgrade breaks one of these, this file fails first, naming the hook.
+"""
+
+import jax
+import jax.numpy as jnp
+
+from eqstate import _jax_hooks
+
+
+def test_trace_token_distinguishes_eager_from_traced():
+    assert _jax_hooks.is_eager()
+    seen = []
+    jax.jit(lambda x: seen.append(_jax_hooks.is_eager()) or x)(1.0)
+    jax.vmap(lambda x: seen.append(_jax_hooks.is_eager()) or x)(jnp.ones(2))
+    assert seen == [False, False]
+    with jax.ensure_compile_time_eval():
+        assert _jax_hooks.is_eager()
+
+
+def test_of_current_trace_detects_vmap_batched_values():
+    results = {}
+
+    def f(x):
+        results["batched"] = _jax_hooks.of_current_trace(x * 2)
+        results["unbatched"] = _jax_hooks.of_current_trace(jnp.ones(3) * 2)
+        return x
+
+    jax.vmap(f)(jnp.ones((2, 3)))
+    assert results == {"batched": True, "unbatched": False}
+
+    def outer(y):
+        def inner(x):
+            results["outer_value"] = _jax_hooks.of_current_trace(y)
+            return x
+
+        jax.vmap(inner)(jnp.ones(2))
+        return y
+
+    jax.vmap(outer)(jnp.ones(2))
+    assert results["outer_value"] is False  # batched by the *outer* vmap only
+
+
+def test_tracers_expose_their_trace():
+    jax.jit(lambda x: _check_has_trace(x))(1.0)
+
+
+def _check_has_trace(x):
+    assert hasattr(x, "_trace"), "jax.core.Tracer lost its `_trace` attribute"
+    return x

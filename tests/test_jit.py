@@ -1,0 +1,155 @@
+"""`jit`: caching, static arguments, donation, methods, States as arguments."""
+
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+import pytest
+
+import eqstate
+from eqstate import transform as T
+
+from .helpers import TraceCounter
+
+
+class Acc(eqstate.nn.Module):
+    def __init__(self):
+        self.total = eqstate.State(jnp.zeros(2), name="total")
+        self.w = eqstate.ParamState(jnp.ones(2))
+
+    def __call__(self, x):
+        self.total.value = self.total.value + x * self.w.value
+        return self.total.value
+
+
+def test_static_argnums_and_argnames():
+    acc = Acc()
+    body = TraceCounter(lambda x, n, *, mode: (acc(x * n), mode)[0])
+    f = T.jit(body, static_argnums=1, static_argnames="mode")
+    f(jnp.ones(2), 2, mode="a")
+    f(jnp.ones(2), 2, mode="a")
+    assert acc.total.value.tolist() == [4.0, 4.0]
+    n_traces = body.count
+    f(jnp.ones(2), 3, mode="a")  # a new static value retraces once
+    assert body.count == n_traces + 1 and acc.total.value.tolist() == [7.0, 7.0]
+
+
+def test_written_state_buffers_are_donated_read_only_are_not():
+    acc = Acc()
+    f = T.jit(acc)
+    f(jnp.ones(2))
+    old_total, old_w = acc.total.value, acc.w.value
+    f(jnp.ones(2))
+    assert old_total.is_deleted() and not old_w.is_deleted()
+    g = T.jit(Acc(), donate=False)
+    g(jnp.ones(2))
+    kept = g.fun.total.value
+    g(jnp.ones(2))
+    assert not kept.is_deleted()
+
+
+def test_decorated_method_binds_per_instance():
+    class Model(eqstate.nn.Module):
+        def __init__(self, k):
+            self.n = eqstate.State(jnp.array(0))
+            self.k = k
+
+        @T.jit
+        def step(self, x):
+            self.n.value += self.k
+            return x + self.n.value
+
+    a, b = Model(1), Model(10)
+    a.step(0)
+    a.step(0)
+    b.step(0)
+    assert int(a.n.value) == 2 and int(b.n.value) == 10
+    assert a.step is a.step  # the bound wrapper (and its cache) is reused
+
+
+def test_states_passed_as_arguments_equinox_style():
+    def step(model, x):
+        model.total.value = model.total.value + x
+        return model.total.value * 2
+
+    f = T.jit(step)
+    m1, m2 = Acc(), Acc()
+    f(m1, jnp.ones(2))
+    f(m1, jnp.ones(2))
+    f(m2, jnp.full(2, 5.0))
+    assert m1.total.value.tolist() == [2.0, 2.0]
+    assert m2.total.value.tolist() == [5.0, 5.0]
+    # a functional-style copy is a different model: its writes land in the copy
+    m3 = jax.tree.map(lambda x: x, m1)
+    f(m3, jnp.ones(2))
+    assert m3.total.value.tolist() == [3.0, 3.0] and m1.total.value.tolist() == [
+        2.0,
+        2.0,
+    ]
+
+
+def test_returning_a_state_or_module_gives_a_detached_copy():
+    acc = Acc()
+
+    @T.jit
+    def f(x):
+        acc(x)
+        return acc.total, acc
+
+    state, module = f(jnp.ones(2))
+    assert isinstance(state, eqstate.State) and state is not acc.total
+    assert state.value.tolist() == [1.0, 1.0]
+    assert module.total.value.tolist() == [1.0, 1.0]
+    state.value = jnp.zeros(2)
+    assert acc.total.value.tolist() == [1.0, 1.0]
+
+
+def test_lower_compiles_ahead_of_time():
+    acc = Acc()
+    f = T.jit(acc)
+    f(jnp.ones(2))
+    text = f.lower(jnp.ones(2)).as_text()
+    assert "stablehlo" in text or "mhlo" in text
+
+
+def test_jit_of_module_under_grad_and_eqx_filter_jit_reads():
+    acc = Acc()
+    f = T.jit(lambda x: jnp.sum(acc.w.value * x))
+    g = T.grad(f, grad_states=[acc.w])(jnp.array([1.0, 2.0]))
+    assert g[0].tolist() == [1.0, 2.0]
+    out = eqx.filter_jit(lambda m, x: m.w.value * x)(acc, 3.0)
+    assert out.tolist() == [3.0, 3.0]
+
+
+def test_make_jaxpr_eval_shape_state_finder():
+    acc = Acc()
+    jaxpr, states = T.make_jaxpr(acc)(jnp.ones(2))
+    assert set(states) == {acc.total, acc.w} and states[0] is acc.total
+    assert len(jaxpr.jaxpr.outvars) == 2  # the output and the new total
+    assert acc.total.value.tolist() == [0.0, 0.0]  # nothing written back
+
+    out = T.eval_shape(acc, jnp.ones(2))
+    assert out.shape == (2,) and acc.total.value.tolist() == [0.0, 0.0]
+
+    assert T.StateFinder(acc, usage="write", return_type="list")(jnp.ones(2)) == [
+        acc.total
+    ]
+    assert T.StateFinder(acc, usage="read", return_type="list")(jnp.ones(2)) == [acc.w]
+    assert list(
+        T.StateFinder(acc, filter=eqstate.ParamState)(jnp.ones(2)).values()
+    ) == [acc.w]
+    with pytest.raises((ValueError, TypeError), match="usage"):
+        T.StateFinder(acc, usage="both")  # type: ignore[arg-type]
+
+
+def test_dead_state_in_a_plan_is_named():
+    leaked = []
+
+    @T.jit
+    def make():
+        leaked.append(eqstate.State(jnp.ones(()), name="ghost"))
+        return 0
+
+    make()
+    g = T.jit(lambda: leaked[0].value + 1)
+    with pytest.raises(eqstate.StateLeakError, match="State 'ghost'"):
+        g()
