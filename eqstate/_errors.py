@@ -40,6 +40,26 @@ class TraceContextError(EqstateError):
     (`eqstate.transform.jit`, `vmap`, `for_loop`, ...), which threads the
     State through the computation and writes the result back afterwards.
     Reading States under raw JAX transforms is fine.
+
+    ```python
+    import jax
+    import jax.numpy as jnp
+    import eqstate
+
+    count = eqstate.State(jnp.array(0))
+
+    def step():
+        count.value += 1
+
+    try:
+        jax.jit(step)()  # the write would be lost: raises
+    except eqstate.TraceContextError as e:
+        message = str(e)
+    assert "eqstate.transform.jit" in message
+
+    eqstate.transform.jit(step)()  # the fix
+    assert int(count.value) == 1
+    ```
     """
 
 
@@ -53,6 +73,25 @@ class StateLeakError(EqstateError):
 
     **Fix**: create States (and call `init_all_states`) outside the transform,
     or return the values you need from the transformed function.
+
+    ```python
+    import jax.numpy as jnp
+    import eqstate
+
+    created = []
+
+    @eqstate.transform.jit
+    def f(x):
+        created.append(eqstate.State(x))  # local to this trace
+        return x
+
+    f(jnp.ones(2))
+    try:
+        created[0].value
+    except eqstate.StateLeakError as e:
+        message = str(e)
+    assert "created inside eqstate.transform.jit(f)" in message
+    ```
     """
 
 
@@ -62,6 +101,23 @@ class StateWriteError(EqstateError):
     For example a `while_loop` condition function may only read States, and
     a structure that was frozen after construction may not gain new States.
     The message says which State and what to do instead.
+
+    ```python
+    import jax.numpy as jnp
+    import eqstate
+
+    n = eqstate.State(jnp.array(0))
+
+    def cond(i):
+        n.value += 1  # a condition may only read States
+        return i < 3
+
+    try:
+        eqstate.transform.while_loop(cond, lambda i: i + 1, 0)
+    except eqstate.StateWriteError as e:
+        message = str(e)
+    assert "condition" in message
+    ```
     """
 
 
@@ -76,4 +132,24 @@ class BatchAxisError(EqstateError):
     should also start from its own value), for example
     `vmap(f, in_states=model.states(), out_states=model.states())`, or create
     the module inside the vmapped function so its States are local to it.
+
+    ```python
+    import jax.numpy as jnp
+    import eqstate
+
+    total = eqstate.State(jnp.zeros(()))
+
+    def add(x):
+        total.value = total.value + x  # a different value in every lane
+        return x
+
+    try:
+        eqstate.transform.vmap(add)(jnp.arange(3.0))
+    except eqstate.BatchAxisError as e:
+        message = str(e)
+    assert "out_states" in message
+
+    eqstate.transform.vmap(add, out_states=[total])(jnp.arange(3.0))  # the fix
+    assert total.value.tolist() == [0.0, 1.0, 2.0]
+    ```
     """

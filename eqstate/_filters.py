@@ -59,7 +59,18 @@ class All(_Combinator):
 
 
 class Any(_Combinator):
-    """Matches States that at least one of `filters` matches (like a tuple)."""
+    """Matches States that at least one of `filters` matches (like a tuple).
+
+    ```python
+    import jax.numpy as jnp
+    import eqstate
+    from eqstate.filters import Any
+
+    params_or_cache = Any(eqstate.ParamState, "cache")
+    assert params_or_cache((), eqstate.State(jnp.zeros(()), tag="cache"))
+    assert not params_or_cache((), eqstate.State(jnp.zeros(())))
+    ```
+    """
 
     def __call__(self, path: Path, state: State[_AnyType]) -> bool:
         return builtins.any(p(path, state) for p in self.predicates)

@@ -30,7 +30,18 @@ _local = _Local()
 
 
 class EnvironKeyError(EqstateError, KeyError):
-    """A setting was read that no `set` or `context` provided."""
+    """A setting was read that no `set` or `context` provided.
+
+    ```python
+    import eqstate
+
+    try:
+        eqstate.environ.get("no_such_setting")
+    except eqstate.environ.EnvironKeyError as e:
+        message = str(e)
+    assert "eqstate.environ.set(no_such_setting=...)" in message
+    ```
+    """
 
     def __str__(self) -> str:  # KeyError would repr() the message
         return str(self.args[0])
@@ -80,12 +91,29 @@ def get(key: str, default: Any = _MISSING) -> Any:
 
 
 def get_dt() -> Any:
-    """The integration time step `dt` (see `get`)."""
+    """The integration time step `dt` (see `get`).
+
+    ```python
+    import eqstate
+
+    with eqstate.environ.context(dt=0.5):
+        assert eqstate.environ.get_dt() == 0.5
+    ```
+    """
     return get("dt")
 
 
 def all_values() -> dict[str, Any]:
-    """Every setting visible here, contexts applied over the defaults."""
+    """Every setting visible here, contexts applied over the defaults.
+
+    ```python
+    import eqstate
+
+    with eqstate.environ.context(dt=0.1, i=0):
+        settings = eqstate.environ.all()
+    assert settings["dt"] == 0.1 and settings["i"] == 0
+    ```
+    """
     merged = dict(_defaults)
     for frame in _local.stack:
         merged.update(frame)

@@ -195,7 +195,25 @@ jtu.register_pytree_with_keys(
 
 
 def treefy_states(tree: Any, *filters: Filter) -> StateTree | tuple[StateTree, ...]:
-    """Like `states`, but as nested `StateTree`s (one per filter if several)."""
+    """Like `states`, but as nested `StateTree`s (one per filter if several).
+
+    ```python
+    import jax.numpy as jnp
+    import eqstate
+
+    class Block(eqstate.nn.Module):
+        def __init__(self):
+            self.w = eqstate.ParamState(jnp.ones(2))
+
+    class Net(eqstate.nn.Module):
+        def __init__(self):
+            self.block = Block()
+            self.n = eqstate.State(jnp.array(0))
+
+    tree = eqstate.graph.treefy_states(Net(), eqstate.ParamState)
+    assert tree["block"]["w"].value.shape == (2,)
+    ```
+    """
     found = states(tree, *filters)
     if isinstance(found, tuple):
         return tuple(StateTree.from_flat(f) for f in found)
@@ -203,7 +221,20 @@ def treefy_states(tree: Any, *filters: Filter) -> StateTree | tuple[StateTree, .
 
 
 class GraphDef:
-    """The structure of a pytree with its States taken out (see `treefy_split`)."""
+    """The structure of a pytree with its States taken out (see `treefy_split`).
+
+    ```python
+    import jax.numpy as jnp
+    import eqstate
+
+    class Linear(eqstate.nn.Module):
+        def __init__(self):
+            self.w = eqstate.ParamState(jnp.ones(2))
+
+    graphdef, states = eqstate.graph.treefy_split(Linear())
+    assert "1 states" in repr(graphdef)
+    ```
+    """
 
     __slots__ = ("treedef", "leaves", "paths")
 
@@ -271,7 +302,23 @@ def treefy_split(tree: Any, *filters: Filter) -> tuple[Any, ...]:
 
 
 def treefy_merge(graphdef: GraphDef, *trees: Mapping[Any, Any]) -> Any:
-    """Rebuild the pytree split by `treefy_split`, with new, independent States."""
+    """Rebuild the pytree split by `treefy_split`, with new, independent States.
+
+    ```python
+    import jax.numpy as jnp
+    import eqstate
+
+    class Linear(eqstate.nn.Module):
+        def __init__(self):
+            self.w = eqstate.ParamState(jnp.ones(2))
+
+    model = Linear()
+    graphdef, states = eqstate.graph.treefy_split(model)
+    copy = eqstate.graph.treefy_merge(graphdef, states)
+    copy.w.value = jnp.zeros(2)
+    assert float(model.w.value[0]) == 1.0  # the original is untouched
+    ```
+    """
     flat: dict[Path, State[Any]] = {}
     for tree in trees:
         flat.update(tree.to_flat() if isinstance(tree, StateTree) else tree)

@@ -107,7 +107,29 @@ def init_all_states(module: Any, *args: Any, **kwargs: Any) -> Any:
 
 
 def reset_all_states(module: Any, *args: Any, **kwargs: Any) -> Any:
-    """Call `reset_state(*args, **kwargs)` on every module inside `module`."""
+    """Call `reset_state(*args, **kwargs)` on every module inside `module`.
+
+    ```python
+    import jax.numpy as jnp
+    import eqstate
+
+    class Integrator(eqstate.nn.Dynamics):
+        def init_state(self, batch_size=None):
+            self.v = eqstate.HiddenState(jnp.zeros(self.varshape))
+
+        def reset_state(self, batch_size=None):
+            self.v.value = jnp.zeros(self.varshape)
+
+        def update(self, x):
+            self.v.value = self.v.value + x
+            return self.v.value
+
+    cell = eqstate.nn.init_all_states(Integrator(2))
+    cell(jnp.ones(2))
+    eqstate.nn.reset_all_states(cell)
+    assert cell.v.value.tolist() == [0.0, 0.0]
+    ```
+    """
     for node in _hooked_nodes(module, "reset_state"):
         node.reset_state(*args, **kwargs)
     return module

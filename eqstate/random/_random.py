@@ -186,10 +186,19 @@ def _make_info() -> Any:
 
 
 DEFAULT = _Default()
+"""Holder of the default stream, created on first use; use `default_rng()`."""
 
 
 def default_rng() -> RandomState:
-    """The default `RandomState` behind the module-level samplers."""
+    """The default `RandomState` behind the module-level samplers.
+
+    ```python
+    import eqstate
+
+    rng = eqstate.random.default_rng()
+    assert isinstance(rng, eqstate.random.RandomState)
+    ```
+    """
     return DEFAULT.get()
 
 
@@ -212,27 +221,75 @@ def seed(seed: int | None = None) -> None:
 
 
 def get_key() -> jax.Array:
-    """The default stream's current key."""
+    """The default stream's current key.
+
+    ```python
+    import eqstate
+
+    key = eqstate.random.get_key()
+    a = eqstate.random.rand(3)
+    eqstate.random.set_key(key)  # rewind the stream
+    assert (eqstate.random.rand(3) == a).all()
+    ```
+    """
     return default_rng().value
 
 
 def set_key(key: Any) -> None:
-    """Replace the default stream's key."""
+    """Replace the default stream's key.
+
+    ```python
+    import jax
+    import eqstate
+
+    eqstate.random.set_key(jax.random.PRNGKey(42))
+    a = eqstate.random.rand(3)
+    eqstate.random.set_key(jax.random.PRNGKey(42))
+    assert (eqstate.random.rand(3) == a).all()
+    ```
+    """
     default_rng().seed(key)
 
 
 def split_key(n: int | None = None) -> jax.Array:
-    """Advance the default stream and return a fresh key (or `n` stacked keys)."""
+    """Advance the default stream and return a fresh key (or `n` stacked keys).
+
+    ```python
+    import jax
+    import eqstate
+
+    key = eqstate.random.split_key()
+    x = jax.random.normal(key, (2,))
+    keys = eqstate.random.split_key(4)
+    assert keys.shape == (4, *key.shape)
+    ```
+    """
     return default_rng().split_key(n)
 
 
 def split_keys(n: int) -> jax.Array:
-    """`n` fresh keys from the default stream, stacked."""
+    """`n` fresh keys from the default stream, stacked.
+
+    ```python
+    import eqstate
+
+    keys = eqstate.random.split_keys(3)
+    assert keys.shape[0] == 3
+    ```
+    """
     return default_rng().split_key(n)
 
 
 def rand(*dims: int) -> jax.Array:
-    """Uniform samples in [0, 1) from the default stream."""
+    """Uniform samples in [0, 1) from the default stream.
+
+    ```python
+    import eqstate
+
+    x = eqstate.random.rand(2, 3)
+    assert x.shape == (2, 3) and ((0 <= x) & (x < 1)).all()
+    ```
+    """
     return default_rng().rand(*dims)
 
 
@@ -251,43 +308,99 @@ def randn(*dims: int) -> jax.Array:
 def uniform(
     low: Any = 0.0, high: Any = 1.0, size: Shape = None, dtype: Any = None
 ) -> jax.Array:
-    """Uniform samples in [low, high) from the default stream."""
+    """Uniform samples in [low, high) from the default stream.
+
+    ```python
+    import eqstate
+
+    x = eqstate.random.uniform(-1.0, 1.0, size=(100,))
+    assert x.shape == (100,) and ((-1 <= x) & (x < 1)).all()
+    ```
+    """
     return default_rng().uniform(low, high, size, dtype)
 
 
 def normal(
     loc: Any = 0.0, scale: Any = 1.0, size: Shape = None, dtype: Any = None
 ) -> jax.Array:
-    """Normal samples from the default stream."""
+    """Normal samples from the default stream.
+
+    ```python
+    import eqstate
+
+    x = eqstate.random.normal(2.0, 0.5, size=(1000,))
+    assert abs(float(x.mean()) - 2.0) < 0.1
+    ```
+    """
     return default_rng().normal(loc, scale, size, dtype)
 
 
 def truncated_normal(
     lower: Any, upper: Any, size: Shape = None, loc: Any = 0.0, scale: Any = 1.0
 ) -> jax.Array:
-    """Truncated normal samples from the default stream."""
+    """Truncated normal samples from the default stream.
+
+    ```python
+    import eqstate
+
+    x = eqstate.random.truncated_normal(-1.0, 1.0, size=(100,))
+    assert (abs(x) <= 1).all()
+    ```
+    """
     return default_rng().truncated_normal(lower, upper, size, loc, scale)
 
 
 def randint(
     low: int, high: int | None = None, size: Shape = None, dtype: Any = jnp.int32
 ) -> jax.Array:
-    """Random integers from the default stream."""
+    """Random integers from the default stream.
+
+    ```python
+    import eqstate
+
+    x = eqstate.random.randint(0, 10, size=(5,))
+    assert ((0 <= x) & (x < 10)).all()
+    ```
+    """
     return default_rng().randint(low, high, size, dtype)
 
 
 def bernoulli(p: Any = 0.5, size: Shape = None) -> jax.Array:
-    """Bernoulli samples from the default stream."""
+    """Bernoulli samples from the default stream.
+
+    ```python
+    import eqstate
+
+    x = eqstate.random.bernoulli(0.3, size=(4,))
+    assert x.shape == (4,) and x.dtype == bool
+    ```
+    """
     return default_rng().bernoulli(p, size)
 
 
 def choice(
     a: Any, size: Shape = None, replace: bool = True, p: Any = None
 ) -> jax.Array:
-    """Samples from `a` using the default stream."""
+    """Samples from `a` using the default stream.
+
+    ```python
+    import eqstate
+
+    x = eqstate.random.choice(5, size=(3,), replace=False)
+    assert len(set(x.tolist())) == 3
+    ```
+    """
     return default_rng().choice(a, size, replace, p)
 
 
 def permutation(x: Any) -> jax.Array:
-    """A random permutation from the default stream."""
+    """A random permutation from the default stream.
+
+    ```python
+    import eqstate
+
+    x = eqstate.random.permutation(4)
+    assert sorted(x.tolist()) == [0, 1, 2, 3]
+    ```
+    """
     return default_rng().permutation(x)
