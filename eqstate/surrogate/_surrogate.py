@@ -26,6 +26,8 @@ import jax
 import jax.numpy as jnp
 from jax import Array
 
+from .._units import is_quantity
+
 __all__ = [
     "AbstractSurrogate",
     "ERF",
@@ -56,12 +58,8 @@ so that the threshold sits at x = 0 and the surrogate's width is unit-free."""
 
 
 def _as_float_array(x: Any) -> Array:
-    """`x` as a floating JAX array; a dimensionless brainunit Quantity is unwrapped.
-
-    Quantities are recognised by duck typing (`mantissa`, `unit`, `dim`), so
-    brainunit is never imported here.
-    """
-    if hasattr(x, "mantissa") and hasattr(x, "unit") and hasattr(x, "dim"):
+    """`x` as a floating JAX array; a dimensionless brainunit Quantity is unwrapped."""
+    if is_quantity(x):
         if not x.dim.is_dimensionless:
             raise TypeError(_UNIT_MESSAGE.format(unit=x.unit))
         x = x.to_decimal()  # folds a scale such as mV/V into the number
