@@ -376,6 +376,7 @@ def jacfwd(
 
 
 jacobian = jacrev
+"""brainstate's other name for `jacrev`."""
 
 
 def hessian(

@@ -300,3 +300,4 @@ def remat(
 
 
 checkpoint = remat
+"""brainstate's other name for `remat` (like `jax.checkpoint`)."""
