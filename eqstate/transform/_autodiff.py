@@ -249,7 +249,7 @@ def grad(
     w = eqstate.ParamState(jnp.array([1.0, 2.0]))
     loss = lambda x: jnp.sum((w.value * x) ** 2)
     grads, value = eqstate.transform.grad(loss, grad_states={"w": w}, return_value=True)(2.0)
-    assert grads["w"].tolist() == [8.0, 32.0] and float(value) == 20.0
+    assert grads["w"].tolist() == [8.0, 16.0] and float(value) == 20.0
     ```
 
     Return structure (`var_grads` mirror `grad_states`: a dict gives a dict with

@@ -104,20 +104,21 @@ class Plan:
     def grow(self, retry: Retry) -> Plan:
         return Plan(self.writes + retry.writes, self.reads + retry.reads)
 
-    def check(self, frame: Frame, *, reads: bool = True) -> None:
+    def check(self, frame: Frame, *, reads: bool = True, writes: bool = True) -> None:
         """Raise `Retry` if the frame touched States outside this plan.
 
         With `reads=False` only writes must be planned: States read but not
         written may stay closed-over constants of the JAX computation (loops,
         branches), which is only wrong for a computation that is cached and
-        replayed with new values (jit).
+        replayed with new values (jit). With `writes=False` only reads must be
+        planned (jit's discovery trace records the writes instead).
         """
-        writes = set(self.writes)
-        new_writes = [s for s in frame.written if s not in writes]
+        planned = set(self.writes)
+        new_writes = [s for s in frame.written if s not in planned] if writes else []
         missed: list[State] = []
         if reads:
-            writes.update(self.reads)
-            missed = [s for s in frame.missed if s not in writes]
+            planned.update(self.reads)
+            missed = [s for s in frame.missed if s not in planned]
         if missed or new_writes:
             raise Retry(missed, new_writes)
 

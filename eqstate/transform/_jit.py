@@ -1,4 +1,15 @@
-"""`jit`: `jax.jit` over the engine's pure function, with the plan cached."""
+"""`jit`: `jax.jit` over the engine's pure function, with the plan cached.
+
+The first call of a plan *discovers*: it traces the user's function once with
+`jax.make_jaxpr`, where the planned States (those of the modules the function
+names, see `speculate`) are inputs and every write is recorded. That fixes
+which States are read-only and which are written, so the `jax.jit` that
+follows can donate the written ones; its first trace replays the recorded
+jaxpr (no user Python, no autodiff runs twice) and later traces, for new
+argument shapes, run the user's function under the now exact plan. A trace
+that touches a State outside the plan raises `Retry`, the plan grows and
+discovery runs again.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +20,10 @@ from typing import Any, Generic, ParamSpec, TypeVar
 
 import jax
 import jax.tree_util as jtu
+from jax import core as jax_core
 
 from .._state import State
-from .._table import Dead
+from .._table import Dead, Frame
 from ._engine import Plan, Retry, gather, owner_name, run, scatter, speculate
 
 __all__ = ["jit"]
@@ -27,7 +39,7 @@ class _ArgSlot:
 
     __slots__ = ("index", "kind", "info")
 
-    def __init__(self, index: int, kind: type[State], info: Any):
+    def __init__(self, index: int, kind: type[State[Any]], info: Any):
         self.index = index
         self.kind = kind
         self.info = info
@@ -48,16 +60,59 @@ def _is_state(x: Any) -> bool:
     return isinstance(x, State)
 
 
+def _has_states(tree: Any) -> bool:
+    return any(isinstance(x, State) for x in jtu.tree_leaves(tree, is_leaf=_is_state))
+
+
+class _Trace:
+    """What one trace of the user's function produced."""
+
+    __slots__ = ("out", "frame", "proxies", "arg_writes", "out_tree")
+
+    def __init__(self, out: Any, frame: Frame, proxies: list[State[Any]]):
+        self.out = out
+        self.frame = frame
+        self.proxies = proxies
+        self.arg_writes = tuple(i for i, p in enumerate(proxies) if p in frame.written)
+        for p in proxies:  # argument States travel by position, not in the plan
+            frame.written.pop(p, None)
+        has_states = _has_states(out)
+        self.out_tree = jtu.tree_structure(out) if has_states else None
+
+    def output(self) -> Any:
+        return jtu.tree_leaves(self.out) if self.out_tree is not None else self.out
+
+
+class _Replay:
+    """A discovery jaxpr, replayed by the first trace of the final `jax.jit`."""
+
+    __slots__ = ("jaxpr", "order", "n_writes", "written", "out_struct")
+
+    def __init__(
+        self,
+        jaxpr: Any,
+        plan: Plan,
+        written: list[State[Any]],
+        out_struct: Any,
+    ):
+        self.jaxpr = jaxpr
+        self.order = (*plan.writes, *plan.reads)  # the States' input order
+        self.n_writes = len(plan.writes)
+        self.written = written  # the States whose new values it returns
+        self.out_struct = out_struct  # the structure of the function's output
+
+
 class _Compiled:
-    """One `jax.jit` of the pure function, for one plan."""
+    """The `jax.jit` of the pure function for one plan (None until discovered)."""
 
-    __slots__ = ("plan", "jitted", "arg_writes", "out_tree")
+    __slots__ = ("plan", "jitted", "arg_writes", "out_tree", "replay")
 
-    def __init__(self, plan: Plan, jitted: Callable[..., Any]):
+    def __init__(self, plan: Plan):
         self.plan = plan
-        self.jitted = jitted
-        self.arg_writes: tuple[int, ...] | None = None  # indices of written arg States
-        self.out_tree: Any = None  # set when the output holds States
+        self.jitted: Any = None
+        self.arg_writes: tuple[int, ...] = ()
+        self.out_tree: Any = None
+        self.replay: _Replay | None = None
 
 
 class JitWrapper(Generic[P, R]):
@@ -77,72 +132,131 @@ class JitWrapper(Generic[P, R]):
         self.owner = owner_name("jit", fun)
         self.arg_states = False  # switched on once a call passes States as arguments
         self._bound: dict[int, tuple[weakref.ref[Any], JitWrapper[Any, Any]]] = {}
-        self._compiled = self._build(Plan(reads=speculate(fun)))
+        self._compiled = _Compiled(Plan(reads=speculate(fun)))
         functools.update_wrapper(self, fun, updated=())  # type: ignore[arg-type]
 
-    def _build(self, plan: Plan) -> _Compiled:
-        compiled: _Compiled
+    # -- tracing -------------------------------------------------------------
 
-        def pure(write_vals, read_vals, arg_vals, *args, **kwargs):
-            proxies: list[State] = []
-            if arg_vals:
-                args, kwargs, proxies = _substitute_slots(args, kwargs, arg_vals)
-            inputs = [*plan.inputs(write_vals, read_vals), *zip(proxies, arg_vals)]
-            out, frame = run(self.fun, args, kwargs, self.owner, inputs)
-            if not arg_vals and _has_states((args, kwargs)):
-                self.arg_states = True
-                raise Retry()
-            arg_writes = tuple(i for i, p in enumerate(proxies) if p in frame.written)
-            for p in proxies:  # argument States travel by position, not in the plan
-                frame.written.pop(p, None)
-            plan.check(frame)
-            if compiled.arg_writes is None:
-                compiled.arg_writes = arg_writes
-            elif not set(arg_writes) <= set(compiled.arg_writes):
-                raise Retry()
-            values = frame.values
-            leaves, tree = jtu.tree_flatten(out)
-            has_states = any(
-                isinstance(x, State) for x in jtu.tree_leaves(out, is_leaf=_is_state)
+    def _trace(
+        self, plan: Plan, write_vals, read_vals, arg_vals, args, kwargs
+    ) -> _Trace:
+        proxies: list[State[Any]] = []
+        if arg_vals:
+            args, kwargs, proxies = _substitute_slots(args, kwargs, arg_vals)
+        inputs = [*plan.inputs(write_vals, read_vals), *zip(proxies, arg_vals)]
+        out, frame = run(self.fun, args, kwargs, self.owner, inputs)
+        if not arg_vals and _has_states((args, kwargs)):
+            self.arg_states = True
+            raise Retry()
+        return _Trace(out, frame, proxies)
+
+    def _discover(
+        self, plan: Plan, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> _Compiled:
+        """Trace once to learn the writes; build the donating `jax.jit`."""
+        record: dict[str, Any] = {}
+        static_kw = {k: v for k, v in kwargs.items() if k in self.static_argnames}
+        dyn_kw = {k: v for k, v in kwargs.items() if k not in self.static_argnames}
+
+        def discover(write_vals, read_vals, arg_vals, *args, **kwargs):
+            t = self._trace(
+                plan, write_vals, read_vals, arg_vals, args, {**kwargs, **static_kw}
             )
-            compiled.out_tree = tree if has_states else None
-            new_writes = [values[s] for s in plan.writes]
-            new_args = [values[proxies[i]] for i in compiled.arg_writes]
-            return (leaves if has_states else out), new_writes, new_args
+            plan.check(t.frame, writes=False)
+            written = list(t.frame.written)
+            record.update(trace=t, written=written)
+            values = t.frame.values
+            return (
+                t.output(),
+                [values[s] for s in written],
+                [values[t.proxies[i]] for i in t.arg_writes],
+            )
 
         static = tuple(i + _N_LEAD for i in self.static_argnums)
-        jitted = jax.jit(
+        args, dyn_kw, arg_states = self._split_arg_states(args, dyn_kw)
+        inputs = (gather(plan.writes), gather(plan.reads), gather(arg_states))
+        jaxpr, shapes = jax.make_jaxpr(
+            discover, static_argnums=static, return_shape=True
+        )(*inputs, *args, **dyn_kw)
+        trace: _Trace = record["trace"]
+        written: list[State[Any]] = record["written"]
+        compiled = _Compiled(Plan(plan.writes + tuple(written), plan.reads))
+        compiled.arg_writes = trace.arg_writes
+        compiled.out_tree = trace.out_tree
+        compiled.replay = _Replay(jaxpr, plan, written, jtu.tree_structure(shapes[0]))
+        compiled.jitted = self._jit(compiled)
+        return compiled
+
+    def _jit(self, compiled: _Compiled) -> Any:
+        plan = compiled.plan
+
+        def pure(write_vals, read_vals, arg_vals, *args, **kwargs):
+            replay = compiled.replay
+            if replay is not None:
+                compiled.replay = None
+                dyn_args = [
+                    a for i, a in enumerate(args) if i not in self.static_argnums
+                ]
+                dyn_kw = {
+                    k: v for k, v in kwargs.items() if k not in self.static_argnames
+                }
+                out = _replayed(
+                    replay, plan, write_vals, read_vals, arg_vals, dyn_args, dyn_kw
+                )
+                if out is not None:
+                    return out
+            t = self._trace(plan, write_vals, read_vals, arg_vals, args, kwargs)
+            plan.check(t.frame)
+            if t.arg_writes != compiled.arg_writes or t.out_tree != compiled.out_tree:
+                raise Retry()  # a new argument structure: rediscover
+            values = t.frame.values
+            return (
+                t.output(),
+                [values[s] for s in plan.writes],
+                [values[t.proxies[i]] for i in t.arg_writes],
+            )
+
+        return jax.jit(
             pure,
-            static_argnums=static,
+            static_argnums=tuple(i + _N_LEAD for i in self.static_argnums),
             static_argnames=self.static_argnames,
             donate_argnums=(0,) if self.donate else (),
         )
-        compiled = _Compiled(plan, jitted)
-        return compiled
+
+    def _split_arg_states(
+        self, args: Any, kwargs: Any
+    ) -> tuple[Any, Any, list[State[Any]]]:
+        if not self.arg_states:
+            return args, kwargs, []
+        return _slot_states(args, kwargs)
+
+    # -- calling -------------------------------------------------------------
 
     def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R:
         __tracebackhide__ = True
         while True:
             compiled = self._compiled
             plan = compiled.plan
-            arg_states: list[State] = []
-            if self.arg_states:
-                args, kwargs, arg_states = _slot_states(args, kwargs)  # type: ignore[assignment]
             try:
+                if compiled.jitted is None:
+                    compiled = self._compiled = self._discover(plan, args, kwargs)
+                    plan = compiled.plan
+                call_args, call_kwargs, arg_states = self._split_arg_states(
+                    args, kwargs
+                )
                 out, new_writes, new_args = compiled.jitted(
                     gather(plan.writes),
                     gather(plan.reads),
                     gather(arg_states),
-                    *args,
-                    **kwargs,
+                    *call_args,
+                    **call_kwargs,
                 )
             except Retry as retry:
-                self._compiled = self._build(plan.grow(retry))
+                self._compiled = _Compiled(plan.grow(retry))
                 continue
             break
         scatter(plan.writes, new_writes)
         if new_args:
-            assert compiled.arg_writes is not None
             scatter([arg_states[i] for i in compiled.arg_writes], new_args)
         if compiled.out_tree is not None:
             return jtu.tree_unflatten(compiled.out_tree, out)
@@ -166,25 +280,58 @@ class JitWrapper(Generic[P, R]):
     def lower(self, *args: P.args, **kwargs: P.kwargs) -> Any:
         """Lower for ahead-of-time compilation (like `jax.jit(...).lower`).
 
-        Uses the current plan; call the function once first so the plan
-        includes every State it touches.
+        The first call of a new plan traces the function to learn which States
+        it writes, so the lowering matches what a call would run.
         """
-        plan = self._compiled.plan
-        arg_states: list[State] = []
-        if self.arg_states:
-            args, kwargs, arg_states = _slot_states(args, kwargs)  # type: ignore[assignment]
-        jitted: Any = self._compiled.jitted
-        return jitted.lower(
-            gather(plan.writes), gather(plan.reads), gather(arg_states), *args, **kwargs
+        compiled = self._compiled
+        if compiled.jitted is None:
+            compiled = self._compiled = self._discover(compiled.plan, args, kwargs)
+        plan = compiled.plan
+        call_args, call_kwargs, arg_states = self._split_arg_states(args, kwargs)
+        return compiled.jitted.lower(
+            gather(plan.writes),
+            gather(plan.reads),
+            gather(arg_states),
+            *call_args,
+            **call_kwargs,
         )
 
 
-def _has_states(tree: Any) -> bool:
-    return any(isinstance(x, State) for x in jtu.tree_leaves(tree, is_leaf=_is_state))
+def _replayed(
+    replay: _Replay,
+    plan: Plan,
+    write_vals: list[Any],
+    read_vals: list[Any],
+    arg_vals: list[Any],
+    args: list[Any],
+    kwargs: dict[str, Any],
+) -> tuple[Any, list[Any], list[Any]] | None:
+    """Evaluate the discovery jaxpr on this trace's inputs, if their types match.
+
+    `args` and `kwargs` are the dynamic (non-static) arguments only.
+    """
+    by_state = dict(plan.inputs(write_vals, read_vals))
+    ordered = [by_state[s] for s in replay.order]
+    n = replay.n_writes
+    flat = jtu.tree_leaves(((ordered[:n], ordered[n:], arg_vals, *args), kwargs))
+    closed = replay.jaxpr
+    avals = closed.in_avals
+    if len(flat) != len(avals) or any(
+        jax.typeof(x).shape != a.shape or jax.typeof(x).dtype != a.dtype
+        for x, a in zip(flat, avals)
+    ):
+        return None
+    outs = jax_core.eval_jaxpr(closed.jaxpr, closed.consts, *flat)
+    n_out = replay.out_struct.num_leaves
+    n_written = len(replay.written)
+    out = jtu.tree_unflatten(replay.out_struct, outs[:n_out])
+    written = dict(zip(replay.written, outs[n_out : n_out + n_written]))
+    new_writes = [written.get(s, by_state[s]) for s in plan.writes]
+    return out, new_writes, list(outs[n_out + n_written :])
 
 
-def _slot_states(args: Any, kwargs: Any) -> tuple[Any, Any, list[State]]:
-    found: list[State] = []
+def _slot_states(args: Any, kwargs: Any) -> tuple[Any, Any, list[State[Any]]]:
+    found: list[State[Any]] = []
 
     def to_slot(x: Any) -> Any:
         if isinstance(x, State):
@@ -198,7 +345,7 @@ def _slot_states(args: Any, kwargs: Any) -> tuple[Any, Any, list[State]]:
 
 def _substitute_slots(args: Any, kwargs: Any, arg_vals: Sequence[Any]):
     """Inside the trace: give each argument State a proxy holding its tracer."""
-    proxies: dict[int, State] = {}
+    proxies: dict[int, State[Any]] = {}
 
     def from_slot(x: Any) -> Any:
         if isinstance(x, _ArgSlot):
