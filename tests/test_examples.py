@@ -1,0 +1,34 @@
+"""The example scripts run end to end (with small sizes) and say what they did."""
+
+import os
+import re
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _run(*args: str) -> str:
+    result = subprocess.run(
+        [sys.executable, *args], cwd=ROOT, capture_output=True, text=True, timeout=240
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result.stdout
+
+
+def test_quickstart_trains_and_simulates():
+    out = _run("examples/quickstart.py", "300")
+    loss = re.search(r"full-data loss ([\d.]+) -> ([\d.]+)", out)
+    assert loss is not None, out
+    assert float(loss.group(2)) < float(loss.group(1))
+    calls = re.search(r"Count state saw (\d+) calls", out)
+    assert calls is not None and int(calls.group(1)) >= 300
+    assert re.search(r"Simulated 1000 LIF neurons for 1000 steps .* \d+ spikes", out)
+
+
+def test_lif_population_saves_pictures(tmp_path):
+    out = _run("examples/lif_population.py", "--neurons", "20", "--out", str(tmp_path))
+    assert "spikes" in out
+    for name in ("lif_raster.png", "lif_voltage.png"):
+        data = (tmp_path / name).read_bytes()
+        assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 5000
