@@ -1,0 +1,82 @@
+"""The checkpoint errors. Each class docstring is the troubleshooting page for it."""
+
+from __future__ import annotations
+
+from .._errors import EqstateError
+
+__all__ = ["CheckpointCorruptError", "CheckpointError", "CheckpointMismatchError"]
+
+
+class CheckpointError(EqstateError):
+    """Base class of the errors raised by `eqstate.checkpoint`.
+
+    A load that raises any of them has changed nothing: every value is read
+    and checked before the first State is written.
+
+    ```python
+    import eqstate
+    import eqstate.checkpoint
+    from eqstate.checkpoint import CheckpointError
+
+    assert issubclass(CheckpointError, eqstate.EqstateError)
+    ```
+    """
+
+
+class CheckpointCorruptError(CheckpointError):
+    """The file is not a complete eqstate checkpoint.
+
+    Raised when the file is cut short (for example a copy that did not
+    finish), altered after it was written (its checksum does not match), or
+    not an eqstate checkpoint at all. `eqstate.checkpoint.save` itself never
+    leaves such a file behind: it writes a temporary file and renames it over
+    the old one only once the data is on disk.
+
+    **Fix**: load an earlier checkpoint, or save again.
+
+    ```python
+    import os, tempfile
+    import jax.numpy as jnp
+    import eqstate
+    import eqstate.checkpoint as ckpt
+
+    w = eqstate.State(jnp.ones(3))
+    path = os.path.join(tempfile.mkdtemp(), "w.ckpt")
+    ckpt.save(path, [w])
+    with open(path, "r+b") as f:
+        f.truncate(20)  # a copy that did not finish
+    try:
+        ckpt.load(path, [w])
+    except ckpt.CheckpointCorruptError as e:
+        print(e)
+    ```
+    """
+
+
+class CheckpointMismatchError(CheckpointError):
+    """The saved values do not fit the object they are loaded into.
+
+    The message names the first path whose structure, shape or dtype differs,
+    e.g. a model built with other layer sizes, an optimizer of another kind,
+    or an optimizer whose weights were not registered yet. `load_state_dict`
+    of an optimizer raises it too.
+
+    **Fix**: build the target the same way as the saved object (same sizes,
+    same optimizer, `register_trainable_weights` called) before loading.
+
+    ```python
+    import os, tempfile
+    import jax.numpy as jnp
+    import eqstate
+    import eqstate.checkpoint as ckpt
+
+    path = os.path.join(tempfile.mkdtemp(), "w.ckpt")
+    ckpt.save(path, {"w": eqstate.State(jnp.ones(3))})
+    small = {"w": eqstate.State(jnp.zeros(2))}
+    try:
+        ckpt.load(path, small)  # "at ['w']: the file holds float32[3], ..."
+    except ckpt.CheckpointMismatchError as e:
+        print(e)
+    assert small["w"].value.tolist() == [0.0, 0.0]  # unchanged
+    ```
+    """

@@ -1,0 +1,175 @@
+"""The checkpoint file: bytes on disk, written atomically and checked on read.
+
+Layout: an 8-byte magic, the SHA-256 digest of the body, then the body, a
+msgpack map `{"version": 1, "entries": [...]}` with one entry per leaf:
+`{"path": str, "dtype": str, "shape": [int], "data": bytes}` (key arrays add
+`"impl"` and store their key data). A file cut short or altered fails the
+digest check, so it is never half-decoded.
+
+Writes go to a temporary file in the same directory, which is flushed,
+fsync'ed and then renamed over the destination with `os.replace`: a crash at
+any point leaves either the old file or the new one, never a mix.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+import tempfile
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import msgpack
+import numpy as np
+
+from ._errors import CheckpointCorruptError
+from ._tree import Leaf, Spec, spec_of
+
+__all__ = ["decode", "encode", "read_file", "write_atomic"]
+
+_MAGIC = b"EQSTCKP\x01"
+_DIGEST = 32
+_VERSION = 1
+
+
+def _entry(leaf: Leaf) -> dict[str, Any]:
+    value = leaf.value
+    spec = spec_of(value)
+    entry: dict[str, Any] = {
+        "path": leaf.path,
+        "dtype": spec.dtype,
+        "shape": list(spec.shape),
+    }
+    if isinstance(value, jax.Array) and jnp.issubdtype(
+        value.dtype, jax.dtypes.prng_key
+    ):
+        entry["impl"] = str(jax.random.key_impl(value))
+        value = jax.random.key_data(value)
+    arr = np.ascontiguousarray(np.asarray(value))
+    if arr.dtype.byteorder == ">":
+        arr = arr.astype(arr.dtype.newbyteorder("<"))
+    entry["data"] = arr.tobytes()
+    return entry
+
+
+def encode(leaves: list[Leaf]) -> bytes:
+    """The file contents for `leaves`."""
+    body = msgpack.packb(
+        {"version": _VERSION, "entries": [_entry(leaf) for leaf in leaves]},
+        use_bin_type=True,
+    )
+    assert isinstance(body, bytes)
+    return _MAGIC + hashlib.sha256(body).digest() + body
+
+
+def _corrupt(path: str, why: str) -> CheckpointCorruptError:
+    return CheckpointCorruptError(
+        f"{path!r} is not a complete eqstate checkpoint: {why}. Nothing was "
+        "loaded. Use an earlier checkpoint or save again; eqstate.checkpoint "
+        "writes atomically, so a cut file comes from outside (an interrupted "
+        "copy, a full disk, an edit)."
+    )
+
+
+class Saved:
+    """One decoded entry: its spec and a way to build its value."""
+
+    __slots__ = ("path", "spec", "_data", "_impl")
+
+    def __init__(self, path: str, spec: Spec, data: bytes, impl: str | None):
+        self.path = path
+        self.spec = spec
+        self._data = data
+        self._impl = impl
+
+    def value(self) -> Any:
+        """The saved value: a numpy array, or a JAX key array."""
+        if self._impl is not None:
+            raw = jax.random.key_data(jax.random.key(0, impl=self._impl))
+            data = np.frombuffer(self._data, raw.dtype).reshape(
+                self.spec.shape + raw.shape
+            )
+            return jax.random.wrap_key_data(jnp.asarray(data), impl=self._impl)
+        data = np.frombuffer(self._data, jnp.dtype(self.spec.dtype))
+        return data.reshape(self.spec.shape).copy()
+
+
+def decode(data: bytes, path: str) -> list[Saved]:
+    """The entries of a checkpoint file; `CheckpointCorruptError` if damaged."""
+    head = len(_MAGIC) + _DIGEST
+    if len(data) < len(_MAGIC) or data[: len(_MAGIC)] != _MAGIC[: len(data)]:
+        raise _corrupt(path, "it does not start with the eqstate checkpoint marker")
+    if len(data) < head:
+        raise _corrupt(path, f"it is cut short ({len(data)} bytes)")
+    body = data[head:]
+    if hashlib.sha256(body).digest() != data[len(_MAGIC) : head]:
+        raise _corrupt(
+            path,
+            f"its checksum does not match ({len(data)} bytes; cut short or altered)",
+        )
+    try:
+        payload = msgpack.unpackb(body, raw=False)
+        if payload["version"] != _VERSION:
+            raise _corrupt(
+                path, f"it has format version {payload['version']}, not {_VERSION}"
+            )
+        entries = []
+        for e in payload["entries"]:
+            spec = Spec(str(e["dtype"]), tuple(int(n) for n in e["shape"]))
+            entries.append(Saved(str(e["path"]), spec, bytes(e["data"]), e.get("impl")))
+    except CheckpointCorruptError:
+        raise
+    except Exception as exc:  # any malformed payload
+        raise _corrupt(path, f"its contents cannot be decoded ({exc})") from exc
+    return entries
+
+
+def read_file(path: str) -> bytes:
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def write_atomic(path: str, data: bytes) -> None:
+    """Write `data` to `path` so that a crash leaves the old file intact."""
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(
+        dir=directory, prefix=f".{os.path.basename(path)}.", suffix=".tmp"
+    )
+    try:
+        os.chmod(tmp, _mode_for(path))
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+    _fsync_directory(directory)
+
+
+def _mode_for(path: str) -> int:
+    """Keep an existing file's permissions; new files get rw-r--r--."""
+    try:
+        return stat.S_IMODE(os.stat(path).st_mode)
+    except OSError:
+        return 0o644
+
+
+def _fsync_directory(directory: str) -> None:
+    """Make the rename itself durable (best effort: not every OS allows it)."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

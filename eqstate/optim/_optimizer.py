@@ -1,0 +1,433 @@
+"""`OptaxOptimizer`: an optax transformation whose state lives in States.
+
+The idea: optax already is a pure `(grads, opt_state, params) -> (updates,
+opt_state)` pair. The optimizer keeps `opt_state` (one State per array), the
+step count and the
+learning-rate schedule's position in `OptimState`s and writes the new
+parameter values into the registered `ParamState`s. `update` only reads and
+writes States, so a train step wrapped in `eqstate.transform.jit` threads all
+of it with no extra code.
+
+The learning rate: with an optax factory (`optax.adam`) and `lr=`, the
+factory is wrapped in `optax.inject_hyperparams` and the rate the schedule
+gives is written into the injected hyperparameters before every update, so
+epoch-style schedules (`.step()`) and per-update ones work the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import optax
+
+from .._errors import EqstateError
+from .._state import State
+from ..graph import StateTree
+from ._schedules import (
+    LearningRate,
+    LRScheduler,
+    OptimState,
+    as_scheduler,
+    assign_values,
+    state_tree,
+    tree_values,
+)
+
+__all__ = ["OptaxOptimizer", "OptimizerError", "ParamStates"]
+
+Key = Any
+Factory = Callable[..., optax.GradientTransformation]
+
+
+class OptimizerError(EqstateError):
+    """An optimizer was used in a way that cannot work.
+
+    For example `update` before `register_trainable_weights`, gradients whose
+    keys are not the registered weights, or a weight registered twice. The
+    message names the offending paths and shows the call to make instead.
+
+    ```python
+    import jax.numpy as jnp
+    import eqstate
+    import eqstate.optim as optim
+
+    opt = optim.SGD(lr=0.1)
+    opt.register_trainable_weights({("w",): eqstate.ParamState(jnp.ones(2))})
+    try:
+        opt.update({("v",): jnp.ones(2)})  # names ('w',) missing, ('v',) extra
+    except optim.OptimizerError as e:
+        print(e)
+    ```
+    """
+
+
+_GRADS_FIX = """\
+Compute the gradients for exactly the registered States, e.g.
+
+    grads = eqstate.transform.grad(loss_fn, optimizer.param_states.to_pytree())()
+    optimizer.update(grads)"""
+
+
+class ParamStates(Mapping[Key, State]):
+    """The weights an optimizer updates, keyed as they were registered.
+
+    `to_pytree()` gives the dict (or list) to pass to `eqstate.transform.grad`
+    as `grad_states`; the gradients then come back with the same keys.
+
+    ```python
+    import jax.numpy as jnp
+    import eqstate
+    import eqstate.optim as optim
+
+    opt = optim.SGD(lr=0.1)
+    opt.register_trainable_weights({("w",): eqstate.ParamState(jnp.ones(2))})
+    assert list(opt.param_states.to_pytree()) == [("w",)]
+    ```
+    """
+
+    def __init__(self, states: dict[Key, State], as_list: bool):
+        self._states = states
+        self._as_list = as_list
+
+    def __getitem__(self, key: Key) -> State:
+        return self._states[key]
+
+    def __iter__(self) -> Iterator[Key]:
+        return iter(self._states)
+
+    def __len__(self) -> int:
+        return len(self._states)
+
+    def to_pytree(self) -> dict[Key, State] | list[State]:
+        """A new dict `{key: State}` (or list, if a list was registered)."""
+        if self._as_list:
+            return list(self._states.values())
+        return dict(self._states)
+
+    def __repr__(self) -> str:
+        return f"ParamStates({list(self._states)})"
+
+
+def _clips(grad_clip_norm: float | None, grad_clip_value: float | None) -> list[Any]:
+    clips: list[Any] = []
+    if grad_clip_value is not None:
+        clips.append(optax.clip(grad_clip_value))
+    if grad_clip_norm is not None:
+        clips.append(optax.clip_by_global_norm(grad_clip_norm))
+    return clips
+
+
+class OptaxOptimizer:
+    """A gradient-descent optimizer over any optax transformation.
+
+    Two ways to build one:
+
+    - `OptaxOptimizer(tx)` with a ready `optax.GradientTransformation` (any
+      chain); its learning rate is inside `tx`, so `current_lr` is unknown;
+    - `OptaxOptimizer(factory, lr=...)` with an optax factory taking the
+      learning rate first (`optax.adam`, or `functools.partial(optax.adam,
+      b1=0.8)`) and a rate, an `LRScheduler` or an optax schedule. `SGD`,
+      `Adam`, ... are built this way.
+
+    Then `register_trainable_weights(model.states(ParamState))` and call
+    `update(grads)` eagerly or inside `eqstate.transform.jit`.
+
+    ```python
+    import jax.numpy as jnp
+    import optax
+    import eqstate
+    import eqstate.optim as optim
+
+    w = eqstate.ParamState(jnp.array([1.0, -2.0]))
+    opt = optim.OptaxOptimizer(optax.adam, lr=0.1)
+    opt.register_trainable_weights({("w",): w})
+
+    @eqstate.transform.jit
+    def train_step():
+        loss = lambda: jnp.sum(w.value**2)
+        grads = eqstate.transform.grad(loss, opt.param_states.to_pytree())()
+        opt.update(grads)
+
+    for _ in range(3):
+        train_step()
+    assert int(opt.step_count.value) == 3
+    ```
+
+    Args:
+        tx: a `GradientTransformation`, or a factory `learning_rate -> tx`.
+        lr: the learning rate for a factory: a number, an `LRScheduler` or an
+            optax schedule `count -> rate` (advanced once per update).
+        grad_clip_norm: clip the gradients' global norm to this first.
+        grad_clip_value: clip each gradient element to `[-v, v]` first.
+
+    Attributes:
+        step_count: an `OptimState` counting the updates.
+        lr: the `LRScheduler`, or None for a ready transformation.
+        opt_state: optax's state with each array in an `OptimState` (after
+            registration; None before).
+    """
+
+    def __init__(
+        self,
+        tx: optax.GradientTransformation | Factory,
+        lr: LearningRate | None = None,
+        *,
+        grad_clip_norm: float | None = None,
+        grad_clip_value: float | None = None,
+    ):
+        clips = _clips(grad_clip_norm, grad_clip_value)
+        self.lr: LRScheduler | None
+        if isinstance(tx, optax.GradientTransformation):
+            if lr is not None:
+                raise OptimizerError(
+                    "OptaxOptimizer: `lr` was given with a ready GradientTransformation, "
+                    "whose learning rate is already inside it. Pass the optax factory "
+                    "instead, e.g. OptaxOptimizer(optax.adam, lr=schedule)."
+                )
+            self.lr = None
+            self._tx = optax.chain(*clips, tx) if clips else tx
+        elif callable(tx):
+            if lr is None:
+                raise OptimizerError(
+                    f"OptaxOptimizer: {getattr(tx, '__name__', tx)!r} is a factory, so "
+                    "it needs a learning rate: OptaxOptimizer(optax.adam, lr=1e-3)."
+                )
+            self.lr = as_scheduler(lr)
+
+            def factory(learning_rate: Any) -> optax.GradientTransformation:
+                return optax.chain(*clips, tx(learning_rate))
+
+            self._tx = optax.inject_hyperparams(factory)(learning_rate=0.0)
+        else:
+            raise TypeError(
+                "OptaxOptimizer expects an optax.GradientTransformation or an optax "
+                f"factory such as optax.adam; got {type(tx).__name__}."
+            )
+        self.step_count = OptimState(jnp.zeros((), jnp.int32), name="step_count")
+        self._last_lr: OptimState | None = None
+        if self.lr is not None:
+            self._last_lr = OptimState(self.lr.current_lr, name="current_lr")
+        self._params: dict[Key, State] = {}
+        self._as_list = False
+        self.opt_state: Any = None
+        self._pure_update = jax.jit(self._apply)
+
+    # -- registration --------------------------------------------------------
+
+    def register_trainable_weights(
+        self, states: Mapping[Key, State] | Sequence[State]
+    ) -> None:
+        """Choose the States this optimizer updates, and build optax's state.
+
+        Args:
+            states: a `{path: State}` dict such as `model.states(ParamState)`
+                (the gradients passed to `update` must use the same keys), a
+                `StateTree`, or a list of States (gradients as a list in the
+                same order).
+        """
+        if self._params:
+            raise OptimizerError(
+                "register_trainable_weights was already called on this optimizer. "
+                "Register all weights in one call, e.g. "
+                "optimizer.register_trainable_weights(model.states(eqstate.ParamState))."
+            )
+        if isinstance(states, StateTree):
+            states = states.to_flat()
+        if isinstance(states, Mapping):
+            items, as_list = list(states.items()), False
+        elif isinstance(states, (list, tuple)):
+            items, as_list = list(enumerate(states)), True
+        else:
+            raise OptimizerError(
+                "register_trainable_weights expects a dict {path: State} (e.g. "
+                f"model.states(eqstate.ParamState)) or a list of States; got "
+                f"{type(states).__name__}."
+            )
+        if not items:
+            raise OptimizerError(
+                "register_trainable_weights got no States. Check the filter, e.g. "
+                "model.states(eqstate.ParamState) finds the ParamStates of `model`."
+            )
+        first_key: dict[int, Key] = {}
+        for key, state in items:
+            if not isinstance(state, State):
+                raise OptimizerError(
+                    f"register_trainable_weights: the entry at {key!r} is a "
+                    f"{type(state).__name__}, not a State."
+                )
+            if id(state) in first_key:
+                raise OptimizerError(
+                    f"register_trainable_weights: {state._describe()} is registered "
+                    f"twice, at {first_key[id(state)]!r} and {key!r}. Register each "
+                    "State once (model.states(...) already removes duplicates)."
+                )
+            first_key[id(state)] = key
+        self._params = dict(items)
+        self._as_list = as_list
+        init = self._tx.init([s.value for s in self._params.values()])
+        self.opt_state = state_tree(init, "opt_state")
+
+    @property
+    def param_states(self) -> ParamStates:
+        """The registered weights; `.to_pytree()` gives them as registered."""
+        return ParamStates(self._params, self._as_list)
+
+    # -- the update ----------------------------------------------------------
+
+    def _apply(
+        self, params: list[Any], grads: list[Any], opt_state: Any, lr: Any
+    ) -> tuple[list[Any], Any]:
+        """The pure optax step (jitted; inlined when called under a trace)."""
+        if lr is not None:
+            hyper = dict(opt_state.hyperparams)
+            old = hyper["learning_rate"]
+            hyper["learning_rate"] = jnp.asarray(lr, dtype=jnp.result_type(old))
+            opt_state = opt_state._replace(hyperparams=hyper)
+        updates, new_state = self._tx.update(grads, opt_state, params)
+        new_params = optax.apply_updates(params, updates)
+        assert isinstance(new_params, list)
+        return new_params, new_state
+
+    def _grads_list(self, grads: Any) -> list[Any]:
+        keys = list(self._params)
+        if self._as_list:
+            if not isinstance(grads, (list, tuple)) or len(grads) != len(keys):
+                raise OptimizerError(
+                    f"optimizer.update: the weights were registered as a list of "
+                    f"{len(keys)} States, so the gradients must be a list of "
+                    f"{len(keys)} arrays in the same order; got {_describe(grads)}.\n"
+                    + _GRADS_FIX
+                )
+            return list(grads)
+        if isinstance(grads, StateTree):
+            grads = grads.to_flat()
+        if not isinstance(grads, Mapping):
+            raise OptimizerError(
+                "optimizer.update: the weights were registered as a dict, so the "
+                f"gradients must be a dict with the same keys; got {_describe(grads)}.\n"
+                + _GRADS_FIX
+            )
+        missing = [k for k in keys if k not in grads]
+        extra = [k for k in grads if k not in self._params]
+        if missing or extra:
+            lines = [
+                "optimizer.update: the gradients do not match the registered weights."
+            ]
+            if missing:
+                lines.append(f"  missing (registered, no gradient): {missing}")
+            if extra:
+                lines.append(f"  extra (a gradient for no registered weight): {extra}")
+            raise OptimizerError("\n".join(lines) + "\n" + _GRADS_FIX)
+        return [grads[k] for k in keys]
+
+    def update(self, grads: Any) -> None:
+        """Apply one optimizer step to the registered weights.
+
+        Works eagerly and inside `eqstate.transform.jit`: the weights, optax's
+        state, the step count and the schedule are all States, read and
+        written here.
+
+        Args:
+            grads: gradients keyed like `param_states.to_pytree()` (a dict with
+                the same keys, or a list in the same order).
+        """
+        if self.opt_state is None:
+            raise OptimizerError(
+                "optimizer.update was called before any weights were registered. Call "
+                "optimizer.register_trainable_weights(model.states(eqstate.ParamState)) "
+                "first."
+            )
+        grad_list = self._grads_list(grads)
+        states = list(self._params.values())
+        params = [s.value for s in states]
+        for key, p, g in zip(self._params, params, grad_list):
+            if jnp.shape(g) != jnp.shape(p):
+                raise OptimizerError(
+                    f"optimizer.update: the gradient for {key!r} has shape "
+                    f"{jnp.shape(g)}, but the weight has shape {jnp.shape(p)}.\n"
+                    + _GRADS_FIX
+                )
+        lr = None if self.lr is None else self.lr.current_lr
+        new_params, new_state = self._pure_update(
+            params, grad_list, tree_values(self.opt_state), lr
+        )
+        for state, value in zip(states, new_params):
+            state.value = value
+        assign_values(self.opt_state, new_state)
+        self.step_count.value = self.step_count.value + 1
+        if self.lr is not None and self._last_lr is not None:
+            self._last_lr.value = lr
+            self.lr._after_update()
+
+    @property
+    def current_lr(self) -> jax.Array:
+        """The learning rate the last `update` used (before any: the first one's)."""
+        if self._last_lr is None:
+            raise OptimizerError(
+                "current_lr is unknown: this optimizer wraps a ready optax "
+                "GradientTransformation whose learning rate eqstate cannot see. Build "
+                "it from the factory instead: OptaxOptimizer(optax.adam, lr=...)."
+            )
+        return self._last_lr.value
+
+    # -- state ---------------------------------------------------------------
+
+    def __eqstate_states__(self) -> dict[str, Any]:
+        """The optimizer's own States (not the weights it updates)."""
+        found: dict[str, Any] = {"step_count": self.step_count}
+        if self._last_lr is not None:
+            found["current_lr"] = self._last_lr
+        if self.lr is not None:
+            found["lr"] = self.lr.__eqstate_states__()
+        if self.opt_state is not None:
+            found["opt_state"] = self.opt_state
+        return found
+
+    def state_dict(self) -> dict[str, Any]:
+        """A copy of all optimizer state values (step count, optax state, schedule).
+
+        ```python
+        import jax.numpy as jnp
+        import eqstate
+        import eqstate.optim as optim
+
+        opt = optim.Adam(lr=1e-3)
+        opt.register_trainable_weights([eqstate.ParamState(jnp.ones(2))])
+        saved = opt.state_dict()
+        opt.update([jnp.ones(2)])
+        opt.load_state_dict(saved)
+        assert int(opt.step_count.value) == 0
+        ```
+        """
+        return jax.tree.map(
+            lambda s: jax.tree.map(lambda x: jnp.array(x, copy=True), s.value),
+            self.__eqstate_states__(),
+            is_leaf=lambda x: isinstance(x, State),
+        )
+
+    def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
+        """Restore values from `state_dict()`, all or nothing.
+
+        Raises `eqstate.checkpoint.CheckpointMismatchError` naming the first
+        path whose structure, shape or dtype differs; nothing is written then.
+        """
+        from ..checkpoint._tree import load_values
+
+        load_values(
+            self.__eqstate_states__(), dict(state_dict), "optimizer.load_state_dict"
+        )
+
+    def __repr__(self) -> str:
+        lr = "" if self.lr is None else f"lr={self.lr!r}, "
+        return f"OptaxOptimizer({lr}weights={len(self._params)})"
+
+
+def _describe(x: Any) -> str:
+    if isinstance(x, Mapping):
+        return f"a {type(x).__name__} with keys {list(x)}"
+    if isinstance(x, (list, tuple)):
+        return f"a {type(x).__name__} of length {len(x)}"
+    return f"a {type(x).__name__}"
