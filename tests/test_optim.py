@@ -418,3 +418,24 @@ def test_load_state_dict_mismatch_changes_nothing():
         opt.load_state_dict(other.state_dict())
     assert "nothing was changed" in str(info.value)
     assert int(opt.step_count.value) == int(count)
+
+
+def test_extra_args_reach_the_optax_transformation():
+    """`update(grads, value=loss)` feeds optax transformations that need it."""
+
+    def plateau_sgd():
+        return optax.chain(
+            optax.sgd(0.1), optax.contrib.reduce_on_plateau(factor=0.5, patience=1)
+        )
+
+    w = eqstate.ParamState(jnp.ones(2))
+    opt = optim.OptaxOptimizer(plateau_sgd())
+    opt.register_trainable_weights([w])
+    raw = plateau_sgd()
+    params, state = [jnp.ones(2)], raw.init([jnp.ones(2)])
+    for value in [1.0, 1.0, 1.0, 0.5]:
+        opt.update([jnp.ones(2)], value=jnp.float32(value))
+        updates, state = raw.update([jnp.ones(2)], state, params, value=value)
+        params = optax.apply_updates(params, updates)
+    np.testing.assert_allclose(w.value, params[0], rtol=1e-6)
+    assert float(w.value[0]) != pytest.approx(1.0 - 0.4)  # the scale was cut

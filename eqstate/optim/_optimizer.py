@@ -278,7 +278,12 @@ class OptaxOptimizer:
     # -- the update ----------------------------------------------------------
 
     def _apply(
-        self, params: list[Any], grads: list[Any], opt_state: Any, lr: Any
+        self,
+        params: list[Any],
+        grads: list[Any],
+        opt_state: Any,
+        lr: Any,
+        extra_args: dict[str, Any],
     ) -> tuple[list[Any], Any]:
         """The pure optax step (jitted; inlined when called under a trace)."""
         if lr is not None:
@@ -286,7 +291,8 @@ class OptaxOptimizer:
             old = hyper["learning_rate"]
             hyper["learning_rate"] = jnp.asarray(lr, dtype=jnp.result_type(old))
             opt_state = opt_state._replace(hyperparams=hyper)
-        updates, new_state = self._tx.update(grads, opt_state, params)
+        tx = optax.with_extra_args_support(self._tx)
+        updates, new_state = tx.update(grads, opt_state, params, **extra_args)
         new_params = optax.apply_updates(params, updates)
         assert isinstance(new_params, list)
         return new_params, new_state
@@ -323,7 +329,7 @@ class OptaxOptimizer:
             raise OptimizerError("\n".join(lines) + "\n" + _GRADS_FIX)
         return [grads[k] for k in keys]
 
-    def update(self, grads: Any) -> None:
+    def update(self, grads: Any, **extra_args: Any) -> None:
         """Apply one optimizer step to the registered weights.
 
         Works eagerly and inside `eqstate.transform.jit`: the weights, optax's
@@ -333,6 +339,9 @@ class OptaxOptimizer:
         Args:
             grads: gradients keyed like `param_states.to_pytree()` (a dict with
                 the same keys, or a list in the same order).
+            **extra_args: passed to the optax transformation's `update`, for
+                those that take extra arguments (e.g. `value=loss` for
+                `optax.contrib.reduce_on_plateau` in a chain).
         """
         if self.opt_state is None:
             raise OptimizerError(
@@ -352,7 +361,7 @@ class OptaxOptimizer:
                 )
         lr = None if self.lr is None else self.lr.current_lr
         new_params, new_state = self._pure_update(
-            params, grad_list, tree_values(self.opt_state), lr
+            params, grad_list, tree_values(self.opt_state), lr, extra_args
         )
         for state, value in zip(states, new_params):
             state.value = value
