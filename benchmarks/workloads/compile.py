@@ -1,0 +1,108 @@
+"""compile: the first call of a train step for MLPs of depth 10, 50 and 200.
+
+The time from applying the library's jit to the step function until the
+first call's results are ready, split with `jax.monitoring` duration events
+into the XLA backend compile (`/jax/core/compile/backend_compile_duration`)
+and the Python side (everything else: the library's own work, tracing to a
+jaxpr, lowering to MLIR, dispatch). Tracing and lowering are reported too.
+
+Each process first compiles a depth-3 step (so one-off process start-up costs,
+like initialising the XLA backend, are not charged to the first depth), then
+builds each model afresh (untimed) and times its first train step (SGD). The
+MLP is seed 000's, `depth` Linear layers 32 wide with ReLU in between.
+"""
+
+from __future__ import annotations
+
+import functools
+import time
+
+from .._core import Measured, Metric, Mode, Workload
+from . import _data, _mlp
+from ._libs import need
+
+DEPTHS = (10, 50, 200)
+_EVENTS = {
+    "/jax/core/compile/backend_compile_duration": "backend",
+    "/jax/core/compile/jaxpr_trace_duration": "trace",
+    "/jax/core/compile/jaxpr_to_mlir_module_duration": "lower",
+}
+
+
+def _impl(lib: str, mode: Mode) -> Measured:
+    jax = need("jax")
+    totals: dict[str, float] = {}
+
+    def listener(event: str, duration: float, **_: object) -> None:
+        key = _EVENTS.get(event)
+        if key is not None:
+            totals[key] = totals.get(key, 0.0) + duration
+
+    jax.monitoring.register_event_duration_secs_listener(listener)
+    X, Y, xb, yb = _data.regression_data()
+
+    def first_call(depth: int) -> tuple[float, _mlp.Trainer]:
+        trainer = _mlp.build(lib, _data.mlp_weights(depth), "sgd", xb, yb)
+        jax.block_until_ready(trainer.weights())
+        totals.clear()
+        t0 = time.perf_counter()
+        step = trainer.make_step()
+        step()
+        trainer.block()
+        return time.perf_counter() - t0, trainer
+
+    first_call(3)  # warm-up: process-wide one-off costs
+    samples: dict[str, list[float]] = {}
+    checks: dict[str, float] = {}
+    for depth in mode.compile_depths:
+        for _ in range(mode.compile_reps):
+            total, trainer = first_call(depth)
+            backend = totals.get("backend", 0.0)
+            for key, value in (
+                ("total", total),
+                ("backend", backend),
+                ("python", total - backend),
+                ("trace", totals.get("trace", 0.0)),
+                ("lower", totals.get("lower", 0.0)),
+            ):
+                samples.setdefault(f"d{depth}_{key}", []).append(value * 1e3)
+        checks[f"d{depth}_loss"] = _mlp.np_loss(trainer.weights(), X, Y)
+        checks[f"d{depth}_count"] = float(trainer.count())
+    return Measured(samples, checks)
+
+
+def _metrics() -> tuple[Metric, ...]:
+    out = []
+    for d in DEPTHS:
+        out.append(Metric(f"d{d}_total", f"depth {d}: first call, total", "ms"))
+        out.append(Metric(f"d{d}_backend", f"depth {d}: XLA backend compile", "ms"))
+        out.append(
+            Metric(
+                f"d{d}_python",
+                f"depth {d}: Python side",
+                "ms",
+                target=1.2 if d == 200 else None,
+                headline=d == 200,
+            )
+        )
+        out.append(Metric(f"d{d}_trace", f"depth {d}: of which jaxpr tracing", "ms"))
+        out.append(Metric(f"d{d}_lower", f"depth {d}: of which MLIR lowering", "ms"))
+    return tuple(out)
+
+
+WORKLOAD = Workload(
+    name="compile",
+    title="Compile: first call of an MLP train step",
+    description=(
+        "ms for the first call (jit, trace, lower, compile, run) of an SGD train "
+        "step of a depth 10 / 50 / 200 MLP, split into XLA backend compile and the "
+        "Python side using jax.monitoring events."
+    ),
+    metrics=_metrics(),
+    impls={
+        lib: functools.partial(_impl, lib)
+        for lib in ("jax", "eqstate", "equinox", "nnx", "brainstate")
+    },
+    rtol=1e-4,
+    timeout_s=400.0,
+)
