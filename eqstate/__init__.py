@@ -37,6 +37,8 @@ if TYPE_CHECKING:
 else:
     from ._lazy import lazy_submodules
 
-    __getattr__ = lazy_submodules(__name__, ("checkpoint", "init", "optim", "surrogate"))
+    __getattr__ = lazy_submodules(
+        __name__, ("checkpoint", "init", "optim", "surrogate")
+    )
 
 __version__ = "0.1.0"
