@@ -292,12 +292,6 @@ def test_pytree_valued_state_round_trip(tmp_path):
     assert int(target.value["b"][1]) == 4
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core bug (reported with issue 4): eqstate.transform.jit's replay of the "
-    "discovery jaxpr (transform/_jit.py `_replayed`) zips one output leaf per "
-    "written State, so a State whose value is a pytree keeps only its first leaf",
-)
 def test_pytree_valued_state_written_under_jit_then_saved(tmp_path):
     state = eqstate.State({"a": jnp.zeros(2), "b": jnp.ones(3)})
 

@@ -153,3 +153,29 @@ def test_dead_state_in_a_plan_is_named():
     g = T.jit(lambda: leaked[0].value + 1)
     with pytest.raises(eqstate.StateLeakError, match="State 'ghost'"):
         g()
+
+
+def test_pytree_valued_states_keep_every_leaf():
+    """A State whose value is a pytree: written, read, and passed as an argument."""
+    tree = eqstate.State({"a": jnp.zeros(2), "b": (jnp.ones(3), jnp.int32(1))})
+    scale = eqstate.State({"k": jnp.float32(2.0), "m": jnp.float32(3.0)})
+
+    def step(arg_state, x):
+        value = tree.value
+        k = scale.value["k"] * scale.value["m"]
+        tree.value = {"a": value["a"] + x, "b": (value["b"][0] * k, value["b"][1] + 1)}
+        arg_state.value = {"p": arg_state.value["p"] + 1, "q": arg_state.value["q"] - 1}
+        return tree.value["a"].sum()
+
+    body = TraceCounter(step)
+    f = T.jit(body)
+    arg = eqstate.State({"p": jnp.zeros(1), "q": jnp.zeros(4)})
+    assert float(f(arg, jnp.ones(2))) == 2.0  # replayed discovery
+    assert float(f(arg, jnp.ones(2))) == 4.0  # cached
+    assert tree.value["a"].tolist() == [2.0, 2.0]
+    assert tree.value["b"][0].tolist() == [36.0] * 3
+    assert int(tree.value["b"][1]) == 3
+    assert arg.value["p"].tolist() == [2.0] and arg.value["q"].tolist() == [-2.0] * 4
+    traces = body.count
+    f(arg, jnp.ones((2,), jnp.float32) * 0)  # same shapes: no retrace
+    assert body.count == traces

@@ -99,7 +99,7 @@ class _Replay:
         self.order = (*plan.writes, *plan.reads)  # the States' input order
         self.n_writes = len(plan.writes)
         self.written = written  # the States whose new values it returns
-        self.out_struct = out_struct  # the structure of the function's output
+        self.out_struct = out_struct  # (output, written values, argument writes)
 
 
 class _Compiled:
@@ -183,7 +183,7 @@ class JitWrapper(Generic[P, R]):
         compiled = _Compiled(Plan(plan.writes + tuple(written), plan.reads))
         compiled.arg_writes = trace.arg_writes
         compiled.out_tree = trace.out_tree
-        compiled.replay = _Replay(jaxpr, plan, written, jtu.tree_structure(shapes[0]))
+        compiled.replay = _Replay(jaxpr, plan, written, jtu.tree_structure(shapes))
         compiled.jitted = self._jit(compiled)
         return compiled
 
@@ -322,12 +322,11 @@ def _replayed(
     ):
         return None
     outs = jax_core.eval_jaxpr(closed.jaxpr, closed.consts, *flat)
-    n_out = replay.out_struct.num_leaves
-    n_written = len(replay.written)
-    out = jtu.tree_unflatten(replay.out_struct, outs[:n_out])
-    written = dict(zip(replay.written, outs[n_out : n_out + n_written]))
+    # State values may be pytrees: unflatten with the discovery's full structure.
+    out, written_vals, arg_writes = jtu.tree_unflatten(replay.out_struct, outs)
+    written = dict(zip(replay.written, written_vals))
     new_writes = [written.get(s, by_state[s]) for s in plan.writes]
-    return out, new_writes, list(outs[n_out + n_written :])
+    return out, new_writes, list(arg_writes)
 
 
 def _slot_states(args: Any, kwargs: Any) -> tuple[Any, Any, list[State[Any]]]:
