@@ -23,11 +23,27 @@ from ._core import LIBS, MODES, Workload
 __all__ = ["run_suite"]
 
 
-def _missing_module(lib: str) -> str | None:
-    for module in LIBS[lib].requires:
-        if importlib.util.find_spec(module) is None:
-            return module
-    return None
+def _missing_modules(python: str, libs: list[str]) -> dict[str, str]:
+    """`{lib: first module it needs that `python` cannot find}` for missing libs."""
+    modules = sorted({m for lib in libs for m in LIBS[lib].requires})
+    if python == sys.executable:
+        absent = {m for m in modules if importlib.util.find_spec(m) is None}
+    else:  # ask the children's interpreter, not this one
+        probe = (
+            "import importlib.util, sys\n"
+            "print(' '.join(m for m in sys.argv[1:] "
+            "if importlib.util.find_spec(m) is None))"
+        )
+        out = subprocess.run(
+            [python, "-c", probe, *modules], capture_output=True, text=True, check=True
+        )
+        absent = set(out.stdout.split())
+    missing: dict[str, str] = {}
+    for lib in libs:
+        gone = [m for m in LIBS[lib].requires if m in absent]
+        if gone:
+            missing[lib] = gone[0]
+    return missing
 
 
 def _log(msg: str) -> None:
@@ -85,17 +101,15 @@ def run_suite(
     m = MODES[mode]
     runs: list[dict[str, Any]] = []
     skip: dict[tuple[str, str], dict[str, Any]] = {}
-    for lib in libs:
-        missing = _missing_module(lib)
-        if missing is not None:
-            for w in workloads:
-                skip[(w.name, lib)] = {
-                    "workload": w.name,
-                    "lib": lib,
-                    "status": "unavailable",
-                    "reason": f"`{missing}` is not installed (pip install 'eqstate[bench]')",
-                    "pass": 0,
-                }
+    for lib, missing in _missing_modules(python, libs).items():
+        for w in workloads:
+            skip[(w.name, lib)] = {
+                "workload": w.name,
+                "lib": lib,
+                "status": "unavailable",
+                "reason": f"`{missing}` is not installed (pip install 'eqstate[bench]')",
+                "pass": 0,
+            }
     load = os.getloadavg()[0]
     if load > 0.5 * (os.cpu_count() or 1):
         _log(

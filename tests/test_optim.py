@@ -439,3 +439,28 @@ def test_extra_args_reach_the_optax_transformation():
         params = optax.apply_updates(params, updates)
     np.testing.assert_allclose(w.value, params[0], rtol=1e-6)
     assert float(w.value[0]) != pytest.approx(1.0 - 0.4)  # the scale was cut
+
+
+def test_constant_rate_step_writes_only_weights_step_count_and_optax_state():
+    """A plain-number lr carries no rate States through the train step."""
+    model = _Model()
+    sgd = optim.SGD(lr=0.1)
+    sgd.register_trainable_weights(model.states(eqstate.ParamState))
+
+    def body():
+        grads = eqstate.transform.grad(
+            lambda: _loss(model.w.value, model.b.value), sgd.param_states.to_pytree()
+        )()
+        sgd.update(grads)
+
+    written = eqstate.transform.StateFinder(body, usage="write", return_type="list")()
+    assert {id(s) for s in written} == {id(model.w), id(model.b), id(sgd.step_count)}
+    assert float(sgd.current_lr) == pytest.approx(0.1)
+    assert "current_lr" not in sgd.__eqstate_states__()
+    # Adam's own moments and count are the only other States written
+    adam = optim.Adam(lr=1e-2)
+    adam.register_trainable_weights(model.states(eqstate.ParamState))
+    n_optax = len(
+        jax.tree.leaves(adam.opt_state, is_leaf=lambda x: isinstance(x, eqstate.State))
+    )
+    assert n_optax == 5  # count, mu (w, b), nu (w, b)

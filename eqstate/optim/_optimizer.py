@@ -11,7 +11,9 @@ of it with no extra code.
 The learning rate: with an optax factory (`optax.adam`) and `lr=`, the
 factory is wrapped in `optax.inject_hyperparams` and the rate the schedule
 gives is written into the injected hyperparameters before every update, so
-epoch-style schedules (`.step()`) and per-update ones work the same way.
+epoch-style schedules (`.step()`) and per-update ones work the same way. A
+constant rate (a plain number) is passed to the factory directly: the step
+then carries no rate States, only the step count and optax's own state.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from .._errors import EqstateError
 from .._state import State
 from ..graph import StateTree
 from ._schedules import (
+    ConstantLR,
     LearningRate,
     LRScheduler,
     OptimState,
@@ -200,7 +203,12 @@ class OptaxOptimizer:
             def factory(learning_rate: Any) -> optax.GradientTransformation:
                 return optax.chain(*clips, tx(learning_rate))
 
-            self._tx = optax.inject_hyperparams(factory)(learning_rate=0.0)
+            if type(self.lr) is ConstantLR:
+                # A rate that never changes is baked into the transformation:
+                # no injected hyperparameters, no per-update rate States.
+                self._tx = factory(self.lr.base_lr)
+            else:
+                self._tx = optax.inject_hyperparams(factory)(learning_rate=0.0)
         else:
             raise TypeError(
                 "OptaxOptimizer expects an optax.GradientTransformation or an optax "
@@ -208,7 +216,7 @@ class OptaxOptimizer:
             )
         self.step_count = OptimState(jnp.zeros((), jnp.int32), name="step_count")
         self._last_lr: OptimState | None = None
-        if self.lr is not None:
+        if self.lr is not None and not self._constant_lr:
             self._last_lr = OptimState(self.lr.current_lr, name="current_lr")
         self._params: dict[Key, State] = {}
         self._as_list = False
@@ -359,7 +367,7 @@ class OptaxOptimizer:
                     f"{jnp.shape(g)}, but the weight has shape {jnp.shape(p)}.\n"
                     + _GRADS_FIX
                 )
-        lr = None if self.lr is None else self.lr.current_lr
+        lr = None if self._last_lr is None or self.lr is None else self.lr.current_lr
         new_params, new_state = self._pure_update(
             params, grad_list, tree_values(self.opt_state), lr, extra_args
         )
@@ -372,8 +380,14 @@ class OptaxOptimizer:
             self.lr._after_update()
 
     @property
+    def _constant_lr(self) -> bool:
+        return type(self.lr) is ConstantLR
+
+    @property
     def current_lr(self) -> jax.Array:
         """The learning rate the last `update` used (before any: the first one's)."""
+        if self.lr is not None and self._constant_lr:
+            return self.lr.current_lr
         if self._last_lr is None:
             raise OptimizerError(
                 "current_lr is unknown: this optimizer wraps a ready optax "
