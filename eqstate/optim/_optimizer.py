@@ -74,7 +74,7 @@ Compute the gradients for exactly the registered States, e.g.
     optimizer.update(grads)"""
 
 
-class ParamStates(Mapping[Key, State]):
+class ParamStates(Mapping[Key, State[Any]]):
     """The weights an optimizer updates, keyed as they were registered.
 
     `to_pytree()` gives the dict (or list) to pass to `eqstate.transform.grad`
@@ -91,11 +91,11 @@ class ParamStates(Mapping[Key, State]):
     ```
     """
 
-    def __init__(self, states: dict[Key, State], as_list: bool):
+    def __init__(self, states: dict[Key, State[Any]], as_list: bool):
         self._states = states
         self._as_list = as_list
 
-    def __getitem__(self, key: Key) -> State:
+    def __getitem__(self, key: Key) -> State[Any]:
         return self._states[key]
 
     def __iter__(self) -> Iterator[Key]:
@@ -104,7 +104,7 @@ class ParamStates(Mapping[Key, State]):
     def __len__(self) -> int:
         return len(self._states)
 
-    def to_pytree(self) -> dict[Key, State] | list[State]:
+    def to_pytree(self) -> dict[Key, State[Any]] | list[State[Any]]:
         """A new dict `{key: State}` (or list, if a list was registered)."""
         if self._as_list:
             return list(self._states.values())
@@ -214,11 +214,13 @@ class OptaxOptimizer:
                 "OptaxOptimizer expects an optax.GradientTransformation or an optax "
                 f"factory such as optax.adam; got {type(tx).__name__}."
             )
-        self.step_count = OptimState(jnp.zeros((), jnp.int32), name="step_count")
+        self.step_count: OptimState = OptimState(
+            jnp.zeros((), jnp.int32), name="step_count"
+        )
         self._last_lr: OptimState | None = None
         if self.lr is not None and not self._constant_lr:
             self._last_lr = OptimState(self.lr.current_lr, name="current_lr")
-        self._params: dict[Key, State] = {}
+        self._params: dict[Key, State[Any]] = {}
         self._as_list = False
         self.opt_state: Any = None
         self._pure_update = jax.jit(self._apply)
@@ -226,7 +228,7 @@ class OptaxOptimizer:
     # -- registration --------------------------------------------------------
 
     def register_trainable_weights(
-        self, states: Mapping[Key, State] | Sequence[State]
+        self, states: Mapping[Key, State[Any]] | Sequence[State[Any]]
     ) -> None:
         """Choose the States this optimizer updates, and build optax's state.
 

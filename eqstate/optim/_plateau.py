@@ -72,7 +72,7 @@ class ReduceLROnPlateau(LRScheduler):
         )
         tx = self._tx
         anchor = jnp.zeros((), jnp.float32)  # optax scales "updates"; there are none
-        self.plateau = state_tree(tx.init(anchor), "ReduceLROnPlateau.plateau")
+        self.plateau: Any = state_tree(tx.init(anchor), "ReduceLROnPlateau.plateau")
 
         def update(state: Any, value: jax.Array) -> Any:
             return tx.update(anchor, state, value=value)[1]

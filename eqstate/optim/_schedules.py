@@ -139,7 +139,7 @@ class _CountSchedule(LRScheduler):
 
     def __init__(self, fn: Callable[[Any], Any]):
         self._fn = fn
-        self.count = _zero_count(f"{type(self).__name__}.count")
+        self.count: OptimState = _zero_count(f"{type(self).__name__}.count")
 
     def __call__(self, count: ArrayLike) -> jax.Array:
         """The rate at position `count` (a pure function of `count`)."""
