@@ -33,6 +33,26 @@ def test_static_argnums_and_argnames():
     assert body.count == n_traces + 1 and acc.total.value.tolist() == [7.0, 7.0]
 
 
+def test_first_call_runs_the_user_function_once():
+    # Discovery traces the function; the donating jit's first trace reuses that
+    # trace (a cache hit of the discovery's jit), so user Python runs once.
+    # (A plain function, so that the planner sees the closed-over module.)
+    acc = Acc()
+    runs = []
+
+    def step(x, n, *, scale):
+        runs.append(n)
+        return acc(x * n * scale)
+
+    f = T.jit(step, static_argnums=1)
+    out = f(jnp.ones(2), 2, scale=jnp.float32(3.0))
+    assert runs == [2] and out.tolist() == [6.0, 6.0]
+    f(jnp.ones(2), 2, scale=jnp.float32(1.0))
+    assert runs == [2] and acc.total.value.tolist() == [8.0, 8.0]
+    text = f.lower(jnp.ones(2), 2, scale=jnp.float32(1.0)).as_text()
+    assert "@jit_step" in text and "tf.aliasing_output" in text  # named, donated
+
+
 def test_written_state_buffers_are_donated_read_only_are_not():
     acc = Acc()
     f = T.jit(acc)

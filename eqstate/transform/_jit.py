@@ -1,14 +1,15 @@
 """`jit`: `jax.jit` over the engine's pure function, with the plan cached.
 
-The first call of a plan *discovers*: it traces the user's function once with
-`jax.make_jaxpr`, where the planned States (those of the modules the function
-names, see `speculate`) are inputs and every write is recorded. That fixes
-which States are read-only and which are written, so the `jax.jit` that
-follows can donate the written ones; its first trace replays the recorded
-jaxpr (no user Python, no autodiff runs twice) and later traces, for new
-argument shapes, run the user's function under the now exact plan. A trace
-that touches a State outside the plan raises `Retry`, the plan grows and
-discovery runs again.
+The first call of a plan *discovers*: it traces the user's function once,
+under a plain `jax.jit` (`.trace`), where the planned States (those of the
+modules the function names, see `speculate`) are inputs and every write is
+recorded. That fixes which States are read-only and which are written, so the
+donating `jax.jit` that follows can be built; its first trace calls the
+discovery's `jax.jit` on the same avals, which hits that jit's trace cache
+(one nested call: the user's Python and its autodiff run once in all), and
+later traces, for new argument shapes, run the user's function under the now
+exact plan. A trace that touches a State outside the plan raises `Retry`, the
+plan grows and discovery runs again.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from typing import Any, Generic, ParamSpec, TypeVar
 
 import jax
 import jax.tree_util as jtu
-from jax import core as jax_core
 
 from .._state import State
 from .._table import Dead, Frame
@@ -84,22 +84,16 @@ class _Trace:
 
 
 class _Replay:
-    """A discovery jaxpr, replayed by the first trace of the final `jax.jit`."""
+    """The discovery's traced `jax.jit`, called by the final jit's first trace."""
 
-    __slots__ = ("jaxpr", "order", "n_writes", "written", "out_struct")
+    __slots__ = ("fun", "in_avals", "order", "n_writes", "written")
 
-    def __init__(
-        self,
-        jaxpr: Any,
-        plan: Plan,
-        written: list[State[Any]],
-        out_struct: Any,
-    ):
-        self.jaxpr = jaxpr
+    def __init__(self, fun: Any, in_avals: Any, plan: Plan, written: list[State[Any]]):
+        self.fun = fun  # returns (output, written values, argument writes)
+        self.in_avals = in_avals  # the avals it was traced for
         self.order = (*plan.writes, *plan.reads)  # the States' input order
         self.n_writes = len(plan.writes)
         self.written = written  # the States whose new values it returns
-        self.out_struct = out_struct  # (output, written values, argument writes)
 
 
 class _Compiled:
@@ -172,18 +166,18 @@ class JitWrapper(Generic[P, R]):
                 [values[t.proxies[i]] for i in t.arg_writes],
             )
 
+        discover.__name__ = discover.__qualname__ = _jit_name(self.fun)
         static = tuple(i + _N_LEAD for i in self.static_argnums)
         args, dyn_kw, arg_states = self._split_arg_states(args, dyn_kw)
         inputs = (gather(plan.writes), gather(plan.reads), gather(arg_states))
-        jaxpr, shapes = jax.make_jaxpr(
-            discover, static_argnums=static, return_shape=True
-        )(*inputs, *args, **dyn_kw)
+        traced_fun = jax.jit(discover, static_argnums=static)
+        traced = traced_fun.trace(*inputs, *args, **dyn_kw)
         trace: _Trace = record["trace"]
         written: list[State[Any]] = record["written"]
         compiled = _Compiled(Plan(plan.writes + tuple(written), plan.reads))
         compiled.arg_writes = trace.arg_writes
         compiled.out_tree = trace.out_tree
-        compiled.replay = _Replay(jaxpr, plan, written, jtu.tree_structure(shapes))
+        compiled.replay = _Replay(traced_fun, traced.jaxpr.in_avals, plan, written)
         compiled.jitted = self._jit(compiled)
         return compiled
 
@@ -194,14 +188,14 @@ class JitWrapper(Generic[P, R]):
             replay = compiled.replay
             if replay is not None:
                 compiled.replay = None
-                dyn_args = [
-                    a for i, a in enumerate(args) if i not in self.static_argnums
-                ]
-                dyn_kw = {
-                    k: v for k, v in kwargs.items() if k not in self.static_argnames
-                }
                 out = _replayed(
-                    replay, plan, write_vals, read_vals, arg_vals, dyn_args, dyn_kw
+                    replay,
+                    plan,
+                    (write_vals, read_vals, arg_vals),
+                    args,
+                    kwargs,
+                    self.static_argnums,
+                    self.static_argnames,
                 )
                 if out is not None:
                     return out
@@ -216,6 +210,7 @@ class JitWrapper(Generic[P, R]):
                 [values[t.proxies[i]] for i in t.arg_writes],
             )
 
+        pure.__name__ = pure.__qualname__ = _jit_name(self.fun)
         return jax.jit(
             pure,
             static_argnums=tuple(i + _N_LEAD for i in self.static_argnums),
@@ -300,33 +295,45 @@ class JitWrapper(Generic[P, R]):
 def _replayed(
     replay: _Replay,
     plan: Plan,
-    write_vals: list[Any],
-    read_vals: list[Any],
-    arg_vals: list[Any],
-    args: list[Any],
+    state_vals: tuple[list[Any], list[Any], list[Any]],
+    args: tuple[Any, ...],
     kwargs: dict[str, Any],
+    static_argnums: tuple[int, ...],
+    static_argnames: tuple[str, ...],
 ) -> tuple[Any, list[Any], list[Any]] | None:
-    """Evaluate the discovery jaxpr on this trace's inputs, if their types match.
+    """Call the discovery's jit on this trace's inputs, if their types match.
 
-    `args` and `kwargs` are the dynamic (non-static) arguments only.
+    With matching avals the call hits the discovery's trace cache: it adds one
+    nested call to this trace and runs no user code. Otherwise (None) the
+    caller traces the user's function afresh.
     """
+    write_vals, read_vals, arg_vals = state_vals
     by_state = dict(plan.inputs(write_vals, read_vals))
     ordered = [by_state[s] for s in replay.order]
     n = replay.n_writes
-    flat = jtu.tree_leaves(((ordered[:n], ordered[n:], arg_vals, *args), kwargs))
-    closed = replay.jaxpr
-    avals = closed.in_avals
+    dyn_args = [a for i, a in enumerate(args) if i not in static_argnums]
+    dyn_kw = {k: v for k, v in kwargs.items() if k not in static_argnames}
+    flat = jtu.tree_leaves(((ordered[:n], ordered[n:], arg_vals, *dyn_args), dyn_kw))
+    avals = replay.in_avals
     if len(flat) != len(avals) or any(
         jax.typeof(x).shape != a.shape or jax.typeof(x).dtype != a.dtype
         for x, a in zip(flat, avals)
     ):
         return None
-    outs = jax_core.eval_jaxpr(closed.jaxpr, closed.consts, *flat)
-    # State values may be pytrees: unflatten with the discovery's full structure.
-    out, written_vals, arg_writes = jtu.tree_unflatten(replay.out_struct, outs)
+    out, written_vals, arg_writes = replay.fun(
+        ordered[:n], ordered[n:], arg_vals, *args, **dyn_kw
+    )
     written = dict(zip(replay.written, written_vals))
     new_writes = [written.get(s, by_state[s]) for s in plan.writes]
     return out, new_writes, list(arg_writes)
+
+
+def _jit_name(fun: Any) -> str:
+    name = getattr(fun, "__name__", None)
+    if name is None:  # a partial (a bound jitted method) or a module instance
+        inner = getattr(fun, "func", None)
+        name = getattr(inner, "__name__", None) or type(fun).__name__
+    return name if name.isidentifier() else "fun"
 
 
 def _slot_states(args: Any, kwargs: Any) -> tuple[Any, Any, list[State[Any]]]:
