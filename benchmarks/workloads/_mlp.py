@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from ._libs import need, need_attr
+from ._libs import need
 
 LR = {"sgd": 1e-3, "adam": 1e-2}  # seed 000: SGD(lr=1e-3); Adam starting at lr=1e-2
 
@@ -160,10 +160,7 @@ def _brainstate_style(
 
 def _eqstate(layers: Layers, opt: str, x: np.ndarray, y: np.ndarray) -> Trainer:
     eqstate = need("eqstate")
-    why = "eqstate.optim is being written; this row fills in once it lands"
-    optim = need_attr(eqstate, "optim", why)
-    need_attr(eqstate, "optim.SGD" if opt == "sgd" else "optim.Adam", why)
-    return _brainstate_style(eqstate, optim, layers, opt, x, y)
+    return _brainstate_style(eqstate, need("eqstate.optim"), layers, opt, x, y)
 
 
 def _brainstate(layers: Layers, opt: str, x: np.ndarray, y: np.ndarray) -> Trainer:

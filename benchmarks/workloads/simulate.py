@@ -26,7 +26,7 @@ import numpy as np
 
 from .._core import Measured, Metric, Mode, Workload, time_per_call
 from . import _data as D
-from ._libs import need, need_attr
+from ._libs import need
 
 SIZES = (1, 1_000, 100_000)
 
@@ -153,9 +153,7 @@ def _brainstate_style(bs: Any, mode: Mode, steps: int) -> Builders:
 
 
 def _eqstate(mode: Mode, steps: int) -> Builders:
-    eqstate = need("eqstate")
-    need_attr(eqstate, "transform.for_loop", "the loops issue adds it")
-    return _brainstate_style(eqstate, mode, steps)
+    return _brainstate_style(need("eqstate"), mode, steps)
 
 
 def _brainstate(mode: Mode, steps: int) -> Builders:
