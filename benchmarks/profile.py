@@ -1,15 +1,25 @@
-"""Where does eqstate's per-call time go? cProfile over many warm calls.
+"""Where does eqstate's time go, beside pure JAX, in one process?
 
     python -m benchmarks.profile                      # dispatch, 1 counter State
     python -m benchmarks.profile --extra 100          # dispatch, + 100 extra States
     python -m benchmarks.profile --workload train     # seed 000's SGD train step
     python -m benchmarks.profile --workload train --opt adam --calls 5000
+    python -m benchmarks.profile --workload simulate --n 1000
+    python -m benchmarks.profile --workload compile --depth 200
 
-Prints, for the same model, µs per call of pure JAX and of eqstate without the
-profiler (best of 7 repeats, the two interleaved, so the numbers are
-comparable), then eqstate's profile sorted by own time. The C++ `jax.jit` dispatch does not appear as its
-own row: it is counted in the own time of the Python function that calls the
-jitted object (eqstate's `JitWrapper.__call__`).
+dispatch / train: µs per call of pure JAX and of eqstate without the profiler
+(best of 7 repeats, the two interleaved, so the numbers are comparable), then
+eqstate's profile sorted by own time. The C++ `jax.jit` dispatch does not
+appear as its own row: it is counted in the own time of the Python function
+that calls the jitted object (eqstate's `JitWrapper.__call__`).
+
+simulate: ms per 10,000-step run of the N-neuron LIF loop (eqstate's
+`for_loop` and the hand-written `lax.scan`, interleaved, median and best of 15),
+then whether the two compiled loop bodies are the same XLA program.
+
+compile: the first call of a depth-D SGD train step, rebuilt each repeat and
+interleaved (median of 5): the Python side (all but the XLA backend compile),
+jaxpr tracing and MLIR lowering, from `jax.monitoring` events.
 """
 
 from __future__ import annotations
@@ -18,10 +28,14 @@ import argparse
 import cProfile
 import io
 import pstats
+import re
+import statistics
 import sys
 import time
 from collections.abc import Callable
 from typing import Any
+
+import jax
 
 
 def _callers(
@@ -60,18 +74,130 @@ def _best_us(
     return best
 
 
+def _loop_body(hlo: str) -> list[str]:
+    """The instructions of the (largest) while-loop body, names and metadata removed."""
+    bodies = set(re.findall(r"\bwhile\(.*?body=%?([\w.\-]+)", hlo))
+    blocks = re.findall(r"^%?([\w.\-]+) \(.*?\{\n(.*?)^\}", hlo, re.M | re.S)
+    found = [block for name, block in blocks if name in bodies]
+    if not found:
+        return []
+    ops = []
+    for line in max(found, key=len).splitlines():
+        m = re.match(r"\s*(?:ROOT )?%?[\w.\-]+ = (\S+) ([\w\-]+)\(", line)
+        if m:
+            ops.append(f"{m.group(2)} -> {m.group(1)}")
+    return sorted(ops)
+
+
+def _simulate(n: int) -> None:
+    from ._core import MODES
+    from .workloads.simulate import BUILDERS
+
+    mode = MODES["full"]
+    runs = {
+        lib: BUILDERS[lib](mode, mode.sim_steps)[0](n) for lib in ("jax", "eqstate")
+    }
+    for run in runs.values():  # compile and warm up
+        jax.block_until_ready(run())
+    samples: dict[str, list[float]] = {lib: [] for lib in runs}
+    calls = max(1, int(2e5 // max(n, 100)))
+    for rep in range(15):
+        for lib in runs if rep % 2 else reversed(list(runs)):
+            t0 = time.perf_counter()
+            for _ in range(calls):
+                jax.block_until_ready(runs[lib]())
+            samples[lib].append((time.perf_counter() - t0) / calls * 1e3)
+    base = statistics.median(samples["jax"])
+    for lib, xs in samples.items():
+        med = statistics.median(xs)
+        print(
+            f"{lib:8s} {med:9.3f} ms median ({med / base:.3f}x), "
+            f"{min(xs):9.3f} ms best ({min(xs) / min(samples['jax']):.3f}x)"
+        )
+    bodies = {
+        lib: _loop_body(getattr(run, "lower")().compile().as_text())
+        for lib, run in runs.items()
+    }
+    if bodies["jax"] and bodies["jax"] == bodies["eqstate"]:
+        print(f"compiled loop bodies: identical ({len(bodies['jax'])} instructions)")
+    else:
+        print("compiled loop bodies differ:")
+        for lib, ops in bodies.items():
+            print(f"  {lib}: {len(ops)} instructions: {ops}")
+
+
+def _compile(depth: int) -> None:
+    from .workloads import _data, _mlp
+
+    events = {
+        "/jax/core/compile/backend_compile_duration": "backend",
+        "/jax/core/compile/jaxpr_trace_duration": "trace",
+        "/jax/core/compile/jaxpr_to_mlir_module_duration": "lower",
+    }
+    totals: dict[str, float] = {}
+
+    def listener(event: str, duration: float, **_: object) -> None:
+        key = events.get(event)
+        if key is not None:
+            totals[key] = totals.get(key, 0.0) + duration
+
+    jax.monitoring.register_event_duration_secs_listener(listener)
+    _, _, xb, yb = _data.regression_data()
+
+    def first_call(lib: str, d: int) -> dict[str, float]:
+        trainer = _mlp.build(lib, _data.mlp_weights(d), "sgd", xb, yb)
+        jax.block_until_ready(trainer.weights())
+        totals.clear()
+        t0 = time.perf_counter()
+        trainer.make_step()()
+        trainer.block()
+        total = time.perf_counter() - t0
+        return {"python": total - totals.get("backend", 0.0), **totals}
+
+    libs = ("jax", "eqstate")
+    for lib in libs:
+        first_call(lib, 3)  # process-wide one-off costs
+    samples: dict[str, list[dict[str, float]]] = {lib: [] for lib in libs}
+    for rep in range(5):
+        for lib in libs if rep % 2 else reversed(libs):
+            samples[lib].append(first_call(lib, depth))
+    keys = ("python", "trace", "lower", "backend")
+    med = {
+        lib: {k: statistics.median(s.get(k, 0.0) for s in xs) * 1e3 for k in keys}
+        for lib, xs in samples.items()
+    }
+    print(f"depth {depth}, first call (median of 5, ms):")
+    for lib in libs:
+        cells = ", ".join(
+            f"{k} {med[lib][k]:.0f} ({med[lib][k] / med['jax'][k]:.2f}x)" for k in keys
+        )
+        print(f"  {lib:8s} {cells}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.profile")
-    parser.add_argument("--workload", choices=("dispatch", "train"), default="dispatch")
+    parser.add_argument(
+        "--workload",
+        choices=("dispatch", "train", "simulate", "compile"),
+        default="dispatch",
+    )
     parser.add_argument(
         "--extra", type=int, default=0, help="extra small States (dispatch)"
     )
     parser.add_argument(
         "--opt", choices=("sgd", "adam"), default="sgd", help="optimizer (train)"
     )
+    parser.add_argument("--n", type=int, default=1000, help="neurons (simulate)")
+    parser.add_argument("--depth", type=int, default=200, help="MLP depth (compile)")
     parser.add_argument("--calls", type=int, default=10_000)
     parser.add_argument("--top", type=int, default=20)
     args = parser.parse_args(argv)
+    if args.workload == "simulate":
+        _simulate(args.n)
+        return 0
+    if args.workload == "compile":
+        _compile(args.depth)
+        return 0
 
     callers = _callers(args.workload, args.extra, args.opt)
     for call, block in callers.values():  # compile

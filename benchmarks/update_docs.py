@@ -2,7 +2,6 @@
 
     python -m benchmarks.update_docs                   # from benchmarks/results/
     python -m benchmarks.update_docs DIR               # from DIR/results.json
-    python -m benchmarks.update_docs DIR --chart       # also copy DIR/ratios.png to docs/
 
 (`python -m benchmarks --update-docs` does the same right after a run.) The
 tables are re-rendered from the JSON, so the page always matches the raw data.
@@ -67,9 +66,12 @@ NOISE = (
     "On a small shared machine, one process can run 20-40% slower than the "
     "next for reasons that have nothing to do with the library (other work, "
     "memory placement); ratios within that band of a target are not a verdict. "
-    "For a steadier comparison of eqstate's per-call overhead, "
-    "`python -m benchmarks.profile` times pure JAX and eqstate interleaved in "
-    "one process (best of 7) and profiles eqstate's call."
+    "For a steadier comparison, `python -m benchmarks.profile` runs pure JAX "
+    "and eqstate interleaved in one process: `--workload dispatch` / `train` "
+    "time a call (best of 7) and profile eqstate's; `--workload simulate --n "
+    "1000` times the loop and checks that the two compiled loop bodies are the "
+    "same XLA program; `--workload compile --depth 200` splits the first call "
+    "into Python side, tracing, lowering and backend compile."
 )
 
 RERUN = """\
@@ -86,7 +88,7 @@ python -m benchmarks --update-docs  # run, then rewrite this page
 Results go to `benchmarks/results/` (`--out DIR` to change): `results.json`
 (every process's raw samples, plus the aggregates), `results.md` (the tables
 below) and `ratios.png` (the chart). `python -m benchmarks.update_docs DIR`
-rewrites this page from a saved `results.json`.
+rewrites this page (tables and chart) from a saved run.
 """
 
 
@@ -131,15 +133,15 @@ def render_page(data: dict[str, Any], chart: str | None = None) -> str:
     return "\n".join(parts).rstrip() + "\n"
 
 
-def update_docs(out_dir: str, docs_path: str = DOCS_PAGE, chart: bool = False) -> str:
+def update_docs(out_dir: str, docs_path: str = DOCS_PAGE) -> str:
     with open(os.path.join(out_dir, "results.json")) as f:
         data = json.load(f)
     chart_ref = None
-    if chart:
-        src = os.path.join(out_dir, "ratios.png")
-        if os.path.exists(src):
-            shutil.copyfile(src, os.path.join(os.path.dirname(docs_path), CHART_NAME))
-            chart_ref = CHART_NAME
+    src = os.path.join(out_dir, "ratios.png")
+    if os.path.exists(src):
+        os.makedirs(os.path.dirname(docs_path), exist_ok=True)
+        shutil.copyfile(src, os.path.join(os.path.dirname(docs_path), CHART_NAME))
+        chart_ref = CHART_NAME
     os.makedirs(os.path.dirname(docs_path), exist_ok=True)
     with open(docs_path, "w") as f:
         f.write(render_page(data, chart_ref))
@@ -150,13 +152,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.update_docs")
     parser.add_argument("out_dir", nargs="?", default=os.path.join(_HERE, "results"))
     parser.add_argument("--docs", default=DOCS_PAGE, help="the page to write")
-    parser.add_argument(
-        "--chart",
-        action="store_true",
-        help=f"copy ratios.png next to the page as {CHART_NAME}",
-    )
     args = parser.parse_args(argv)
-    print(update_docs(args.out_dir, args.docs, args.chart))
+    print(update_docs(args.out_dir, args.docs))
     return 0
 
 

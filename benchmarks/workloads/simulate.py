@@ -40,6 +40,23 @@ def _lif_update(jnp: Any, V: Any, bias: Any, x: Any) -> tuple[Any, Any]:
 
 
 Runner = Callable[[], Any]  # one full run; returns (counts, V) to block on
+
+
+class Run:
+    """A `Runner` that can also show its program: `lower()` is the `jax.stages.Lowered`
+    of the jitted simulation (for `python -m benchmarks.profile --workload simulate`).
+    """
+
+    __slots__ = ("call", "lower")
+
+    def __init__(self, call: Runner, lower: Callable[[], Any]):
+        self.call = call
+        self.lower = lower
+
+    def __call__(self) -> Any:
+        return self.call()
+
+
 # (make_run(n) -> Runner for the N-neuron population, make_vmap() -> Runner)
 Builders = tuple[Callable[[int], Runner], Callable[[], Runner]]
 
@@ -90,7 +107,7 @@ def _jax(mode: Mode, steps: int) -> Builders:
             box[0], counts = simulate(box[0], inputs)
             return counts, box[0]
 
-        return run
+        return Run(run, lambda: simulate.lower(box[0], inputs))
 
     def make_vmap() -> Runner:
         bias = jnp.asarray(D.lif_bias(1))
@@ -136,7 +153,9 @@ def _brainstate_style(bs: Any, mode: Mode, steps: int) -> Builders:
         def simulate(inputs):
             return bs.transform.for_loop(neuron, inputs)
 
-        return lambda: (simulate(inputs), neuron.V.value)
+        return Run(
+            lambda: (simulate(inputs), neuron.V.value), lambda: simulate.lower(inputs)
+        )
 
     def make_vmap() -> Runner:
         inputs = jnp.asarray(D.lif_trial_inputs(mode.vmap_trials, mode.vmap_steps))
