@@ -136,10 +136,10 @@ def _compile(depth: int) -> None:
     }
     totals: dict[str, float] = {}
 
-    def listener(event: str, duration: float, **_: object) -> None:
+    def listener(event: str, duration_secs: float, **_: object) -> None:
         key = events.get(event)
         if key is not None:
-            totals[key] = totals.get(key, 0.0) + duration
+            totals[key] = totals.get(key, 0.0) + duration_secs
 
     jax.monitoring.register_event_duration_secs_listener(listener)
     _, _, xb, yb = _data.regression_data()

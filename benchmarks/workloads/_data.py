@@ -6,12 +6,14 @@ table can compare the numbers the libraries compute.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 N_EXTRA = 100  # extra small States of the dispatch workload
 
 
-def dispatch_data(n_extra: int) -> dict[str, np.ndarray | list[np.ndarray]]:
+def dispatch_data(n_extra: int) -> dict[str, Any]:
     """A 4x4 linear layer, its input, and `n_extra` small state values."""
     rng = np.random.RandomState(0)
     return {

@@ -180,8 +180,8 @@ def _equinox(layers: Layers, opt: str, x: np.ndarray, y: np.ndarray) -> Trainer:
     jnp = jax.numpy
 
     class MLP(eqx.Module):
-        layers: list[eqx.nn.Linear]
-        count: eqx.nn.StateIndex
+        layers: list[eqx.nn.Linear]  # pyright: ignore[reportInvalidTypeForm]
+        count: eqx.nn.StateIndex  # pyright: ignore[reportInvalidTypeForm]
 
         def __init__(self, layers):
             keys = jax.random.split(jax.random.key(0), len(layers))

@@ -33,10 +33,10 @@ def _impl(lib: str, mode: Mode) -> Measured:
     jax = need("jax")
     totals: dict[str, float] = {}
 
-    def listener(event: str, duration: float, **_: object) -> None:
+    def listener(event: str, duration_secs: float, **_: object) -> None:
         key = _EVENTS.get(event)
         if key is not None:
-            totals[key] = totals.get(key, 0.0) + duration
+            totals[key] = totals.get(key, 0.0) + duration_secs
 
     jax.monitoring.register_event_duration_secs_listener(listener)
     X, Y, xb, yb = _data.regression_data()
@@ -55,6 +55,7 @@ def _impl(lib: str, mode: Mode) -> Measured:
     samples: dict[str, list[float]] = {}
     checks: dict[str, float] = {}
     for depth in mode.compile_depths:
+        trainer = None
         for _ in range(mode.compile_reps):
             total, trainer = first_call(depth)
             backend = totals.get("backend", 0.0)
@@ -66,6 +67,7 @@ def _impl(lib: str, mode: Mode) -> Measured:
                 ("lower", totals.get("lower", 0.0)),
             ):
                 samples.setdefault(f"d{depth}_{key}", []).append(value * 1e3)
+        assert trainer is not None, "compile_reps must be at least 1"
         checks[f"d{depth}_loss"] = _mlp.np_loss(trainer.weights(), X, Y)
         checks[f"d{depth}_count"] = float(trainer.count())
     return Measured(samples, checks)

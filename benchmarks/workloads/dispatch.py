@@ -176,9 +176,9 @@ def _equinox() -> Builder:
     jnp = jax.numpy
 
     class Model(eqx.Module):
-        linear: eqx.nn.Linear
-        count: eqx.nn.StateIndex
-        extras: list[eqx.nn.StateIndex]
+        linear: eqx.nn.Linear  # pyright: ignore[reportInvalidTypeForm]
+        count: eqx.nn.StateIndex  # pyright: ignore[reportInvalidTypeForm]
+        extras: list[eqx.nn.StateIndex]  # pyright: ignore[reportInvalidTypeForm]
 
         def __init__(self, d):
             linear = eqx.nn.Linear(4, 4, key=jax.random.key(0))

@@ -189,8 +189,8 @@ def _equinox(mode: Mode, steps: int) -> Builders:
     jnp = jax.numpy
 
     class LIF(eqx.Module):
-        bias: jax.Array
-        V: eqx.nn.StateIndex
+        bias: jax.Array  # pyright: ignore[reportInvalidTypeForm]
+        V: eqx.nn.StateIndex  # pyright: ignore[reportInvalidTypeForm]
 
         def __init__(self, n):
             self.bias = jnp.asarray(D.lif_bias(n))
