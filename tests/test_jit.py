@@ -175,6 +175,25 @@ def test_dead_state_in_a_plan_is_named():
         g()
 
 
+def test_dead_state_of_a_closed_over_module_is_named():
+    # The planner finds the module through the closure, so the dead value is
+    # caught while gathering the inputs, before any trace.
+    box = []
+
+    @T.jit
+    def make():
+        box.append(Acc())
+        return 0
+
+    make()
+    acc = box[0]
+    g = T.jit(lambda x: acc(x))
+    with pytest.raises(
+        eqstate.StateLeakError, match="State 'Acc.total'.*created inside"
+    ):
+        g(jnp.ones(2))
+
+
 def test_pytree_valued_states_keep_every_leaf():
     """A State whose value is a pytree: written, read, and passed as an argument."""
     tree = eqstate.State({"a": jnp.zeros(2), "b": (jnp.ones(3), jnp.int32(1))})
