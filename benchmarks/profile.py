@@ -128,20 +128,9 @@ def _simulate(n: int) -> None:
 
 def _compile(depth: int) -> None:
     from .workloads import _data, _mlp
+    from .workloads.compile import compile_durations
 
-    events = {
-        "/jax/core/compile/backend_compile_duration": "backend",
-        "/jax/core/compile/jaxpr_trace_duration": "trace",
-        "/jax/core/compile/jaxpr_to_mlir_module_duration": "lower",
-    }
-    totals: dict[str, float] = {}
-
-    def listener(event: str, duration_secs: float, **_: object) -> None:
-        key = events.get(event)
-        if key is not None:
-            totals[key] = totals.get(key, 0.0) + duration_secs
-
-    jax.monitoring.register_event_duration_secs_listener(listener)
+    totals = compile_durations()
     _, _, xb, yb = _data.regression_data()
 
     def first_call(lib: str, d: int) -> dict[str, float]:

@@ -29,7 +29,10 @@ _EVENTS = {
 }
 
 
-def _impl(lib: str, mode: Mode) -> Measured:
+def compile_durations() -> dict[str, float]:
+    """A dict that a new `jax.monitoring` listener fills from now on: seconds
+    spent in the XLA backend compile (`backend`), tracing (`trace`) and
+    lowering (`lower`), summed until the caller clears it."""
     jax = need("jax")
     totals: dict[str, float] = {}
 
@@ -39,6 +42,12 @@ def _impl(lib: str, mode: Mode) -> Measured:
             totals[key] = totals.get(key, 0.0) + duration_secs
 
     jax.monitoring.register_event_duration_secs_listener(listener)
+    return totals
+
+
+def _impl(lib: str, mode: Mode) -> Measured:
+    jax = need("jax")
+    totals = compile_durations()
     X, Y, xb, yb = _data.regression_data()
 
     def first_call(depth: int) -> tuple[float, _mlp.Trainer]:
