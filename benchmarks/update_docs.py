@@ -69,9 +69,10 @@ NOISE = (
     "For a steadier comparison, `python -m benchmarks.profile` runs pure JAX "
     "and eqstate interleaved in one process: `--workload dispatch` / `train` "
     "time a call (best of 7) and profile eqstate's; `--workload simulate --n "
-    "1000` times the loop and checks that the two compiled loop bodies are the "
-    "same XLA program; `--workload compile --depth 200` splits the first call "
-    "into Python side, tracing, lowering and backend compile."
+    "1000 --fresh 10` times the loop in one process and over 10 alternating "
+    "pairs of fresh processes, and checks that the two compiled loop bodies are "
+    "the same XLA program; `--workload compile --depth 200` splits the first "
+    "call into Python side, tracing, lowering and backend compile."
 )
 
 RERUN = """\
