@@ -142,22 +142,17 @@ def gather(states: Sequence[State]) -> list[Any]:
         return []
     if _table.active_frames():
         return [_table.read(s) for s in states]
-    values = [s._value for s in states]  # eager: the hot path of a jitted call
-    for v in values:
+    values = [s._value for s in states]
+    for s, v in zip(states, values):
         if type(v) is Dead:
-            for s in states:
-                _table.read(s)  # raises StateLeakError naming the dead State
+            _table.read(s)  # raises StateLeakError naming the State
     return values
 
 
 def scatter(states: Sequence[State], values: Sequence[Any]) -> None:
     """Write a transform's results into the enclosing context."""
     frames = _table.active_frames()
-    if frames:
-        _table.commit(len(frames) - 1, zip(states, values))
-    else:  # eager: what `commit(-1, ...)` does, without the call
-        for state, value in zip(states, values):
-            state._value = value
+    _table.commit(len(frames) - 1, zip(states, values))
 
 
 def owner_name(kind: str, fun: Any) -> str:

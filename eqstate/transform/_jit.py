@@ -124,6 +124,7 @@ class JitWrapper(Generic[P, R]):
         self.static_argnames = tuple(static_argnames)
         self.donate = donate
         self.owner = owner_name("jit", fun)
+        self._name = _jit_name(fun)  # names the lowered modules
         self.arg_states = False  # switched on once a call passes States as arguments
         self._bound: dict[int, tuple[weakref.ref[Any], JitWrapper[Any, Any]]] = {}
         self._compiled = _Compiled(Plan(reads=speculate(fun)))
@@ -166,7 +167,7 @@ class JitWrapper(Generic[P, R]):
                 [values[t.proxies[i]] for i in t.arg_writes],
             )
 
-        discover.__name__ = discover.__qualname__ = _jit_name(self.fun)
+        discover.__name__ = discover.__qualname__ = self._name
         static = tuple(i + _N_LEAD for i in self.static_argnums)
         args, dyn_kw, arg_states = self._split_arg_states(args, dyn_kw)
         inputs = (gather(plan.writes), gather(plan.reads), gather(arg_states))
@@ -210,7 +211,7 @@ class JitWrapper(Generic[P, R]):
                 [values[t.proxies[i]] for i in t.arg_writes],
             )
 
-        pure.__name__ = pure.__qualname__ = _jit_name(self.fun)
+        pure.__name__ = pure.__qualname__ = self._name
         return jax.jit(
             pure,
             static_argnums=tuple(i + _N_LEAD for i in self.static_argnums),
