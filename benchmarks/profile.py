@@ -164,8 +164,7 @@ def _simulate(n: int, fresh: int, only: str | None) -> None:
             {lib: statistics.median(r["best"] for r in rs) for lib, rs in per.items()},
         )
     bodies = {
-        lib: _loop_body(getattr(run, "lower")().compile().as_text())
-        for lib, run in runs.items()
+        lib: _loop_body(run.lower().compile().as_text()) for lib, run in runs.items()
     }
     if bodies["jax"] and bodies["jax"] == bodies["eqstate"]:
         print(f"compiled loop bodies: identical ({len(bodies['jax'])} instructions)")
@@ -176,32 +175,19 @@ def _simulate(n: int, fresh: int, only: str | None) -> None:
 
 
 def _compile(depth: int) -> None:
-    from .workloads import _data, _mlp
-    from .workloads.compile import compile_durations
+    from .workloads.compile import FirstCall
 
-    totals = compile_durations()
-    _, _, xb, yb = _data.regression_data()
-
-    def first_call(lib: str, d: int) -> dict[str, float]:
-        trainer = _mlp.build(lib, _data.mlp_weights(d), "sgd", xb, yb)
-        jax.block_until_ready(trainer.weights())
-        totals.clear()
-        t0 = time.perf_counter()
-        trainer.make_step()()
-        trainer.block()
-        total = time.perf_counter() - t0
-        return {"python": total - totals.get("backend", 0.0), **totals}
-
+    first_call = FirstCall()
     libs = ("jax", "eqstate")
     for lib in libs:
         first_call(lib, 3)  # process-wide one-off costs
     samples: dict[str, list[dict[str, float]]] = {lib: [] for lib in libs}
     for rep in range(5):
         for lib in libs if rep % 2 else reversed(libs):
-            samples[lib].append(first_call(lib, depth))
+            samples[lib].append(first_call(lib, depth)[0])
     keys = ("python", "trace", "lower", "backend")
     med = {
-        lib: {k: statistics.median(s.get(k, 0.0) for s in xs) * 1e3 for k in keys}
+        lib: {k: statistics.median(s[k] for s in xs) for k in keys}
         for lib, xs in samples.items()
     }
     print(f"depth {depth}, first call (median of 5, ms):")

@@ -137,13 +137,12 @@ def render_page(data: dict[str, Any], chart: str | None = None) -> str:
 def update_docs(out_dir: str, docs_path: str = DOCS_PAGE) -> str:
     with open(os.path.join(out_dir, "results.json")) as f:
         data = json.load(f)
+    os.makedirs(os.path.dirname(docs_path), exist_ok=True)
     chart_ref = None
     src = os.path.join(out_dir, "ratios.png")
     if os.path.exists(src):
-        os.makedirs(os.path.dirname(docs_path), exist_ok=True)
         shutil.copyfile(src, os.path.join(os.path.dirname(docs_path), CHART_NAME))
         chart_ref = CHART_NAME
-    os.makedirs(os.path.dirname(docs_path), exist_ok=True)
     with open(docs_path, "w") as f:
         f.write(render_page(data, chart_ref))
     return docs_path

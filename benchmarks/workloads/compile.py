@@ -29,53 +29,60 @@ _EVENTS = {
 }
 
 
-def compile_durations() -> dict[str, float]:
-    """A dict that a new `jax.monitoring` listener fills from now on: seconds
-    spent in the XLA backend compile (`backend`), tracing (`trace`) and
-    lowering (`lower`), summed until the caller clears it."""
-    jax = need("jax")
-    totals: dict[str, float] = {}
+class FirstCall:
+    """Times the first call of a fresh MLP's SGD train step, split with a
+    `jax.monitoring` listener (registered once, by the constructor).
 
-    def listener(event: str, duration_secs: float, **_: object) -> None:
+    `first_call(lib, depth)` builds the model (untimed), then times
+    `make_step()` and the first step until its results are ready; it returns
+    the milliseconds by part (`total`, `backend`, `python` = total - backend,
+    `trace`, `lower`) and the trainer.
+    """
+
+    def __init__(self) -> None:
+        self._jax = need("jax")
+        self._totals: dict[str, float] = {}
+        _, _, self._xb, self._yb = _data.regression_data()
+        self._jax.monitoring.register_event_duration_secs_listener(self._listen)
+
+    def _listen(self, event: str, duration_secs: float, **_: object) -> None:
         key = _EVENTS.get(event)
         if key is not None:
-            totals[key] = totals.get(key, 0.0) + duration_secs
+            self._totals[key] = self._totals.get(key, 0.0) + duration_secs
 
-    jax.monitoring.register_event_duration_secs_listener(listener)
-    return totals
-
-
-def _impl(lib: str, mode: Mode) -> Measured:
-    jax = need("jax")
-    totals = compile_durations()
-    X, Y, xb, yb = _data.regression_data()
-
-    def first_call(depth: int) -> tuple[float, _mlp.Trainer]:
-        trainer = _mlp.build(lib, _data.mlp_weights(depth), "sgd", xb, yb)
-        jax.block_until_ready(trainer.weights())
+    def __call__(self, lib: str, depth: int) -> tuple[dict[str, float], _mlp.Trainer]:
+        trainer = _mlp.build(lib, _data.mlp_weights(depth), "sgd", self._xb, self._yb)
+        self._jax.block_until_ready(trainer.weights())
+        totals = self._totals
         totals.clear()
         t0 = time.perf_counter()
         step = trainer.make_step()
         step()
         trainer.block()
-        return time.perf_counter() - t0, trainer
+        total = time.perf_counter() - t0
+        backend = totals.get("backend", 0.0)
+        parts = {
+            "total": total,
+            "backend": backend,
+            "python": total - backend,
+            "trace": totals.get("trace", 0.0),
+            "lower": totals.get("lower", 0.0),
+        }
+        return {k: v * 1e3 for k, v in parts.items()}, trainer
 
-    first_call(3)  # warm-up: process-wide one-off costs
+
+def _impl(lib: str, mode: Mode) -> Measured:
+    first_call = FirstCall()
+    X, Y, _, _ = _data.regression_data()
+    first_call(lib, 3)  # warm-up: process-wide one-off costs
     samples: dict[str, list[float]] = {}
     checks: dict[str, float] = {}
     for depth in mode.compile_depths:
         trainer = None
         for _ in range(mode.compile_reps):
-            total, trainer = first_call(depth)
-            backend = totals.get("backend", 0.0)
-            for key, value in (
-                ("total", total),
-                ("backend", backend),
-                ("python", total - backend),
-                ("trace", totals.get("trace", 0.0)),
-                ("lower", totals.get("lower", 0.0)),
-            ):
-                samples.setdefault(f"d{depth}_{key}", []).append(value * 1e3)
+            parts, trainer = first_call(lib, depth)
+            for key, value in parts.items():
+                samples.setdefault(f"d{depth}_{key}", []).append(value)
         assert trainer is not None, "compile_reps must be at least 1"
         checks[f"d{depth}_loss"] = _mlp.np_loss(trainer.weights(), X, Y)
         checks[f"d{depth}_count"] = float(trainer.count())
