@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 import equinox as eqx
@@ -31,6 +31,7 @@ __all__ = ["Module"]
 
 _OPEN = "_eqstate_open"  # instance __dict__ flag: structure may change
 _ATTRS = "_attrs"
+_BASE_FIELDS = frozenset((_ATTRS, "_name", "_in_size", "_out_size"))
 
 
 class _AttrStore:
@@ -142,6 +143,13 @@ class Module(eqx.Module):
     """
 
     _attrs: _AttrStore = eqx.field(default_factory=_AttrStore, kw_only=True, repr=False)
+    _name: str | None = eqx.field(default=None, static=True, kw_only=True, repr=False)
+    _in_size: tuple[int, ...] | None = eqx.field(
+        default=None, static=True, kw_only=True, repr=False
+    )
+    _out_size: tuple[int, ...] | None = eqx.field(
+        default=None, static=True, kw_only=True, repr=False
+    )
 
     def __new__(cls, *args: Any, **kwargs: Any) -> Any:
         self = super().__new__(cls, *args, **kwargs)
@@ -172,7 +180,9 @@ class Module(eqx.Module):
                 raise dataclasses.FrozenInstanceError(
                     _FROZEN_MESSAGE.format(cls=type(self).__name__, name=name)
                 )
-            if name in _field_names(type(self)) or name.startswith("__"):
+            if isinstance(getattr(type(self), name, None), property):
+                object.__setattr__(self, name, value)  # runs the property setter
+            elif name in _field_names(type(self)) or name.startswith("__"):
                 object.__setattr__(self, name, value)
             else:
                 d[_ATTRS].set(name, value)
@@ -185,6 +195,42 @@ class Module(eqx.Module):
                 raise AttributeError(
                     f"{type(self).__name__!r} object has no attribute {name!r}"
                 ) from None
+
+    @property
+    def name(self) -> str | None:
+        """The name given to `__init__(name=...)`, else None (read-only)."""
+        return _vars(self).get("_name")
+
+    @property
+    def in_size(self) -> tuple[int, ...] | None:
+        """The shape of one input sample (without batch axes), if known."""
+        return _vars(self).get("_in_size")
+
+    @in_size.setter
+    def in_size(self, size: int | Sequence[int] | None) -> None:
+        object.__setattr__(self, "_in_size", _as_size(size, "in_size"))
+
+    @property
+    def out_size(self) -> tuple[int, ...] | None:
+        """The shape of one output sample (without batch axes), if known."""
+        return _vars(self).get("_out_size")
+
+    @out_size.setter
+    def out_size(self, size: int | Sequence[int] | None) -> None:
+        object.__setattr__(self, "_out_size", _as_size(size, "out_size"))
+
+    def update(self, *args: Any, **kwargs: Any) -> Any:
+        """The module's computation (brainstate style); `module(...)` calls it.
+
+        Subclasses define either `update` or `__call__`.
+        """
+        raise NotImplementedError(
+            f"{type(self).__name__} defines neither `update` nor `__call__`; "
+            "define `def update(self, x): ...` to make it callable."
+        )
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.update(*args, **kwargs)
 
     def init_state(self, *args: Any, **kwargs: Any) -> None:
         """Create this module's States (a hook for `nn.init_all_states`).
@@ -199,14 +245,22 @@ class Module(eqx.Module):
     def _named_children(self) -> Iterator[tuple[str, Any]]:
         d = _vars(self)
         for name in _field_names(type(self)):
-            if name != _ATTRS and name in d:
+            if name not in _BASE_FIELDS and name in d:
                 yield name, d[name]
         store = d.get(_ATTRS)
         if store is not None:
             yield from store.items()
 
     def __eqstate_repr__(self, indent: int = 0) -> str:
-        return format_block(type(self).__name__, list(self._named_children()), indent)
+        d = _vars(self)
+        shown = [
+            (key, d[f"_{key}"])
+            for key in ("name", "in_size", "out_size")
+            if d.get(f"_{key}") is not None
+        ]
+        return format_block(
+            type(self).__name__, shown + list(self._named_children()), indent
+        )
 
     def __repr__(self) -> str:
         return self.__eqstate_repr__(0)
@@ -255,6 +309,31 @@ class Module(eqx.Module):
         from ..graph import nodes
 
         return nodes(self, *filters)
+
+
+def _module_init(self: Module, name: str | None = None) -> None:
+    """`super().__init__(name=...)` from a brainstate-style `__init__`."""
+    if name is not None and not isinstance(name, str):
+        raise TypeError(f"Module name must be a str, got {type(name).__name__}.")
+    object.__setattr__(self, "_name", name)
+
+
+# Set after the class is built so that equinox still generates dataclass
+# `__init__`s for annotated subclasses that define none.
+Module.__init__ = _module_init  # type: ignore[method-assign]
+
+
+def _as_size(size: int | Sequence[int] | None, what: str) -> tuple[int, ...] | None:
+    if size is None:
+        return None
+    if isinstance(size, int):
+        return (size,)
+    try:
+        return tuple(int(n) for n in size)
+    except TypeError:
+        raise TypeError(
+            f"{what} must be an int or a sequence of ints, got {size!r}."
+        ) from None
 
 
 def _vars(obj: Any) -> dict[str, Any]:
