@@ -48,31 +48,20 @@ class Dynamics(Module):
     """
 
     def __init__(self, in_size: Size, name: str | None = None):
-        size = (
+        super().__init__(name=name)
+        self.in_size = (
             (int(in_size),)
             if isinstance(in_size, (int, np.integer))
             else tuple(in_size)
         )
-        self.in_size = size
-        self.out_size = size
-        self._name = name
+        self.out_size = self.in_size
 
     @property
     def varshape(self) -> tuple[int, ...]:
         """The shape of one state variable (the unbatched `in_size`)."""
-        return self.in_size
-
-    @property
-    def name(self) -> str | None:
-        """The module's name, if one was given."""
-        return self._name
-
-    def update(self, *args: Any, **kwargs: Any) -> Any:
-        """Advance the system by one time step (override this)."""
-        raise NotImplementedError(f"{type(self).__name__} must define update().")
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return self.update(*args, **kwargs)
+        size = self.in_size
+        assert size is not None  # set by __init__
+        return size
 
 
 def _hooked_nodes(module: Any, hook: str) -> list[Any]:

@@ -168,7 +168,11 @@ class Module(eqx.Module):
         _vars(self).pop(_OPEN, None)
         _label_states(self)
 
-    if not TYPE_CHECKING:
+    if TYPE_CHECKING:
+
+        def __init__(self, name: str | None = None) -> None: ...
+
+    else:
 
         def __setattr__(self, name: str, value: Any) -> None:
             d = _vars(self)
