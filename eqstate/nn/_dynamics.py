@@ -10,7 +10,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .. import environ
-from ._module import Module
+from ._module import Module, init_module
 
 __all__ = ["Dynamics", "exp_euler_step", "init_all_states", "reset_all_states"]
 
@@ -48,7 +48,7 @@ class Dynamics(Module):
     """
 
     def __init__(self, in_size: Size, name: str | None = None):
-        super().__init__(name=name)
+        init_module(self, name)
         self.in_size = (
             (int(in_size),)
             if isinstance(in_size, (int, np.integer))

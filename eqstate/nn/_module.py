@@ -168,11 +168,7 @@ class Module(eqx.Module):
         _vars(self).pop(_OPEN, None)
         _label_states(self)
 
-    if TYPE_CHECKING:
-
-        def __init__(self, name: str | None = None) -> None: ...
-
-    else:
+    if not TYPE_CHECKING:
 
         def __setattr__(self, name: str, value: Any) -> None:
             d = _vars(self)
@@ -315,7 +311,7 @@ class Module(eqx.Module):
         return nodes(self, *filters)
 
 
-def _module_init(self: Module, name: str | None = None) -> None:
+def init_module(self: Module, name: str | None = None) -> None:
     """`super().__init__(name=...)` from a brainstate-style `__init__`."""
     if name is not None and not isinstance(name, str):
         raise TypeError(f"Module name must be a str, got {type(name).__name__}.")
@@ -324,7 +320,7 @@ def _module_init(self: Module, name: str | None = None) -> None:
 
 # Set after the class is built so that equinox still generates dataclass
 # `__init__`s for annotated subclasses that define none.
-Module.__init__ = _module_init  # type: ignore[method-assign]
+Module.__init__ = init_module  # type: ignore[method-assign]
 
 
 def _as_size(size: int | Sequence[int] | None, what: str) -> tuple[int, ...] | None:
