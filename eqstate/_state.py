@@ -22,6 +22,8 @@ from ._errors import EqstateError
 from ._pretty import format_block
 
 __all__ = [
+    "is_state",
+    "new_state",
     "BatchState",
     "HiddenState",
     "LongTermState",
@@ -100,10 +102,11 @@ class State(Generic[T]):
             string filter `"..."`.
     """
 
-    __slots__ = ("_value", "_info", "__weakref__")
+    __slots__ = ("_value", "_info", "_owned", "__weakref__")
 
     _value: Any
     _info: _Info
+    _owned: bool  # the eager value is a buffer eqstate produced (see _table)
 
     def __init__(self, value: T, name: str | None = None, **metadata: Any):
         self._info = _Info(name, metadata, _user_location())
@@ -148,6 +151,16 @@ class State(Generic[T]):
         """The `tag` metadata entry, matched by string filters."""
         return self._info.metadata.get("tag")
 
+    @classmethod
+    def _split_lanes(cls, value: Any, n: int) -> tuple[Any, Any] | None:
+        """Hook for `vmap`: `(value to keep, per-lane values)` or None.
+
+        A State kind whose value must differ in every lane of a `vmap` (a
+        random key) returns the value it keeps after the map and `n` lane
+        values stacked on axis 0. The default, None, shares the value.
+        """
+        return None
+
     def _describe(self) -> str:
         info = self._info
         where = info.label or info.name
@@ -165,6 +178,32 @@ class State(Generic[T]):
         return self.__eqstate_repr__(0)
 
 
+def is_state(x: Any) -> bool:
+    """True for a `State` (used as `is_leaf` when walking pytrees)."""
+    return isinstance(x, State)
+
+
+def new_state(
+    cls: type[State[Any]],
+    info: _Info,
+    value: Any,
+    *,
+    copy: bool,
+    eager: bool = False,
+) -> Any:
+    """The one way to build a State without calling `__init__`.
+
+    `copy=True` marks a pytree copy (JAX unflattening a module): written under
+    a raw JAX transform, such a copy would lose the write, so it raises.
+    `copy=False` is a new State in its own right (e.g. `treefy_merge`).
+    `eager=True` creates it outside every transform's frame.
+    """
+    state = object.__new__(cls)
+    state._info = info
+    _table.create(state, value, copy=copy, eager=eager)
+    return state
+
+
 def _flatten_with_keys(state: State) -> tuple[tuple[tuple[Any, Any]], _Info]:
     return ((_VALUE_KEY, state.value),), state._info
 
@@ -174,10 +213,8 @@ def _flatten(state: State) -> tuple[tuple[Any], _Info]:
 
 
 def _unflatten(cls: type[State], info: _Info, children: Any) -> State:
-    state = object.__new__(cls)
-    state._info = info
-    _table.create(state, children[0])
-    return state
+    """Rebuild a State from its pytree children as a new State (not a copy)."""
+    return new_state(cls, info, children[0], copy=False)
 
 
 _VALUE_KEY = jtu.GetAttrKey("value")
@@ -185,7 +222,7 @@ _VALUE_KEY = jtu.GetAttrKey("value")
 
 def _register(cls: type[State]) -> None:
     def unflatten(info: _Info, children: Any) -> State:
-        return _unflatten(cls, info, children)
+        return new_state(cls, info, children[0], copy=True)
 
     jtu.register_pytree_with_keys(cls, _flatten_with_keys, unflatten, _flatten)
 

@@ -21,6 +21,7 @@ drives the frames.
 
 from __future__ import annotations
 
+import sys
 import threading
 import weakref
 from collections.abc import Iterable
@@ -34,7 +35,7 @@ from ._errors import StateLeakError, TraceContextError
 if TYPE_CHECKING:
     from ._state import State
 
-__all__ = ["Dead", "Frame", "commit", "create", "read", "write"]
+__all__ = ["Dead", "Frame", "commit", "create", "donatable", "read", "write"]
 
 
 class Dead:
@@ -168,6 +169,7 @@ def write(state: State, value: Any) -> None:
                 f"eqstate does not manage.\n{_RAW_TRANSFORM_FIX}"
             )
         state._value = value
+        state._owned = False
         return
     frame = frames[-1]
     if _jax_hooks.current_trace_token() != frame.token:
@@ -180,17 +182,27 @@ def write(state: State, value: Any) -> None:
         frame.written[state] = None
 
 
-def create(state: State, value: Any) -> None:
-    """Give a new State its first value; local to the top frame if one is active."""
+def create(
+    state: State, value: Any, *, copy: bool = False, eager: bool = False
+) -> None:
+    """Give a new State its first value; local to the top frame if one is active.
+
+    Under a raw JAX trace (no eqstate frame), a State built from a tracer may
+    be written under that same trace (`treefy_merge` inside `jax.grad`), unless
+    it is a pytree `copy` that JAX unflattened: its writes would be lost.
+    `eager=True` gives the State its value outside every frame (a global
+    created on first use, such as the default random stream).
+    """
+    state._owned = False
     frames = _local.frames
-    if frames:
+    if frames and not eager:
         frame = frames[-1]
         frame.created.add(state)
         frame.values[state] = value
         state._value = Dead(frame.owner)
     else:
         state._value = value
-        if _jax_hooks.is_tracer(value) and not _jax_hooks.is_eager():
+        if not copy and _jax_hooks.is_tracer(value) and not _jax_hooks.is_eager():
             _raw_locals[state] = _jax_hooks.current_trace_token()
 
 
@@ -198,11 +210,14 @@ def commit(frame_index: int, updates: Iterable[tuple[State, Any]]) -> None:
     """Write a transform's results into the frame at `frame_index` (-1: eager).
 
     Used by the engine after the JAX computation returns; skips the checks of
-    `write` because the values are the transform's own outputs.
+    `write` because the values are the transform's own outputs. Eagerly
+    committed values are buffers only the State holds (`_owned`), which makes
+    them candidates for donation (see `donatable`).
     """
     if frame_index < 0:
         for state, value in updates:
             state._value = value
+            state._owned = True
         return
     frame = _local.frames[frame_index]
     values, written, created = frame.values, frame.written, frame.created
@@ -210,3 +225,33 @@ def commit(frame_index: int, updates: Iterable[tuple[State, Any]]) -> None:
         values[state] = value
         if state not in created:
             written[state] = None
+
+
+def donatable(state: State) -> Any:
+    """The eager value of `state`, safe to donate to XLA.
+
+    A buffer is donated as it is only when eqstate produced it (the last
+    commit) and nothing else references it: no user variable, no other State,
+    no pytree copy (CPython's reference count tells). Otherwise a fresh copy
+    is donated, so no array a user can reach is ever invalidated.
+    """
+    # Counts taken with no local name bound to the value: the slot plus
+    # getrefcount's argument; a container's item adds the container and the
+    # loop name. (Wrappers around this function, such as beartype's, hold the
+    # State, never the value.)
+    if state._owned and sys.getrefcount(state._value) <= 2:
+        kind = type(state._value)
+        if issubclass(kind, jax.Array):
+            return state._value
+        if kind is dict or kind is list or kind is tuple:
+            items = state._value.values() if kind is dict else state._value
+            if all(isinstance(x, jax.Array) and sys.getrefcount(x) <= 3 for x in items):
+                return state._value
+    value = state._value
+    if type(value) is Dead:
+        _read_eager(state)  # raises StateLeakError naming the State
+    return jax.tree_util.tree_map(_copy, value)
+
+
+def _copy(x: Any) -> Any:
+    return jax.numpy.array(x, copy=True)

@@ -53,18 +53,26 @@ def test_first_call_runs_the_user_function_once():
     assert "@jit_step" in text and "tf.aliasing_output" in text  # named, donated
 
 
-def test_written_state_buffers_are_donated_read_only_are_not():
+def test_donation_reuses_only_buffers_nobody_else_holds():
     acc = Acc()
-    f = T.jit(acc)
+
+    def step(x):
+        acc(x)  # no output: the donated buffer can only become the new total
+
+    f = T.jit(step)
+    f(jnp.ones(2))  # the initial zeros were the user's: copied, not donated
+    ptr = acc.total.value.unsafe_buffer_pointer()  # read, then dropped
     f(jnp.ones(2))
-    old_total, old_w = acc.total.value, acc.w.value
+    assert acc.total.value.unsafe_buffer_pointer() == ptr  # donated and reused
+    held, w = acc.total.value, acc.w.value
     f(jnp.ones(2))
-    assert old_total.is_deleted() and not old_w.is_deleted()
+    assert not held.is_deleted() and held.tolist() == [2.0, 2.0]
+    assert not w.is_deleted() and acc.total.value.tolist() == [3.0, 3.0]
     g = T.jit(Acc(), donate=False)
     g(jnp.ones(2))
-    kept = g.fun.total.value
+    ptr = g.fun.total.value.unsafe_buffer_pointer()
     g(jnp.ones(2))
-    assert not kept.is_deleted()
+    assert g.fun.total.value.unsafe_buffer_pointer() != ptr
 
 
 def test_decorated_method_binds_per_instance():
@@ -75,15 +83,40 @@ def test_decorated_method_binds_per_instance():
 
         @T.jit
         def step(self, x):
+            traces.append(1)
             self.n.value += self.k
             return x + self.n.value
 
+    traces = []
     a, b = Model(1), Model(10)
     a.step(0)
     a.step(0)
     b.step(0)
     assert int(a.n.value) == 2 and int(b.n.value) == 10
-    assert a.step is a.step  # the bound wrapper (and its cache) is reused
+    # one compiled function serves every instance: the instance is an argument
+    assert len(traces) == 1
+
+
+def test_bound_jitted_method_does_not_keep_its_instance_alive():
+    import gc
+    import weakref
+
+    class Model(eqstate.nn.Module):
+        def __init__(self):
+            self.n = eqstate.State(jnp.array(0))
+
+        @T.jit
+        def step(self):
+            self.n.value += 1
+
+    m = Model()
+    m.step()
+    m.step()
+    assert int(m.n.value) == 2
+    alive = weakref.ref(m)
+    del m
+    gc.collect()
+    assert alive() is None
 
 
 def test_states_passed_as_arguments_equinox_style():
@@ -107,20 +140,20 @@ def test_states_passed_as_arguments_equinox_style():
     ]
 
 
-def test_returning_a_state_or_module_gives_a_detached_copy():
+def test_returning_states_gives_the_same_states_or_new_ones():
     acc = Acc()
 
     @T.jit
     def f(x):
         acc(x)
-        return acc.total, acc
+        return acc.total, acc, eqstate.State(x * 3)
 
-    state, module = f(jnp.ones(2))
-    assert isinstance(state, eqstate.State) and state is not acc.total
+    state, module, new = f(jnp.ones(2))
+    assert state is acc.total and module.total is acc.total
     assert state.value.tolist() == [1.0, 1.0]
-    assert module.total.value.tolist() == [1.0, 1.0]
-    state.value = jnp.zeros(2)
-    assert acc.total.value.tolist() == [1.0, 1.0]
+    assert isinstance(new, eqstate.State) and new.value.tolist() == [3.0, 3.0]
+    state, module, new2 = f(jnp.ones(2))
+    assert state.value.tolist() == [2.0, 2.0] and new2 is not new
 
 
 def test_lower_compiles_ahead_of_time():

@@ -79,6 +79,12 @@ class RandomState(LongTermState[jax.Array]):
             seed_or_key = int(np.random.randint(0, 2**31 - 1))
         super().__init__(_make_key(seed_or_key), name=name)
 
+    @classmethod
+    def _split_lanes(cls, value: Any, n: int) -> tuple[Any, Any]:
+        """Under `vmap`: keep one key, give each of the `n` lanes its own."""
+        keys = jax.random.split(value, n + 1)
+        return keys[0], keys[1:]
+
     def seed(self, seed_or_key: Any) -> None:
         """Reset the key from an integer seed or a key."""
         self.value = _make_key(seed_or_key)
@@ -170,11 +176,11 @@ class _Default:
     def get(self) -> RandomState:
         state = self.state
         if state is None:
-            from .. import _table
+            from .._state import new_state
 
-            state = object.__new__(RandomState)
-            state._info = _make_info()
-            _table.commit(-1, [(state, _make_key(0))])
+            state = new_state(
+                RandomState, _make_info(), _make_key(0), copy=False, eager=True
+            )
             self.state = state
         return state
 

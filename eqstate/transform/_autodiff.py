@@ -17,8 +17,8 @@ import jax.numpy as jnp
 import jax.tree_util as jtu
 
 from .._errors import EqstateError
-from .._state import State
-from ._engine import gather, owner_name, run, scatter
+from .._state import State, is_state
+from ._engine import export, gather, owner_name, restore, run, scatter, split, unsplit
 
 __all__ = [
     "GradientTransform",
@@ -33,12 +33,8 @@ __all__ = [
 Transform = Callable[..., Callable[..., Any]]
 
 
-def _is_state(x: Any) -> bool:
-    return isinstance(x, State)
-
-
 def _unique_states(container: Any) -> list[State[Any]]:
-    leaves = jtu.tree_leaves(container, is_leaf=_is_state)
+    leaves = jtu.tree_leaves(container, is_leaf=is_state)
     bad = [x for x in leaves if not isinstance(x, State)]
     if bad:
         raise EqstateError(
@@ -110,7 +106,8 @@ class GradientTransform:
         self.return_value: bool = return_value
         self.has_aux: bool = has_aux
         self.transform_params: dict[str, Any] = transform_params or {}
-        self.owner: str = owner_name(getattr(transform, "__name__", "grad"), target)
+        public = _PUBLIC_NAMES.get(transform, "GradientTransform")
+        self.owner: str = owner_name(public, target)
         functools.update_wrapper(self, target, updated=())  # type: ignore[arg-type]
 
     def _jax_argnums(self) -> int | tuple[int, ...]:
@@ -128,12 +125,20 @@ class GradientTransform:
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         __tracebackhide__ = True
         states = self.states
+        diff = self._diff_args(len(args))
+        index: dict[State[Any], int] = {}
+        args = tuple(a if i in diff else split(a, index) for i, a in enumerate(args))
+        kwargs = split(kwargs, index)
+        arg_states = list(index)
         written: list[State[Any]] = []
 
         def loss(state_vals: list[Any], *args: Any, **kwargs: Any) -> Any:
+            args, kwargs = unsplit((args, kwargs), arg_states)
             out, frame = run(
                 self.target, args, kwargs, self.owner, zip(states, state_vals)
             )
+            with frame:
+                out = export(out, frame, {s: i for i, s in enumerate(arg_states)})
             value, aux = out if self.has_aux else (out, None)
             written[:] = list(frame.written)
             new_vals = [frame.values[s] for s in written]
@@ -144,7 +149,16 @@ class GradientTransform:
         )
         grads, (value, aux, new_vals) = transformed(gather(states), *args, **kwargs)
         scatter(written, new_vals)
+        if arg_states:
+            value, aux = restore((value, aux), arg_states)
         return self._assemble(grads, value, aux)
+
+    def _diff_args(self, n_args: int) -> set[int]:
+        """The positional arguments JAX differentiates (left unsplit)."""
+        if self.argnums is None:
+            return {0} if self.grad_states is None and n_args else set()
+        nums = (self.argnums,) if isinstance(self.argnums, int) else self.argnums
+        return set(nums)
 
     def _assemble(self, grads: Any, value: Any, aux: Any) -> Any:
         if self.grad_states is None:
@@ -153,7 +167,7 @@ class GradientTransform:
             by_state = grads if self.argnums is None else grads[0]
             lookup = dict(zip(map(id, self.states), by_state))
             var_grads = jtu.tree_map(
-                lambda s: lookup[id(s)], self.grad_states, is_leaf=_is_state
+                lambda s: lookup[id(s)], self.grad_states, is_leaf=is_state
             )
             if self.argnums is None:
                 result = var_grads
@@ -230,6 +244,15 @@ def _hessian_transform(
     fun: Callable[..., Any], *, argnums: Any, has_aux: bool, **kw: Any
 ):
     return jax.hessian(fun, argnums=argnums, has_aux=has_aux, **kw)
+
+
+_PUBLIC_NAMES: dict[Any, str] = {
+    _grad_transform: "grad",
+    _vector_grad_transform: "vector_grad",
+    _jacrev_transform: "jacrev",
+    _jacfwd_transform: "jacfwd",
+    _hessian_transform: "hessian",
+}
 
 
 def grad(

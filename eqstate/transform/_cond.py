@@ -12,18 +12,103 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 
-from ._engine import Plan, gather, owner_name, run, scatter
+from .._errors import EqstateError
+from .._state import State
+from ._engine import (
+    Plan,
+    gather,
+    known,
+    owner_name,
+    restore,
+    retrying,
+    run_planned,
+    scatter,
+    split,
+)
 
-__all__ = ["cond", "ifelse", "switch"]
+__all__ = ["BranchMismatchError", "cond", "ifelse", "switch"]
 
 
-def _branch(fun: Callable[..., Any], plan: Plan, owner: str) -> Callable[..., Any]:
+class BranchMismatchError(EqstateError):
+    """Branches of `cond` / `switch` / `ifelse` disagree on a State's type.
+
+    Every branch returns the new value of each State any branch writes, so
+    all branches must leave it with one shape and dtype. The message names
+    the State and the types the branches gave it.
+
+    **Fix**: give the value the same shape and dtype in every branch.
+
+    ```python
+    import jax.numpy as jnp
+    import eqstate
+
+    x = eqstate.State(jnp.zeros(2))
+
+    def grow():
+        x.value = jnp.zeros(3)
+
+    try:
+        eqstate.transform.cond(jnp.array(True), grow, lambda: None)
+    except eqstate.transform.BranchMismatchError as e:
+        message = str(e)
+    assert "every branch" in message
+    ```
+    """
+
+
+def _branch(
+    fun: Callable[..., Any], plan: Plan, owner: str, arg_states: Sequence[State]
+) -> Callable[..., Any]:
     def pure(vals: list[Any], *operands: Any) -> tuple[Any, list[Any]]:
-        out, frame = run(fun, operands, {}, owner, zip(plan.writes, vals))
-        plan.check(frame, reads=False)
-        return out, [frame.values[s] for s in plan.writes]
+        out, new_vals, _ = run_planned(
+            fun, owner, plan, vals, operands, {}, arg_states, reads=False
+        )
+        return out, new_vals
 
     return pure
+
+
+def _call_branches(
+    index: Any, branches: Sequence[Callable[..., Any]], operands: Any, owner: str
+) -> Any:
+    found: dict[State, int] = {}
+    operands = split(tuple(operands), found)
+    arg_states = list(found)
+
+    def attempt(plan: Plan) -> Any:
+        pures = [_branch(b, plan, owner, arg_states) for b in branches]
+        vals = gather(plan.writes)
+        try:
+            out, vals = jax.lax.switch(index, pures, vals, *operands)
+        except TypeError:  # JAX's branch-type error: name the State if it is one
+            _check_branch_types(pures, plan, vals, operands, owner)
+            raise
+        scatter(plan.writes, vals)
+        return restore(out, list(known(arg_states, plan)))
+
+    return retrying(Plan(), attempt, owner)
+
+
+def _check_branch_types(
+    pures: Sequence[Callable[..., Any]],
+    plan: Plan,
+    vals: list[Any],
+    operands: Any,
+    owner: str,
+) -> None:
+    """Name the State that branches leave with different types."""
+    if not plan.writes:
+        return
+    shapes = [jax.eval_shape(p, vals, *operands)[1] for p in pures]
+    for i, state in enumerate(plan.writes):
+        kinds = [jax.tree.map(lambda x: (x.shape, x.dtype), s[i]) for s in shapes]
+        if any(k != kinds[0] for k in kinds[1:]):
+            listed = ", ".join(str(k) for k in kinds)
+            raise BranchMismatchError(
+                f"{state._describe()} leaves the branches of {owner} with different "
+                f"shapes/dtypes ({listed}). Each branch returns the State's new "
+                "value, so every branch must give it the same shape and dtype."
+            )
 
 
 def switch(index: Any, branches: Sequence[Callable[..., Any]], *operands: Any) -> Any:
@@ -44,14 +129,7 @@ def switch(index: Any, branches: Sequence[Callable[..., Any]], *operands: Any) -
     ```
     """
     owner = owner_name("switch", branches[0])
-
-    def attempt(plan: Plan) -> Any:
-        pures = [_branch(b, plan, owner) for b in branches]
-        out, vals = jax.lax.switch(index, pures, gather(plan.writes), *operands)
-        scatter(plan.writes, vals)
-        return out
-
-    return Plan().retrying(attempt)
+    return _call_branches(index, branches, operands, owner)
 
 
 def cond(
@@ -79,15 +157,8 @@ def cond(
     ```
     """
     owner = owner_name("cond", true_fun)
-
-    def attempt(plan: Plan) -> Any:
-        branches = [_branch(false_fun, plan, owner), _branch(true_fun, plan, owner)]
-        index = jnp.asarray(pred).astype(jnp.int32)
-        out, vals = jax.lax.switch(index, branches, gather(plan.writes), *operands)
-        scatter(plan.writes, vals)
-        return out
-
-    return Plan().retrying(attempt)
+    index = jnp.asarray(pred).astype(jnp.int32)
+    return _call_branches(index, [false_fun, true_fun], operands, owner)
 
 
 def ifelse(

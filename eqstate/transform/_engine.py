@@ -1,26 +1,29 @@
 """The one engine under every eqstate transform.
 
-A transform wants to hand JAX a pure function `(state values, args) -> (out,
-new state values)`. The engine provides the pieces:
+Every transform hands JAX a pure function `(state values, args) -> (out, new
+state values)` and is built from the same four steps:
 
-- `run(fun, args, kwargs, owner, inputs)` calls the user's function inside a
-  fresh `Frame` whose inputs are the given `(State, value)` pairs, and returns
-  the output together with the frame, which records which other States were
-  read (`missed`) and which were written;
-- `Retry` is raised by a transform's pure function when the trace touched
-  States the transform did not plan for; the wrapper then grows its plan
-  (`Plan.grow`) and traces again. Plans only grow, so this converges, and
-  transforms that cache (jit) keep the plan so later calls trace once;
-- `gather` / `scatter` read the current values of planned States from the
-  enclosing context and write results back to it after the JAX call.
+1. **split**: States found in the arguments (positional, keyword, operands,
+   carries, modules passed in, anywhere in the pytrees) are replaced by
+   `Slot`s, pytree nodes without children, so JAX never flattens a State and
+   never unflattens a copy of one. The States themselves join the plan.
+2. **trace**: inside the JAX transform, `Traced.run` calls the user's
+   function in a `Frame` seeded with the planned States' values, the slots
+   put back to the *same* State objects. The frame records what was read and
+   written; a State outside the plan raises `Retry`, and `retrying` grows the
+   plan and traces again (a bounded number of times, then `PlanGrowthError`).
+3. **call** the JAX primitive (`jax.jit`, `jax.vmap`, `jax.lax.scan`, ...).
+4. **commit**: the written values go back to the enclosing frame (or the
+   eager slots); States in the output come back as the States they were (a
+   `Slot`) or, if created inside, as new States (`NewState`).
 
-Each transform module (`_jit.py`, `_autodiff.py`, `_vmap.py`, ...) is then a
-thin layer: build the pure function from `run`, call the JAX primitive,
-`scatter` the written States.
+Each wrapper (`_jit.py`, `_autodiff.py`, `_vmap.py`, `_loops.py`,
+`_cond.py`, `_tracing.py`) is this engine plus the JAX call.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -28,10 +31,23 @@ import equinox as eqx
 import jax.tree_util as jtu
 
 from .. import _table
-from .._state import State
+from .._errors import EqstateError
+from .._state import State, is_state, new_state
 from .._table import Dead, Frame
 
-__all__ = ["Plan", "Retry", "gather", "run", "scatter", "speculate"]
+__all__ = [
+    "Plan",
+    "PlanGrowthError",
+    "Retry",
+    "gather",
+    "restore",
+    "run",
+    "scatter",
+    "speculate",
+    "split",
+]
+
+MAX_RETRIES = 16
 
 
 class Retry(Exception):
@@ -43,32 +59,150 @@ class Retry(Exception):
         self.writes = tuple(writes)
 
 
-def _is_state(x: Any) -> bool:
-    return isinstance(x, State)
+class PlanGrowthError(EqstateError):
+    """A transform kept meeting new States every time it traced its function.
 
+    Each trace of a transformed function records the States it reads and
+    writes; the transform then traces again with those States as inputs. A
+    function that creates *new* States on every trace and hands them to code
+    outside its own trace (a global list, a cache) never settles.
 
-def _detached(state: State, value: Any) -> State:
-    copy = object.__new__(type(state))
-    copy._info = state._info
-    copy._value = value
-    return copy
+    **Fix**: create the States once, outside the transformed function, or keep
+    States created inside local to the call (return values, not States, to the
+    outside world).
 
+    ```python
+    import eqstate
 
-def detach_states(out: Any, frame: Frame) -> Any:
-    """Replace States in `out` by copies holding their in-frame values.
-
-    JAX flattens a transformed function's output after the function returns,
-    i.e. after its frame is gone; the copies carry the value with them.
+    assert issubclass(eqstate.transform.PlanGrowthError, eqstate.EqstateError)
+    ```
     """
-    leaves = jtu.tree_leaves(out, is_leaf=_is_state)
+
+
+# -- slots: States inside arguments ------------------------------------------
+
+
+class Slot:
+    """Stands in for the `index`-th State of a split pytree."""
+
+    __slots__ = ("index", "kind", "info")
+
+    def __init__(self, index: int, kind: type[State[Any]], info: Any):
+        self.index = index
+        self.kind = kind
+        self.info = info
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            type(other) is Slot
+            and self.index == other.index
+            and self.kind is other.kind
+            and self.info == other.info
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.index, self.kind))
+
+
+jtu.register_pytree_node(
+    Slot, lambda s: ((), (s.index, s.kind, s.info)), lambda aux, _: Slot(*aux)
+)
+
+
+class NewState:
+    """A State created inside a transform and returned: travels as its value."""
+
+    __slots__ = ("kind", "info", "value")
+
+    def __init__(self, kind: type[State[Any]], info: Any, value: Any):
+        self.kind = kind
+        self.info = info
+        self.value = value
+
+
+jtu.register_pytree_node(
+    NewState,
+    lambda s: ((s.value,), (s.kind, s.info)),
+    lambda aux, children: NewState(aux[0], aux[1], children[0]),
+)
+
+
+def _is_marker(x: Any) -> bool:
+    return type(x) is Slot or type(x) is NewState
+
+
+_PLAIN = (int, float, bool, complex, str, type(None))
+
+
+def split(tree: Any, index: dict[State[Any], int]) -> Any:
+    """Replace every State in `tree` by a `Slot`; new States join `index`.
+
+    `index` maps States to their input position (the plan's States first);
+    a State met twice gets one slot index, so aliasing is part of the
+    skeleton's structure (and of JAX's cache key).
+    """
+    if type(tree) in _PLAIN:
+        return tree
+    leaves, treedef = jtu.tree_flatten(tree, is_leaf=is_state)
+    if not any(isinstance(x, State) for x in leaves):
+        return tree
+    out = []
+    for x in leaves:
+        if isinstance(x, State):
+            i = index.setdefault(x, len(index))
+            x = Slot(i, type(x), x._info)
+        out.append(x)
+    return jtu.tree_unflatten(treedef, out)
+
+
+def unsplit(tree: Any, states: Sequence[State[Any]]) -> Any:
+    """Put the States back where `split` left slots (same objects)."""
+    if type(tree) in _PLAIN:
+        return tree
+    return jtu.tree_map(
+        lambda x: states[x.index] if type(x) is Slot else x, tree, is_leaf=_is_marker
+    )
+
+
+def export(out: Any, frame: Frame, index: dict[State[Any], int]) -> Any:
+    """Inside a trace: States in a transformed function's output become a
+    `Slot` (an input State) or a `NewState` carrying the in-frame value."""
+    if type(out) in _PLAIN:
+        return out
+    leaves, treedef = jtu.tree_flatten(out, is_leaf=is_state)
     if not any(isinstance(x, State) for x in leaves):
         return out
-    with frame:
-        return jtu.tree_map(
-            lambda x: _detached(x, x.value) if isinstance(x, State) else x,
-            out,
-            is_leaf=_is_state,
-        )
+    values = frame.values
+    new = []
+    for x in leaves:
+        if isinstance(x, State):
+            i = index.get(x)
+            if i is None:
+                value = values[x] if x in values else _table.read(x)
+                x = NewState(type(x), x._info, value)
+            else:
+                x = Slot(i, type(x), x._info)
+        new.append(x)
+    return jtu.tree_unflatten(treedef, new)
+
+
+def restore(out: Any, states: Sequence[State[Any]]) -> Any:
+    """After the JAX call: slots back to the caller's States, new States built
+    in the enclosing context (local to its frame, or eager)."""
+    if type(out) in _PLAIN:
+        return out
+
+    def back(x: Any) -> Any:
+        if type(x) is Slot:
+            return states[x.index]
+        if type(x) is NewState:
+            return new_state(x.kind, x.info, x.value, copy=False)
+        return x
+
+    return jtu.tree_map(back, out, is_leaf=_is_marker)
+
+
+# -- running the user's function in a frame ----------------------------------
 
 
 def run(
@@ -76,17 +210,17 @@ def run(
     args: Sequence[Any],
     kwargs: dict[str, Any],
     owner: str,
-    inputs: Iterable[tuple[State, Any]] = (),
+    inputs: Iterable[tuple[State[Any], Any]] = (),
 ) -> tuple[Any, Frame]:
     """Call `fun(*args, **kwargs)` in a new frame seeded with `inputs`."""
     frame = Frame(owner, inputs)
     with frame:
         out = fun(*args, **kwargs)
-    return detach_states(out, frame), frame
+    return out, frame
 
 
 class Plan:
-    """The States a transform passes in (`reads`) and out (`writes`).
+    """The States a transform passes in (`writes` first, then `reads`).
 
     `writes` are passed in too (so a trace that happens not to write one can
     return it unchanged); `reads` are the read-only rest.
@@ -94,49 +228,108 @@ class Plan:
 
     __slots__ = ("writes", "reads")
 
-    def __init__(self, writes: Iterable[State] = (), reads: Iterable[State] = ()):
-        self.writes: tuple[State, ...] = tuple(dict.fromkeys(writes))
+    def __init__(
+        self, writes: Iterable[State[Any]] = (), reads: Iterable[State[Any]] = ()
+    ):
+        self.writes: tuple[State[Any], ...] = tuple(dict.fromkeys(writes))
         w = set(self.writes)
-        self.reads: tuple[State, ...] = tuple(
+        self.reads: tuple[State[Any], ...] = tuple(
             s for s in dict.fromkeys(reads) if s not in w
         )
+
+    @property
+    def states(self) -> tuple[State[Any], ...]:
+        return self.writes + self.reads
 
     def grow(self, retry: Retry) -> Plan:
         return Plan(self.writes + retry.writes, self.reads + retry.reads)
 
-    def check(self, frame: Frame, *, reads: bool = True, writes: bool = True) -> None:
+    def check(self, frame: Frame, *, reads: bool = True) -> None:
         """Raise `Retry` if the frame touched States outside this plan.
 
         With `reads=False` only writes must be planned: States read but not
         written may stay closed-over constants of the JAX computation (loops,
         branches), which is only wrong for a computation that is cached and
-        replayed with new values (jit). With `writes=False` only reads must be
-        planned (jit's discovery trace records the writes instead).
+        replayed with new values (jit).
         """
         planned = set(self.writes)
-        new_writes = [s for s in frame.written if s not in planned] if writes else []
-        missed: list[State] = []
+        new_writes = [s for s in frame.written if s not in planned]
+        missed: list[State[Any]] = []
         if reads:
             planned.update(self.reads)
             missed = [s for s in frame.missed if s not in planned]
         if missed or new_writes:
             raise Retry(missed, new_writes)
 
-    def retrying(self, attempt: Callable[[Plan], Any]) -> Any:
-        """Call `attempt(plan)`, growing the plan and calling again on `Retry`."""
-        plan = self
-        while True:
-            try:
-                return attempt(plan)
-            except Retry as retry:
-                plan = plan.grow(retry)
-
     def inputs(self, write_vals: Sequence[Any], read_vals: Sequence[Any]):
         yield from zip(self.writes, write_vals)
         yield from zip(self.reads, read_vals)
 
 
-def gather(states: Sequence[State]) -> list[Any]:
+def retrying(plan: Plan, attempt: Callable[[Plan], Any], owner: str) -> Any:
+    """Call `attempt(plan)`, growing the plan and calling again on `Retry`."""
+    history: list[Retry] = []
+    while True:
+        try:
+            return attempt(plan)
+        except Retry as retry:
+            history.append(retry)
+            if len(history) > MAX_RETRIES:
+                raise PlanGrowthError(_growth_message(owner, history)) from None
+            plan = plan.grow(retry)
+
+
+def _growth_message(owner: str, history: list[Retry]) -> str:
+    seen = [s for r in history[-3:] for s in (*r.writes, *r.reads)]
+    listed = "\n".join(f"    {s._describe()}" for s in dict.fromkeys(seen))
+    return (
+        f"{owner} met new States on each of its last {len(history)} traces, so "
+        f"its plan never settled. The newest were:\n{listed}\n"
+        "A function that creates States and hands them to the outside world "
+        "(a global list, a cache) makes every trace see new ones. Create the "
+        "States once, outside the transformed function."
+    )
+
+
+def run_planned(
+    fun: Callable[..., Any],
+    owner: str,
+    plan: Plan,
+    vals: Sequence[Any],
+    args: Any,
+    kwargs: dict[str, Any],
+    arg_states: Sequence[State[Any]],
+    *,
+    reads: bool,
+) -> tuple[Any, list[Any], Frame]:
+    """Inside a JAX trace: run `fun` on split `args` with the plan's values.
+
+    `arg_states` are the States `split` took out of `args`. Returns the
+    exported output (see `known`), the new values of the plan's written
+    States and the frame. Raises `Retry` for States outside the plan.
+    """
+    args, kwargs = unsplit((args, kwargs), arg_states)
+    frame = Frame(owner, zip(plan.states, vals))
+    with frame:
+        out = fun(*args, **kwargs)
+        out = export(out, frame, known(arg_states, plan))
+    plan.check(frame, reads=reads)
+    return out, [frame.values[s] for s in plan.writes], frame
+
+
+def known(arg_states: Sequence[State[Any]], plan: Plan) -> dict[State[Any], int]:
+    """The States a transform's output may name by slot: arguments, then plan."""
+    return {s: i for i, s in enumerate(dict.fromkeys([*arg_states, *plan.states]))}
+
+
+def split_args(args: Any, kwargs: dict[str, Any]) -> tuple[Any, Any, list[State[Any]]]:
+    """`split` for a call's `(args, kwargs)`: the skeletons and the States."""
+    index: dict[State[Any], int] = {}
+    args, kwargs = split((args, kwargs), index)
+    return args, kwargs, list(index)
+
+
+def gather(states: Sequence[State[Any]]) -> list[Any]:
     """Current values of `states` in the enclosing context (eager or a frame)."""
     if not states:
         return []
@@ -149,20 +342,27 @@ def gather(states: Sequence[State]) -> list[Any]:
     return values
 
 
-def scatter(states: Sequence[State], values: Sequence[Any]) -> None:
+def scatter(states: Sequence[State[Any]], values: Sequence[Any]) -> None:
     """Write a transform's results into the enclosing context."""
     frames = _table.active_frames()
     _table.commit(len(frames) - 1, zip(states, values))
 
 
 def owner_name(kind: str, fun: Any) -> str:
-    name = getattr(fun, "__qualname__", None) or getattr(fun, "__name__", None)
+    """`eqstate.transform.<kind>(<function name>)`, as errors show it."""
+    target = fun
+    while isinstance(target, _PARTIALS):
+        target = target.func
+    name = getattr(target, "__qualname__", None) or getattr(target, "__name__", None)
     if name is None:
-        name = type(fun).__name__
+        name = type(target).__name__
     return f"eqstate.transform.{kind}({name})"
 
 
-def speculate(fun: Any) -> list[State]:
+_PARTIALS = (functools.partial, jtu.Partial)
+
+
+def speculate(fun: Any) -> list[State[Any]]:
     """States a function probably reads: those of the module it is, or is bound
     to, and of modules and States it names through closures or globals.
 
@@ -171,7 +371,7 @@ def speculate(fun: Any) -> list[State]:
     """
     roots: list[Any] = []
     target = fun
-    while isinstance(target, functools_partial_types()):
+    while isinstance(target, _PARTIALS):
         roots.extend(target.args)
         target = target.func
     if isinstance(target, eqx.Module):
@@ -190,15 +390,15 @@ def speculate(fun: Any) -> list[State]:
         for name in _code_names(code):
             if name in glb:
                 roots.append(glb[name])
-    found: dict[State, None] = {}
+    found: dict[State[Any], None] = {}
     for root in roots:
         if isinstance(root, State):
             found[root] = None
         elif isinstance(root, eqx.Module) or hasattr(root, "__eqstate_states__"):
             hook = getattr(root, "__eqstate_states__", None)
-            if hook is not None:
-                root = hook()
-            for leaf in jtu.tree_leaves(root, is_leaf=_is_state):
+            if hook is not None and not isinstance(root, type):
+                root = hook()  # an object that keeps States outside a pytree
+            for leaf in jtu.tree_leaves(root, is_leaf=is_state):
                 if isinstance(leaf, State):
                     found[leaf] = None
     return list(found)
@@ -209,9 +409,3 @@ def _code_names(code: Any) -> Iterable[str]:
     for const in code.co_consts:
         if hasattr(const, "co_names"):
             yield from _code_names(const)
-
-
-def functools_partial_types() -> tuple[type, ...]:
-    import functools
-
-    return (functools.partial, jtu.Partial)

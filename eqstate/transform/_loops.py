@@ -17,10 +17,58 @@ import jax.tree_util as jtu
 
 from .._errors import EqstateError, StateWriteError
 from .._state import State
-from ._engine import Plan, gather, owner_name, run, scatter
+from ._engine import (
+    Plan,
+    gather,
+    known,
+    owner_name,
+    restore,
+    retrying,
+    run,
+    run_planned,
+    scatter,
+    split,
+    unsplit,
+)
 from ._progress import ProgressBar, as_progress_bar
 
-__all__ = ["checkpoint", "for_loop", "map", "remat", "scan", "while_loop"]
+__all__ = [
+    "LoopCarryError",
+    "checkpoint",
+    "for_loop",
+    "map",
+    "remat",
+    "scan",
+    "while_loop",
+]
+
+
+class LoopCarryError(EqstateError):
+    """A State written in a loop body changed its shape, dtype or structure.
+
+    A loop (`for_loop`, `scan`, `while_loop`) carries every State its body
+    writes from one iteration to the next, so the value must keep its shape
+    and dtype. The message names the State and both types.
+
+    **Fix**: cast or reshape the new value to the State's type, e.g.
+    `state.value = new.astype(state.value.dtype)`.
+
+    ```python
+    import jax.numpy as jnp
+    import eqstate
+
+    n = eqstate.State(jnp.array(0))  # an int32 counter
+
+    def body(i):
+        n.value = n.value + 0.5  # becomes float32
+
+    try:
+        eqstate.transform.for_loop(body, jnp.arange(3))
+    except eqstate.transform.LoopCarryError as e:
+        message = str(e)
+    assert "astype" in message
+    ```
+    """
 
 
 def _check_carry(
@@ -32,7 +80,7 @@ def _check_carry(
         sa = [(jnp.shape(x), jnp.result_type(x)) for x in jtu.tree_leaves(a)]
         sb = [(jnp.shape(x), jnp.result_type(x)) for x in jtu.tree_leaves(b)]
         if ta != tb or sa != sb:
-            raise EqstateError(
+            raise LoopCarryError(
                 f"{state._describe()} changes from {sa} to {sb} inside {owner}. A "
                 "loop carries each written State, so its shape and dtype must stay "
                 "the same across iterations; cast the new value, e.g. "
@@ -46,10 +94,11 @@ def _body_step(
     plan: Plan,
     vals: Sequence[Any],
     owner: str,
+    arg_states: Sequence[State],
 ) -> tuple[Any, list[Any]]:
-    out, frame = run(fun, args, {}, owner, zip(plan.writes, vals))
-    plan.check(frame, reads=False)
-    new_vals = [frame.values[s] for s in plan.writes]
+    out, new_vals, _ = run_planned(
+        fun, owner, plan, vals, tuple(args), {}, arg_states, reads=False
+    )
     _check_carry(plan.writes, vals, new_vals, owner)
     return out, new_vals
 
@@ -91,13 +140,16 @@ def scan(
     """
     owner = owner_name("scan", f)
     bar = as_progress_bar(pbar)
+    index: dict[State, int] = {}
+    init, xs = split((init, xs), index)
+    arg_states = list(index)
     n = length if length is not None else jtu.tree_leaves(xs)[0].shape[0]
 
     def attempt(plan: Plan) -> tuple[Any, Any]:
         def body(carry: Any, x: Any) -> tuple[Any, Any]:
             i, user_carry, vals = carry
             (user_carry, y), new_vals = _body_step(
-                f, (user_carry, x), plan, vals, owner
+                f, (user_carry, x), plan, vals, owner, arg_states
             )
             if bar is not None:
                 bar.tick(i, n)
@@ -110,9 +162,10 @@ def scan(
             body, init_carry, xs, length=length, reverse=reverse, unroll=unroll
         )
         scatter(plan.writes, vals)
-        return carry, ys
+        states = list(known(arg_states, plan))
+        return restore(carry, states), restore(ys, states)
 
-    return Plan().retrying(attempt)
+    return retrying(Plan(), attempt, owner)
 
 
 def for_loop(
@@ -193,10 +246,14 @@ def while_loop(
     """
     owner = owner_name("while_loop", body_fun)
     cond_owner = owner_name("while_loop.cond_fun", cond_fun)
+    index: dict[State, int] = {}
+    init_val = split(init_val, index)
+    arg_states = list(index)
 
     def attempt(plan: Plan) -> Any:
         def cond(carry: tuple[Any, list[Any]]) -> Any:
             value, vals = carry
+            value = unsplit(value, arg_states)
             out, frame = run(cond_fun, (value,), {}, cond_owner, zip(plan.writes, vals))
             if frame.written:
                 state = next(iter(frame.written))
@@ -210,13 +267,13 @@ def while_loop(
 
         def body(carry: tuple[Any, list[Any]]) -> tuple[Any, list[Any]]:
             value, vals = carry
-            return _body_step(body_fun, (value,), plan, vals, owner)
+            return _body_step(body_fun, (value,), plan, vals, owner, arg_states)
 
         value, vals = jax.lax.while_loop(cond, body, (init_val, gather(plan.writes)))
         scatter(plan.writes, vals)
-        return value
+        return restore(value, list(known(arg_states, plan)))
 
-    return Plan().retrying(attempt)
+    return retrying(Plan(), attempt, owner)
 
 
 def map(
@@ -278,23 +335,32 @@ def remat(
             remat, prevent_cse=prevent_cse, policy=policy, static_argnums=static_argnums
         )
     owner = owner_name("remat", fun)
-    target = fun
+    nums = (static_argnums,) if isinstance(static_argnums, int) else static_argnums
 
     @functools.wraps(fun)
     def wrapped(*args: Any) -> Any:
-        written: list[State] = []
+        index: dict[State, int] = {}
+        args = tuple(a if i in nums else split(a, index) for i, a in enumerate(args))
+        arg_states = list(index)
 
-        def pure(*args: Any) -> tuple[Any, list[Any]]:
-            out, frame = run(target, args, {}, owner)
-            written[:] = list(frame.written)
-            return out, [frame.values[s] for s in written]
+        def attempt(plan: Plan) -> Any:
+            def pure(vals: list[Any], *args: Any) -> tuple[Any, list[Any]]:
+                out, new_vals, _ = run_planned(
+                    fun, owner, plan, vals, args, {}, arg_states, reads=False
+                )
+                return out, new_vals
 
-        checkpointed = jax.checkpoint(
-            pure, prevent_cse=prevent_cse, policy=policy, static_argnums=static_argnums
-        )
-        out, vals = checkpointed(*args)
-        scatter(written, vals)
-        return out
+            checkpointed = jax.checkpoint(
+                pure,
+                prevent_cse=prevent_cse,
+                policy=policy,
+                static_argnums=tuple(i + 1 for i in nums),
+            )
+            out, vals = checkpointed(gather(plan.writes), *args)
+            scatter(plan.writes, vals)
+            return restore(out, list(known(arg_states, plan)))
+
+        return retrying(Plan(), attempt, owner)
 
     return wrapped
 

@@ -10,7 +10,17 @@ import jax
 
 from .._filters import Filter, Predicate, to_predicate
 from .._state import State
-from ._engine import Plan, gather, owner_name, run
+from ._engine import (
+    Plan,
+    gather,
+    known,
+    owner_name,
+    restore,
+    retrying,
+    run,
+    run_planned,
+    split,
+)
 
 __all__ = ["StateFinder", "eval_shape", "make_jaxpr"]
 
@@ -21,25 +31,31 @@ def _trace(
     owner: str,
     args: Sequence[Any],
     kwargs: dict[str, Any],
-) -> tuple[Any, Plan]:
+    static: Sequence[int] = (),
+) -> tuple[Any, Plan, list[State]]:
     """`jax_call(pure, *inputs)` (make_jaxpr / eval_shape), States as inputs."""
+    index: dict[State, int] = {}
+    args = [a if i in static else split(a, index) for i, a in enumerate(args)]
+    kwargs = split(kwargs, index)
+    arg_states = list(index)
 
-    def attempt(plan: Plan) -> tuple[Any, Plan]:
+    def attempt(plan: Plan) -> tuple[Any, Plan, list[State]]:
         def pure(
             write_vals: list[Any], read_vals: list[Any], *args: Any, **kwargs: Any
         ):
-            out, frame = run(
-                fun, args, kwargs, owner, plan.inputs(write_vals, read_vals)
+            vals = [*write_vals, *read_vals]
+            out, new_vals, _ = run_planned(
+                fun, owner, plan, vals, args, kwargs, arg_states, reads=True
             )
-            plan.check(frame)
-            return out, [frame.values[s] for s in plan.writes]
+            return out, new_vals
 
+        plan = Plan(plan.writes, [*plan.reads, *arg_states])
         result = jax_call(
             pure, gather(plan.writes), gather(plan.reads), *args, **kwargs
         )
-        return result, plan
+        return result, plan, list(known(arg_states, plan))
 
-    return Plan().retrying(attempt)
+    return retrying(Plan(), attempt, owner)
 
 
 def make_jaxpr(
@@ -72,7 +88,7 @@ def make_jaxpr(
         def call(pure: Callable[..., Any], *inputs: Any, **kw: Any) -> Any:
             return jax.make_jaxpr(pure, static_argnums=shifted)(*inputs, **kw)
 
-        jaxpr, plan = _trace(call, fun, owner, args, kwargs)
+        jaxpr, plan, _ = _trace(call, fun, owner, args, kwargs, nums)
         return jaxpr, (*plan.writes, *plan.reads)
 
     return traced
@@ -92,10 +108,10 @@ def eval_shape(fun: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     assert out.shape == (5, 2)
     ```
     """
-    (out, _), _ = _trace(
+    (out, _), _, states = _trace(
         jax.eval_shape, fun, owner_name("eval_shape", fun), args, kwargs
     )
-    return out
+    return restore(out, states)
 
 
 class StateFinder:

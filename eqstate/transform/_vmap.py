@@ -17,19 +17,31 @@ import jax.tree_util as jtu
 
 from .. import _jax_hooks
 from .._errors import BatchAxisError
-from .._state import State
-from ..random import RandomState
-from ._engine import Retry, gather, owner_name, run, scatter
+from .._filters import to_predicate
+from .._state import State, is_state
+from ._engine import (
+    MAX_RETRIES,
+    PlanGrowthError,
+    Retry,
+    export,
+    gather,
+    owner_name,
+    restore,
+    run,
+    scatter,
+    split,
+    unsplit,
+)
 
 __all__ = ["vmap"]
 
 
-def _is_state(x: Any) -> bool:
-    return isinstance(x, State)
-
-
 def _axis_map(spec: Any, what: str) -> dict[State, int]:
-    """`{axis: states}` or a collection of States (axis 0) -> {State: axis}."""
+    """`{axis: states}` or a collection of States (axis 0) -> {State: axis}.
+
+    A collection is a State, a pytree of States, a module (all its States),
+    or `(module, filter)` (the module's States the filter matches).
+    """
     if spec is None:
         return {}
     if isinstance(spec, dict) and spec and all(isinstance(k, int) for k in spec):
@@ -38,13 +50,30 @@ def _axis_map(spec: Any, what: str) -> dict[State, int]:
         groups = [(0, spec)]
     out: dict[State, int] = {}
     for axis, states in groups:
-        for leaf in jtu.tree_leaves(states, is_leaf=_is_state):
+        if isinstance(states, tuple) and len(states) == 2 and _is_filter(states[1]):
+            predicate = to_predicate(states[1])
+            states = [s for s in _all_states(states[0]) if predicate((), s)]
+        for leaf in _all_states(states, strict=True):
             if not isinstance(leaf, State):
                 raise TypeError(
                     f"vmap: {what} must hold States; found {type(leaf).__name__}."
                 )
             out.setdefault(leaf, axis)
     return out
+
+
+_SHARED_LANES = State._split_lanes.__func__  # the default hook: no split
+
+
+def _is_filter(x: Any) -> bool:
+    return (isinstance(x, type) and issubclass(x, State)) or isinstance(x, str)
+
+
+def _all_states(tree: Any, strict: bool = False) -> list[Any]:
+    leaves = jtu.tree_leaves(tree, is_leaf=is_state)
+    if strict:
+        return leaves
+    return [x for x in leaves if isinstance(x, State)]
 
 
 def _leaf_axes(in_axes: Any, args: Sequence[Any]) -> list[tuple[Any, int]]:
@@ -87,22 +116,25 @@ class VmapWrapper:
         self.spmd_axis_name = spmd_axis_name
         self.in_map = _axis_map(in_states, "in_states")
         self.out_map = _axis_map(out_states, "out_states")
-        self.rngs: dict[RandomState, None] = {}
+        self.rngs: dict[State, None] = {}  # States whose kind splits per lane
         self.owner = owner_name("vmap", fun)
         functools.update_wrapper(self, fun, updated=())  # type: ignore[arg-type]
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         __tracebackhide__ = True
-        while True:
+        for _ in range(MAX_RETRIES):
             try:
                 return self._call(args, kwargs)
             except Retry as retry:
-                self.rngs.update(
-                    (s, None) for s in retry.reads if isinstance(s, RandomState)
-                )
+                self.rngs.update((s, None) for s in retry.reads)
+        raise PlanGrowthError(f"{self.owner} met new random States on every trace.")
 
     def _size(
-        self, args: Sequence[Any], kwargs: dict[str, Any], in_vals: list[Any]
+        self,
+        args: Sequence[Any],
+        kwargs: dict[str, Any],
+        in_vals: list[Any],
+        in_map: dict[State, int],
     ) -> int:
         if self.axis_size is not None:
             return self.axis_size
@@ -111,7 +143,7 @@ class VmapWrapper:
                 return leaf.shape[axis]
         for leaf in jtu.tree_leaves(kwargs):
             return leaf.shape[0]
-        for (state, axis), value in zip(self.in_map.items(), in_vals):
+        for (state, axis), value in zip(in_map.items(), in_vals):
             for leaf in jtu.tree_leaves(value):
                 return leaf.shape[axis]
         raise ValueError(
@@ -120,51 +152,73 @@ class VmapWrapper:
         )
 
     def _call(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-        in_states = list(self.in_map)
+        arg_axes = (
+            self.in_axes
+            if isinstance(self.in_axes, tuple)
+            else (self.in_axes,) * len(args)
+        )
+        in_map, out_map = dict(self.in_map), dict(self.out_map)
+        index: dict[State, int] = {}
+        split_args = []
+        for a, axis in zip(args, arg_axes):
+            before = len(index)
+            split_args.append(split(a, index))
+            if isinstance(axis, int):  # States in a batched argument are batched
+                for s in list(index)[before:]:
+                    in_map.setdefault(s, axis)
+                    out_map.setdefault(s, axis)
+        args = tuple(split_args)
+        kwargs = split(kwargs, index)
+        arg_states = list(index)
+        in_states = list(in_map)
         in_vals = gather(in_states)
-        rngs = [s for s in self.rngs if s not in self.in_map]
-        size = self._size(args, kwargs, in_vals)
+        rngs = [s for s in self.rngs if s not in in_map]
+        size = self._size(args, kwargs, in_vals, in_map)
         next_keys, lane_keys = [], []
         for rng in rngs:
-            keys = jax.random.split(gather([rng])[0], size + 1)
-            next_keys.append(keys[0])
-            lane_keys.append(keys[1:])
-        out_axes_of = {**self.in_map, **self.out_map}
+            lanes = type(rng)._split_lanes(gather([rng])[0], size)
+            assert lanes is not None
+            next_keys.append(lanes[0])
+            lane_keys.append(lanes[1])
+        out_axes_of = {**in_map, **out_map}
         axes = sorted(set(out_axes_of.values()))
         layout: dict[str, Any] = {}
+        owner = self.owner
 
         def pure(
             in_vals: list[Any], lane_keys: list[Any], *args: Any, **kwargs: Any
         ) -> Any:
+            args, kwargs = unsplit((args, kwargs), arg_states)
             inputs = [*zip(in_states, in_vals), *zip(rngs, lane_keys)]
-            out, frame = run(self.fun, args, kwargs, self.owner, inputs)
-            unsplit = [s for s in frame.missed if isinstance(s, RandomState)]
-            if unsplit:
-                raise Retry(reads=unsplit)
+            out, frame = run(self.fun, args, kwargs, owner, inputs)
+            unsplit_rngs = [
+                s
+                for s in frame.missed
+                if type(s)._split_lanes.__func__ is not _SHARED_LANES
+            ]
+            if unsplit_rngs:
+                raise Retry(reads=unsplit_rngs)
             groups: dict[int, list[State]] = {a: [] for a in axes}
             unbatched: list[State] = []
-            split = set(rngs)
-            for s in dict.fromkeys([*frame.written, *self.out_map]):
+            split_rngs = set(rngs)
+            for s in dict.fromkeys([*frame.written, *out_map]):
                 if s in out_axes_of:
                     groups[out_axes_of[s]].append(s)
-                elif s not in split:
+                elif s not in split_rngs:
                     value = frame.values[s]
                     if any(
                         _jax_hooks.of_current_trace(x) for x in jtu.tree_leaves(value)
                     ):
-                        raise BatchAxisError(_batched_write_message(s, self.owner))
+                        raise BatchAxisError(_batched_write_message(s, owner))
                     unbatched.append(s)
             with frame:
                 batched_vals = [[s.value for s in groups[a]] for a in axes]
                 unbatched_vals = [frame.values[s] for s in unbatched]
+                out = export(out, frame, {s: i for i, s in enumerate(arg_states)})
             layout["groups"], layout["unbatched"] = groups, unbatched
             return out, batched_vals, unbatched_vals
 
-        if isinstance(self.in_axes, tuple):
-            arg_axes = self.in_axes
-        else:
-            arg_axes = (self.in_axes,) * len(args)
-        state_axes = [self.in_map[s] for s in in_states]
+        state_axes = [in_map[s] for s in in_states]
         mapped = jax.vmap(
             pure,
             in_axes=(state_axes, 0, *arg_axes),
@@ -178,7 +232,7 @@ class VmapWrapper:
             scatter(layout["groups"][axis], vals)
         scatter(layout["unbatched"], unbatched_vals)
         scatter(rngs, next_keys)
-        return out
+        return restore(out, arg_states)
 
 
 def _batched_write_message(state: State, owner: str) -> str:
