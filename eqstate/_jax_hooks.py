@@ -15,7 +15,13 @@ from typing import Any
 from jax.core import Tracer
 from jax.extend import core as jex_core
 
-__all__ = ["current_trace_token", "is_eager", "is_tracer", "of_current_trace"]
+__all__ = [
+    "current_trace_token",
+    "hide_from_tracebacks",
+    "is_eager",
+    "is_tracer",
+    "of_current_trace",
+]
 
 _Tracer = Tracer
 
@@ -47,3 +53,21 @@ def of_current_trace(x: Any) -> bool:
         return False
     with jex_core.take_current_trace() as trace:
         return getattr(x, "_trace", None) is trace
+
+
+def hide_from_tracebacks(path: str) -> bool:
+    """Drop frames of files under `path` from JAX's filtered tracebacks.
+
+    The one private module used (`jax._src.traceback_util`, as equinox and
+    brainstate do): users then see their own frames, not eqstate's engine.
+    Returns False (and hides nothing) where JAX no longer has the hook.
+    """
+    try:
+        from jax._src import traceback_util
+    except ImportError:  # pragma: no cover - checked by tests/test_jax_hooks.py
+        return False
+    register = getattr(traceback_util, "register_exclusion", None)
+    if register is None:  # pragma: no cover
+        return False
+    register(path)
+    return True

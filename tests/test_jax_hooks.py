@@ -49,3 +49,14 @@ def test_tracers_expose_their_trace():
 def _check_has_trace(x):
     assert hasattr(x, "_trace"), "jax.core.Tracer lost its `_trace` attribute"
     return x
+
+
+def test_engine_frames_are_hidden_from_jax_tracebacks():
+    import os
+
+    from jax._src import traceback_util
+
+    import eqstate.transform
+
+    here = os.path.dirname(eqstate.transform.__file__)
+    assert here in traceback_util._exclude_paths

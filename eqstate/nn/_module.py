@@ -89,10 +89,28 @@ New States may only be added in __init__ or in an `init_state` hook."""
 
 
 def _label_states(module: Module) -> None:
-    owner = type(module).__name__
-    for name, value in module._named_children():
-        if isinstance(value, State) and value._info.label is None:
-            value._info.label = f"{owner}.{name}"
+    """Name every State under `module` by its path: `MLP.linear1.w`.
+
+    Modules finish construction inside out, so the outermost module's path
+    is the one that sticks (what errors then show).
+    """
+    _label_tree(module, type(module).__name__)
+
+
+def _is_node(x: Any) -> bool:
+    return isinstance(x, (State, Module))
+
+
+def _label_tree(node: Any, prefix: str) -> None:
+    if isinstance(node, State):
+        node._info.label = prefix
+    elif isinstance(node, Module):
+        for name, child in node._named_children():
+            _label_tree(child, f"{prefix}.{name}")
+    elif isinstance(node, (list, tuple, dict)):
+        for keypath, leaf in jtu.tree_flatten_with_path(node, is_leaf=_is_node)[0]:
+            if _is_node(leaf):
+                _label_tree(leaf, prefix + jtu.keystr(keypath))
 
 
 _F = TypeVar("_F", bound=Callable[..., Any])

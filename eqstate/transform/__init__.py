@@ -9,9 +9,16 @@ from ._autodiff import (
     jacrev as jacrev,
     vector_grad as vector_grad,
 )
-from ._cond import cond as cond, ifelse as ifelse, switch as switch
+from ._cond import (
+    BranchMismatchError as BranchMismatchError,
+    cond as cond,
+    ifelse as ifelse,
+    switch as switch,
+)
+from ._engine import PlanGrowthError as PlanGrowthError
 from ._jit import jit as jit
 from ._loops import (
+    LoopCarryError as LoopCarryError,
     checkpoint as checkpoint,
     for_loop as for_loop,
     map as map,

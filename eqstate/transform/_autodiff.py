@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Generic, ParamSpec
 
 import jax
 import jax.numpy as jnp
@@ -31,6 +31,7 @@ __all__ = [
 ]
 
 Transform = Callable[..., Callable[..., Any]]
+P = ParamSpec("P")
 
 
 def _unique_states(container: Any) -> list[State[Any]]:
@@ -44,7 +45,7 @@ def _unique_states(container: Any) -> list[State[Any]]:
     return list(dict.fromkeys(leaves))
 
 
-class GradientTransform:
+class GradientTransform(Generic[P]):
     """Make any JAX differentiation transform state-aware.
 
     `transform(fun, *, argnums, has_aux, **transform_params)` must behave like
@@ -88,7 +89,7 @@ class GradientTransform:
 
     def __init__(
         self,
-        target: Callable[..., Any],
+        target: Callable[P, Any],
         transform: Transform,
         grad_states: Any = None,
         argnums: int | Sequence[int] | None = None,
@@ -122,13 +123,15 @@ class GradientTransform:
         extra = (argnums,) if isinstance(argnums, int) else tuple(argnums)
         return (0, *(a + 1 for a in extra))
 
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+    def __call__(self, *args: P.args, **kwargs: P.kwargs) -> Any:
         __tracebackhide__ = True
         states = self.states
         diff = self._diff_args(len(args))
         index: dict[State[Any], int] = {}
-        args = tuple(a if i in diff else split(a, index) for i, a in enumerate(args))
-        kwargs = split(kwargs, index)
+        call_args = tuple(
+            a if i in diff else split(a, index) for i, a in enumerate(args)
+        )
+        call_kwargs = split(kwargs, index)
         arg_states = list(index)
         written: list[State[Any]] = []
 
@@ -147,7 +150,9 @@ class GradientTransform:
         transformed = self.transform(
             loss, argnums=self._jax_argnums(), has_aux=True, **self.transform_params
         )
-        grads, (value, aux, new_vals) = transformed(gather(states), *args, **kwargs)
+        grads, (value, aux, new_vals) = transformed(
+            gather(states), *call_args, **call_kwargs
+        )
         scatter(written, new_vals)
         if arg_states:
             value, aux = restore((value, aux), arg_states)

@@ -24,13 +24,14 @@ Each wrapper (`_jit.py`, `_autodiff.py`, `_vmap.py`, `_loops.py`,
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import equinox as eqx
 import jax.tree_util as jtu
 
-from .. import _table
+from .. import _jax_hooks, _table
 from .._errors import EqstateError
 from .._state import State, is_state, new_state
 from .._table import Dead, Frame
@@ -48,6 +49,9 @@ __all__ = [
 ]
 
 MAX_RETRIES = 16
+
+# Users see their own frames in JAX's filtered tracebacks, not the engine's.
+_jax_hooks.hide_from_tracebacks(os.path.dirname(__file__))
 
 
 class Retry(Exception):

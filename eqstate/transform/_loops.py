@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, ParamSpec, TypeVar, overload
 
 import jax
 import jax.numpy as jnp
@@ -311,6 +311,26 @@ def map(
     return jtu.tree_map(lambda a, b: jnp.concatenate([a, b]), ys, tail)
 
 
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+@overload
+def remat(
+    fun: Callable[P, R],
+    *,
+    prevent_cse: bool = True,
+    policy: Callable[..., bool] | None = None,
+    static_argnums: int | tuple[int, ...] = (),
+) -> Callable[P, R]: ...
+@overload
+def remat(
+    fun: None = None,
+    *,
+    prevent_cse: bool = True,
+    policy: Callable[..., bool] | None = None,
+    static_argnums: int | tuple[int, ...] = (),
+) -> Callable[[Callable[P, R]], Callable[P, R]]: ...
 def remat(
     fun: Callable[..., Any] | None = None,
     *,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Hashable, Sequence
-from typing import Any
+from typing import Any, Generic, ParamSpec, TypeVar, overload
 
 import jax
 import jax.tree_util as jtu
@@ -34,6 +34,9 @@ from ._engine import (
 )
 
 __all__ = ["vmap"]
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 def _axis_map(spec: Any, what: str) -> dict[State, int]:
@@ -94,12 +97,12 @@ def _leaf_axes(in_axes: Any, args: Sequence[Any]) -> list[tuple[Any, int]]:
     return found
 
 
-class VmapWrapper:
+class VmapWrapper(Generic[P, R]):
     """The callable `vmap` returns; see `vmap`."""
 
     def __init__(
         self,
-        fun: Callable[..., Any],
+        fun: Callable[P, R],
         in_axes: Any,
         out_axes: Any,
         axis_name: Hashable | None,
@@ -120,7 +123,7 @@ class VmapWrapper:
         self.owner = owner_name("vmap", fun)
         functools.update_wrapper(self, fun, updated=())  # type: ignore[arg-type]
 
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+    def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R:
         __tracebackhide__ = True
         for _ in range(MAX_RETRIES):
             try:
@@ -245,6 +248,30 @@ def _batched_write_message(state: State, owner: str) -> str:
     )
 
 
+@overload
+def vmap(
+    fun: Callable[P, R],
+    *,
+    in_axes: Any = 0,
+    out_axes: Any = 0,
+    axis_name: Hashable | None = None,
+    axis_size: int | None = None,
+    spmd_axis_name: Any = None,
+    in_states: Any = None,
+    out_states: Any = None,
+) -> VmapWrapper[P, R]: ...
+@overload
+def vmap(
+    fun: None = None,
+    *,
+    in_axes: Any = 0,
+    out_axes: Any = 0,
+    axis_name: Hashable | None = None,
+    axis_size: int | None = None,
+    spmd_axis_name: Any = None,
+    in_states: Any = None,
+    out_states: Any = None,
+) -> Callable[[Callable[P, R]], VmapWrapper[P, R]]: ...
 def vmap(
     fun: Callable[..., Any] | None = None,
     *,

@@ -31,3 +31,23 @@ assert_type(count.value, jax.Array)
 
 params = model.states(eqstate.ParamState)
 assert_type(params, dict[tuple[Any, ...], eqstate.State[Any]])
+
+
+def double(x: jax.Array, n: int) -> jax.Array:
+    return x * n
+
+
+step = eqstate.transform.jit(double, static_argnums=1)
+assert_type(step(jnp.ones(2), 2), jax.Array)
+batched = eqstate.transform.vmap(double, in_axes=(0, None))
+assert_type(batched(jnp.ones((3, 2)), 2), jax.Array)
+rematted = eqstate.transform.remat(double)
+assert_type(rematted(jnp.ones(2), 2), jax.Array)
+
+
+@eqstate.transform.jit
+def decorated(x: jax.Array) -> jax.Array:
+    return x + 1
+
+
+assert_type(decorated(jnp.ones(2)), jax.Array)
