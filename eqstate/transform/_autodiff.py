@@ -154,8 +154,7 @@ class GradientTransform(Generic[P]):
             gather(states), *call_args, **call_kwargs
         )
         scatter(written, new_vals)
-        if arg_states:
-            value, aux = restore((value, aux), arg_states)
+        value, aux = restore((value, aux), arg_states)
         return self._assemble(grads, value, aux)
 
     def _diff_args(self, n_args: int) -> set[int]:
