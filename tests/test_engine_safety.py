@@ -1,0 +1,256 @@
+"""The engine's promises: arrays users hold stay valid, writes are never lost
+silently, errors name the State by its path, plans settle or say why."""
+
+from __future__ import annotations
+
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+import eqstate
+from eqstate import transform as T
+
+
+class Linear(eqstate.nn.Module):
+    def __init__(self, w: jax.Array | None = None):
+        self.w = eqstate.ParamState(jnp.ones(3) if w is None else w)
+
+
+class MLP(eqstate.nn.Module):
+    def __init__(self):
+        self.linear1 = Linear()
+        self.linear2 = Linear()
+
+
+def _bump(m: Linear) -> None:
+    m.w.value = m.w.value + 1.0
+
+
+# -- no array a user can reach is ever invalidated -------------------------------
+
+
+def test_the_initial_array_stays_valid():
+    w = jnp.zeros(3)
+    m = Linear(w)
+    T.jit(lambda: _bump(m))()
+    assert w.tolist() == [0.0, 0.0, 0.0] and m.w.value.tolist() == [1.0, 1.0, 1.0]
+
+
+def test_an_array_read_before_a_call_stays_valid():
+    m = Linear()
+    step = T.jit(lambda: _bump(m))
+    for _ in range(3):
+        old = m.w.value
+        step()
+        assert old.tolist() == (m.w.value - 1.0).tolist()
+
+
+def test_one_initial_array_shared_by_two_models():
+    w = jnp.ones(3)
+    a, b = Linear(w), Linear(w)
+    step = T.jit(lambda: _bump(a))
+    step()
+    step()
+    assert b.w.value.tolist() == [1.0, 1.0, 1.0] and a.w.value.tolist() == [3.0] * 3
+
+
+def test_a_state_reached_by_argument_and_closure_in_one_call():
+    m = Linear()
+
+    def step(arg):
+        _bump(arg)
+        _bump(m)  # the same State, again, by closure
+
+    f = T.jit(step)
+    f(m)
+    f(m)
+    assert m.w.value.tolist() == [5.0, 5.0, 5.0]
+
+
+def test_tree_map_copies_are_independent_under_jit():
+    a = Linear()
+    T.jit(lambda: _bump(a))()  # a's buffer is now one eqstate produced
+    b = jax.tree.map(lambda x: x, a)  # shares a's buffer
+    T.jit(lambda: _bump(b))()
+    T.jit(lambda: _bump(b))()
+    T.jit(lambda: _bump(a))()
+    assert a.w.value.tolist() == [3.0] * 3 and b.w.value.tolist() == [4.0] * 3
+
+
+@pytest.mark.parametrize("outer", ["vmap", "grad"])
+def test_a_value_read_before_a_nested_jitted_write(outer: str):
+    m = Linear()
+    inner = T.jit(lambda: _bump(m))
+
+    def f(x):
+        before = m.w.value
+        inner()
+        return jnp.sum(before * x) + jnp.sum(m.w.value)
+
+    if outer == "vmap":
+        out = T.vmap(f)(jnp.ones((2, 3)))
+        assert out.tolist() == [9.0, 9.0]
+    else:
+        g = T.grad(f)(jnp.ones(3))
+        assert g.tolist() == [1.0, 1.0, 1.0]
+    assert m.w.value.tolist() == [2.0, 2.0, 2.0]
+
+
+# -- writes under foreign transforms are loud -------------------------------------
+
+
+FOREIGN = {
+    "jax.jit": lambda f, m: jax.jit(f)(m),
+    "jax.vmap": lambda f, m: jax.vmap(f, in_axes=None, axis_size=2)(m),
+    "lax.scan": lambda f, m: jax.lax.scan(lambda c, _: (f(c), None), m, length=2),
+    "eqx.filter_jit": lambda f, m: eqx.filter_jit(f)(m),
+    "eqx.filter_vmap": lambda f, m: eqx.filter_vmap(f, in_axes=None, axis_size=2)(m),
+}
+
+
+@pytest.mark.parametrize("how", ["argument", "closure"])
+@pytest.mark.parametrize("name", list(FOREIGN))
+def test_writes_under_foreign_transforms_raise(name: str, how: str):
+    mlp = MLP()
+
+    def write(m):
+        target = m if how == "argument" else mlp
+        target.linear1.w.value = target.linear1.w.value * 2.0
+        return m
+
+    with pytest.raises(eqstate.TraceContextError) as info:
+        FOREIGN[name](write, mlp)
+    message = str(info.value)
+    assert "ParamState 'MLP.linear1.w'" in message
+    assert "eqstate.transform.jit" in message and "lost" in message
+    assert mlp.linear1.w.value.tolist() == [1.0, 1.0, 1.0]
+
+
+def test_reads_under_foreign_transforms_work():
+    mlp = MLP()
+    out = jax.jit(lambda m, x: m.linear1.w.value @ x)(mlp, jnp.ones(3))
+    assert float(out) == 3.0
+
+
+def test_treefy_merge_inside_raw_grad_keeps_working():
+    mlp = MLP()
+    graphdef, params = eqstate.graph.treefy_split(mlp, eqstate.ParamState)
+
+    def loss(p):
+        model = eqstate.graph.treefy_merge(graphdef, p)
+        model.linear2.w.value = model.linear2.w.value * 3.0  # a local write
+        return jnp.sum(model.linear1.w.value * model.linear2.w.value)
+
+    grads = jax.grad(loss)(params)
+    leaves = jax.tree.leaves(grads)
+    assert sorted(float(x.sum()) for x in leaves) == [9.0, 9.0]
+
+
+# -- new States returned from nested transforms ------------------------------------
+
+
+def test_nested_jit_returning_a_new_state():
+    inner = T.jit(lambda x: (x, eqstate.State(x * 1.5)))
+    out = T.jit(lambda x: inner(x)[1].value)(jnp.ones(2))
+    assert out.tolist() == [1.5, 1.5]
+
+
+@pytest.mark.parametrize("kind", ["vmap", "cond"])
+def test_vmap_or_cond_returning_a_new_state_inside_jit(kind: str):
+    def make(x):
+        return eqstate.State(x + 1.0)
+
+    def f(x):
+        if kind == "vmap":
+            return T.vmap(make)(x).value
+        return T.cond(jnp.array(True), make, make, x).value
+
+    out = T.jit(f)(jnp.zeros((2, 2)))
+    assert out.tolist() == [[1.0, 1.0], [1.0, 1.0]]
+
+
+# -- errors name the State and say how to fix the mistake -------------------------
+
+
+def test_paths_tell_apart_states_created_on_the_same_line():
+    mlp = MLP()
+    assert mlp.linear1.w._describe().startswith("ParamState 'MLP.linear1.w'")
+    assert mlp.linear2.w._describe().startswith("ParamState 'MLP.linear2.w'")
+
+
+def test_errors_name_the_public_transform():
+    made = []
+
+    def loss(x):
+        made.append(eqstate.State(x))
+        return x
+
+    T.grad(loss)(1.0)
+    with pytest.raises(eqstate.StateLeakError, match=r"transform\.grad\(") as info:
+        made[0].value
+    assert "_grad_transform" not in str(info.value)
+
+
+def test_branches_giving_a_state_two_shapes():
+    x = eqstate.State(jnp.zeros(2), name="x")
+
+    def grow():
+        x.value = jnp.zeros(3)
+
+    with pytest.raises(T.BranchMismatchError, match="State 'x'.*every branch"):
+        T.cond(jnp.array(True), grow, lambda: None)
+
+
+def test_loop_changing_a_state_dtype():
+    n = eqstate.State(jnp.array(0), name="n")
+
+    def body(i):
+        n.value = n.value + 0.5
+
+    with pytest.raises(T.LoopCarryError, match="State 'n'.*astype"):
+        T.for_loop(body, jnp.arange(3))
+
+
+def test_a_plan_that_never_settles_names_its_states():
+    pool = [eqstate.State(jnp.zeros(()), name=f"s{i}") for i in range(40)]
+    traces = []
+
+    def f(x):
+        s = pool[len(traces)]  # a different State on every trace
+        traces.append(1)
+        s.value = s.value + x
+        return x
+
+    with pytest.raises(T.PlanGrowthError, match="never settled") as info:
+        T.cond(jnp.array(True), f, lambda x: x, 1.0)
+    assert "State 's1" in str(info.value) and "Create the States once" in str(
+        info.value
+    )
+
+
+def test_cond_with_a_module_operand_converges():
+    m = Linear()
+    traces = []
+
+    def branch(mm):
+        traces.append(1)
+        _bump(mm)
+
+    for _ in range(3):
+        T.cond(jnp.array(True), branch, lambda mm: None, m)
+    assert m.w.value.tolist() == [4.0, 4.0, 4.0]
+    assert len(traces) <= 6  # at most one retrace per call (both branches)
+
+
+def test_vmap_in_axes_none_module_keeps_its_write():
+    m = Linear()
+
+    def f(mm, x):
+        mm.w.value = mm.w.value + 1.0  # unbatched: the same in every lane
+        return x * mm.w.value
+
+    out = T.vmap(f, in_axes=(None, 0))(m, jnp.ones((2, 3)))
+    assert m.w.value.tolist() == [2.0, 2.0, 2.0]
+    np.testing.assert_allclose(out, 2.0 * jnp.ones((2, 3)))
