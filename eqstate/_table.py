@@ -121,6 +121,16 @@ def _read_in(frames: list[Frame], i: int, state: State) -> Any:
     return value
 
 
+def read_eager_all(states: Iterable[State]) -> list[Any]:
+    """The eager values of `states` (the fast path of a transform's gather)."""
+    values = [s._value for s in states]
+    for v in values:
+        if type(v) is Dead:
+            for s in states:
+                _read_eager(s)  # raises StateLeakError naming the dead State
+    return values
+
+
 def read(state: State) -> Any:
     """The value of `state` as the current (innermost) context sees it."""
     frames = _local.frames

@@ -34,7 +34,7 @@ import jax.tree_util as jtu
 from .. import _jax_hooks, _table
 from .._errors import EqstateError
 from .._state import State, is_state, new_state
-from .._table import Dead, Frame
+from .._table import Frame
 
 __all__ = [
     "Plan",
@@ -339,11 +339,7 @@ def gather(states: Sequence[State[Any]]) -> list[Any]:
         return []
     if _table.active_frames():
         return [_table.read(s) for s in states]
-    values = [s._value for s in states]
-    for s, v in zip(states, values):
-        if type(v) is Dead:
-            _table.read(s)  # raises StateLeakError naming the State
-    return values
+    return _table.read_eager_all(states)
 
 
 def scatter(states: Sequence[State[Any]], values: Sequence[Any]) -> None:

@@ -1,0 +1,214 @@
+"""Donation, both ways: eqstate with and without donating written buffers,
+beside pure JAX with and without `donate_argnums`, timed in one process.
+
+    python -m benchmarks.donation [--repeats 7]
+
+Workloads (as in `dispatch` and `train`): a jitted call of a counter State +
+4x4 linear layer (+ 100 extra small States), and an Adam train step of a
+1-32-1 MLP with a call counter. Each variant is timed in interleaved rounds;
+the table gives the median µs per call and the ratio to pure JAX without
+donation (and to pure JAX with donation, the like-for-like baseline).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from collections.abc import Callable
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+
+import eqstate
+import eqstate.optim
+
+Step = Callable[[], Any]
+
+
+def _per_call_us(step: Step, block: Callable[[], Any], seconds: float = 0.2) -> float:
+    n = 1
+    while True:  # calibrate
+        t = time.perf_counter()
+        for _ in range(n):
+            step()
+        block()
+        dt = time.perf_counter() - t
+        if dt > seconds / 4:
+            break
+        n *= 2
+    n = max(1, int(n * seconds / dt))
+    t = time.perf_counter()
+    for _ in range(n):
+        step()
+    block()
+    return (time.perf_counter() - t) / n * 1e6
+
+
+# -- dispatch -------------------------------------------------------------------
+
+
+def dispatch_jax(n_extra: int, donate: bool) -> tuple[Step, Callable[[], Any]]:
+    rng = np.random.default_rng(0)
+    params = {"w": jnp.asarray(rng.normal(size=(4, 4)), jnp.float32), "b": jnp.zeros(4)}
+    box = [{"count": jnp.array(0), "extras": [jnp.zeros(4) for _ in range(n_extra)]}]
+    x = jnp.ones((1, 4))
+
+    def step_fn(state, params, x):
+        out = x @ params["w"] + params["b"]
+        new = {
+            "count": state["count"] + 1,
+            "extras": [e + 1.0 for e in state["extras"]],
+        }
+        return out, new
+
+    jitted = jax.jit(step_fn, donate_argnums=(0,) if donate else ())
+
+    def step():
+        out, box[0] = jitted(box[0], params, x)
+        return out
+
+    return step, lambda: jax.block_until_ready(box[0])
+
+
+def dispatch_eqstate(n_extra: int, donate: bool) -> tuple[Step, Callable[[], Any]]:
+    rng = np.random.default_rng(0)
+
+    class Model(eqstate.nn.Module):
+        def __init__(self):
+            self.w = eqstate.ParamState(
+                jnp.asarray(rng.normal(size=(4, 4)), jnp.float32)
+            )
+            self.b = eqstate.ParamState(jnp.zeros(4))
+            self.count = eqstate.State(jnp.array(0))
+            self.extras = [eqstate.State(jnp.zeros(4)) for _ in range(n_extra)]
+
+        def __call__(self, x):
+            self.count.value += 1
+            for e in self.extras:
+                e.value = e.value + 1.0
+            return x @ self.w.value + self.b.value
+
+    model = Model()
+    jitted = eqstate.transform.jit(model, donate=donate)
+    x = jnp.ones((1, 4))
+    return lambda: jitted(x), lambda: jax.block_until_ready(model.count.value)
+
+
+# -- train (Adam, 1-32-1 MLP with a call counter) -------------------------------
+
+
+def _layers() -> list[tuple[jax.Array, jax.Array]]:
+    rng = np.random.default_rng(1)
+    return [
+        (jnp.asarray(rng.normal(size=(1, 32)) * 0.5, jnp.float32), jnp.zeros(32)),
+        (jnp.asarray(rng.normal(size=(32, 1)) * 0.2, jnp.float32), jnp.zeros(1)),
+    ]
+
+
+def _batch() -> tuple[jax.Array, jax.Array]:
+    x = jnp.linspace(-1, 1, 32)[:, None]
+    return x, x**2
+
+
+def train_jax(donate: bool) -> tuple[Step, Callable[[], Any]]:
+    params = [{"w": w, "b": b} for w, b in _layers()]
+    tx = optax.adam(1e-2)
+    box = [params, tx.init(params), jnp.array(0)]
+    xb, yb = _batch()
+
+    def loss_fn(params, x, y):
+        h = jax.nn.relu(x @ params[0]["w"] + params[0]["b"])
+        return jnp.mean((y - (h @ params[1]["w"] + params[1]["b"])) ** 2)
+
+    def train_step(params, opt_state, count, x, y):
+        grads = jax.grad(loss_fn)(params, x, y)
+        updates, opt_state = tx.update(grads, opt_state, params)
+        return optax.apply_updates(params, updates), opt_state, count + 1
+
+    jitted = jax.jit(train_step, donate_argnums=(0, 1, 2) if donate else ())
+
+    def step():
+        box[0], box[1], box[2] = jitted(box[0], box[1], box[2], xb, yb)
+
+    return step, lambda: jax.block_until_ready(box[0])
+
+
+def train_eqstate(donate: bool) -> tuple[Step, Callable[[], Any]]:
+    class Linear(eqstate.nn.Module):
+        def __init__(self, w, b):
+            self.w = eqstate.ParamState(w)
+            self.b = eqstate.ParamState(b)
+
+        def __call__(self, x):
+            return x @ self.w.value + self.b.value
+
+    class MLP(eqstate.nn.Module):
+        def __init__(self):
+            self.count = eqstate.State(jnp.array(0))
+            self.layers = [Linear(w, b) for w, b in _layers()]
+
+        def __call__(self, x):
+            self.count.value += 1
+            return self.layers[1](jax.nn.relu(self.layers[0](x)))
+
+    model = MLP()
+    opt = eqstate.optim.Adam(lr=1e-2)
+    opt.register_trainable_weights(model.states(eqstate.ParamState))
+    xb, yb = _batch()
+
+    def train_step(x, y):
+        grads = eqstate.transform.grad(
+            lambda: jnp.mean((y - model(x)) ** 2), opt.param_states.to_pytree()
+        )()
+        opt.update(grads)
+
+    jitted = eqstate.transform.jit(train_step, donate=donate)
+    return lambda: jitted(xb, yb), lambda: jax.block_until_ready(model.count.value)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeats", type=int, default=7)
+    args = parser.parse_args(argv)
+    rows: dict[str, dict[str, tuple[Step, Callable[[], Any]]]] = {
+        "dispatch, 1 State": {
+            f"{lib}{'+donate' if d else ''}": f(0, d)
+            for lib, f in (("jax", dispatch_jax), ("eqstate", dispatch_eqstate))
+            for d in (False, True)
+        },
+        "dispatch, 101 States": {
+            f"{lib}{'+donate' if d else ''}": f(100, d)
+            for lib, f in (("jax", dispatch_jax), ("eqstate", dispatch_eqstate))
+            for d in (False, True)
+        },
+        "train, Adam": {
+            f"{lib}{'+donate' if d else ''}": f(d)
+            for lib, f in (("jax", train_jax), ("eqstate", train_eqstate))
+            for d in (False, True)
+        },
+    }
+    for name, variants in rows.items():
+        for step, block in variants.values():  # compile and warm up
+            for _ in range(5):
+                step()
+            block()
+        samples: dict[str, list[float]] = {k: [] for k in variants}
+        for _ in range(args.repeats):
+            for key, (step, block) in variants.items():
+                samples[key].append(_per_call_us(step, block))
+        med = {k: statistics.median(v) for k, v in samples.items()}
+        print(f"\n{name}: median µs per call (ratio to jax / to jax+donate)")
+        for key, us in med.items():
+            print(
+                f"  {key:16s} {us:8.2f}   {us / med['jax']:5.2f}x"
+                f"   {us / med['jax+donate']:5.2f}x"
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
