@@ -2,12 +2,18 @@
 
 from ._autodiff import (
     GradientTransform as GradientTransform,
+    fwd_grad as fwd_grad,
     grad as grad,
     hessian as hessian,
     jacfwd as jacfwd,
     jacobian as jacobian,
     jacrev as jacrev,
     vector_grad as vector_grad,
+)
+from ._checkpointed import (
+    bounded_while_loop as bounded_while_loop,
+    checkpointed_for_loop as checkpointed_for_loop,
+    checkpointed_scan as checkpointed_scan,
 )
 from ._cond import (
     BranchMismatchError as BranchMismatchError,
@@ -32,4 +38,5 @@ from ._tracing import (
     eval_shape as eval_shape,
     make_jaxpr as make_jaxpr,
 )
+from ._vjp import jvp as jvp, vjp as vjp
 from ._vmap import vmap as vmap

@@ -103,6 +103,29 @@ def _body_step(
     return out, new_vals
 
 
+def _cond_reader(
+    cond_fun: Callable[[Any], Any], plan: Plan, arg_states: Sequence[State]
+) -> Callable[[tuple[Any, list[Any]]], Any]:
+    """A while loop's condition: reads the carried States, may not write."""
+    cond_owner = owner_name("while_loop.cond_fun", cond_fun)
+
+    def cond(carry: tuple[Any, list[Any]]) -> Any:
+        value, vals = carry
+        value = unsplit(value, arg_states)
+        out, frame = run(cond_fun, (value,), {}, cond_owner, zip(plan.writes, vals))
+        if frame.written:
+            state = next(iter(frame.written))
+            raise StateWriteError(
+                f"{state._describe()} was written in the condition of {cond_owner}. "
+                "A while_loop condition may only read States (it is evaluated "
+                "an extra time and its writes could not be kept); move the "
+                "write into body_fun."
+            )
+        return out
+
+    return cond
+
+
 def scan(
     f: Callable[[Any, Any], tuple[Any, Any]],
     init: Any,
@@ -245,25 +268,12 @@ def while_loop(
     ```
     """
     owner = owner_name("while_loop", body_fun)
-    cond_owner = owner_name("while_loop.cond_fun", cond_fun)
     index: dict[State, int] = {}
     init_val = split(init_val, index)
     arg_states = list(index)
 
     def attempt(plan: Plan) -> Any:
-        def cond(carry: tuple[Any, list[Any]]) -> Any:
-            value, vals = carry
-            value = unsplit(value, arg_states)
-            out, frame = run(cond_fun, (value,), {}, cond_owner, zip(plan.writes, vals))
-            if frame.written:
-                state = next(iter(frame.written))
-                raise StateWriteError(
-                    f"{state._describe()} was written in the condition of {cond_owner}. "
-                    "A while_loop condition may only read States (it is evaluated "
-                    "an extra time and its writes could not be kept); move the "
-                    "write into body_fun."
-                )
-            return out
+        cond = _cond_reader(cond_fun, plan, arg_states)
 
         def body(carry: tuple[Any, list[Any]]) -> tuple[Any, list[Any]]:
             value, vals = carry
