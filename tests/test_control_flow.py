@@ -179,12 +179,23 @@ def test_cond_writes_in_one_branch_and_switch_ifelse():
     T.switch(jnp.array(2), [bump(0), bump(1), bump(2)])
     assert hits.value.tolist() == [2.0, 0.0, 10.0]
     picks = [
-        int(T.ifelse([x < 0, x < 1], [lambda: 0, lambda: 1, lambda: 2]))
+        int(
+            T.ifelse(
+                [x < 0, (x >= 0) & (x < 1), x >= 1], [lambda: 0, lambda: 1, lambda: 2]
+            )
+        )
         for x in (-1.0, 0.5, 5.0)
     ]
     assert picks == [0, 1, 2]
+    first_true = [
+        int(T.ifelse([x < 0, x < 1], [lambda: 0, lambda: 1], check_cond=False))
+        for x in (-1.0, 0.5, 5.0)
+    ]
+    assert first_true == [0, 1, 1]  # none true: the last branch
+    with pytest.raises(T.JitCheckError, match="exactly one condition"):
+        T.ifelse([True, True], [lambda: 0, lambda: 1])
     with pytest.raises(ValueError, match="one branch per condition"):
-        T.ifelse([True], [lambda: 0, lambda: 1, lambda: 2])
+        T.ifelse([True, False], [lambda: 0, lambda: 1, lambda: 2])
 
 
 def test_cond_inside_vmap_with_declared_states():

@@ -21,6 +21,24 @@ from ._cond import (
     ifelse as ifelse,
     switch as switch,
 )
+from ._debug import (
+    JitCheckError as JitCheckError,
+    all_checks as all_checks,
+    automatic_checks as automatic_checks,
+    breakpoint_if as breakpoint_if,
+    check as check,
+    check_error as check_error,
+    checkify as checkify,
+    debug_nan as debug_nan,
+    debug_nan_if as debug_nan_if,
+    div_checks as div_checks,
+    float_checks as float_checks,
+    index_checks as index_checks,
+    jit_error_if as jit_error_if,
+    nan_checks as nan_checks,
+    unvmap as unvmap,
+    user_checks as user_checks,
+)
 from ._engine import PlanGrowthError as PlanGrowthError
 from ._jit import jit as jit
 from ._loops import (
@@ -32,6 +50,7 @@ from ._loops import (
     scan as scan,
     while_loop as while_loop,
 )
+from ._naming import named_call as named_call, named_scope as named_scope
 from ._progress import ProgressBar as ProgressBar
 from ._tracing import (
     StateFinder as StateFinder,

@@ -162,12 +162,17 @@ def cond(
 
 
 def ifelse(
-    conditions: Sequence[Any], branches: Sequence[Callable[..., Any]], *operands: Any
+    conditions: Sequence[Any],
+    branches: Sequence[Callable[..., Any]],
+    *operands: Any,
+    check_cond: bool = True,
 ) -> Any:
-    """Call the branch of the first true condition (an if / elif / else chain).
+    """Call the branch whose condition holds: a multi-way `if` / `elif` chain.
 
-    `branches` has one function per condition, or one more as the `else`
-    branch taken when no condition holds.
+    There is one branch per condition. With `check_cond=True` (the default)
+    exactly one condition must hold, checked at run time (also under `jit`);
+    with `check_cond=False` the first true condition wins, and the last
+    branch runs when none holds.
 
     ```python
     import jax.numpy as jnp
@@ -175,22 +180,32 @@ def ifelse(
 
     def sign(x):
         return eqstate.transform.ifelse(
-            [x > 0, x < 0], [lambda: 1, lambda: -1, lambda: 0]
+            [x > 0, x < 0, x == 0], [lambda: 1, lambda: -1, lambda: 0]
         )
 
     assert [int(sign(v)) for v in (3.0, -2.0, 0.0)] == [1, -1, 0]
     ```
+
+    Args:
+        conditions: boolean scalars (mutually exclusive when `check_cond`).
+        branches: one callable per condition, called with `*operands`.
+        *operands: passed to the chosen branch.
+        check_cond: check that exactly one condition holds.
     """
-    conditions = list(conditions)
-    if len(branches) not in (len(conditions), len(conditions) + 1):
+    if len(branches) != len(conditions) or len(branches) < 2:
         raise ValueError(
-            f"ifelse needs one branch per condition (plus an optional else branch); "
-            f"got {len(conditions)} conditions and {len(branches)} branches."
+            f"ifelse needs one branch per condition and at least two of each; got "
+            f"{len(conditions)} conditions and {len(branches)} branches."
         )
-    stacked = jnp.stack([jnp.asarray(c, dtype=bool) for c in conditions])
-    first = jnp.argmax(stacked)
-    if len(branches) == len(conditions):
-        index = first
-    else:
-        index = jnp.where(jnp.any(stacked), first, len(conditions))
+    flags = jnp.stack([jnp.asarray(c, dtype=bool) for c in conditions])
+    if check_cond:
+        from ._debug import jit_error_if
+
+        jit_error_if(
+            jnp.sum(flags) != 1,
+            "ifelse: exactly one condition must hold, got {}. Pass "
+            "check_cond=False for first-true-wins.",
+            flags,
+        )
+    index = jnp.where(jnp.any(flags), jnp.argmax(flags), len(conditions) - 1)
     return switch(index, branches, *operands)

@@ -71,13 +71,15 @@ class JitWrapper(Generic[P, R]):
         static_argnums: Sequence[int],
         static_argnames: Sequence[str],
         donate: bool,
+        options: _JitOptions | None = None,
     ):
         self.fun = fun
         self.static_argnums = tuple(static_argnums)
         self.static_argnames = tuple(static_argnames)
         self.donate = donate
+        self.options = options or _JitOptions()
         self.owner = owner_name("jit", fun)
-        self._name = _jit_name(fun)  # names the lowered modules
+        self._name = self.options.name or _jit_name(fun)  # names lowered modules
         self._plan = Plan(reads=speculate(fun))
         self._current: list[State[Any]] | None = None  # the call being traced
         self._returns_states = False
@@ -99,6 +101,7 @@ class JitWrapper(Generic[P, R]):
             pure,
             static_argnums=tuple(i + 1 for i in self.static_argnums),
             static_argnames=self.static_argnames,
+            **self.options.jax_kwargs(1),
         )
 
     # -- inside the trace ----------------------------------------------------
@@ -203,11 +206,13 @@ class JitWrapper(Generic[P, R]):
             return inner(vals, *args, **kwargs)
 
         regroup.__name__ = regroup.__qualname__ = self._name
+        kwargs = self.options.jax_kwargs(2)
+        kwargs["donate_argnums"] = (0, *kwargs.get("donate_argnums", ()))
         return jax.jit(
             regroup,
             static_argnums=tuple(i + 2 for i in self.static_argnums),
             static_argnames=self.static_argnames,
-            donate_argnums=(0,),
+            **kwargs,
         )
 
     def __get__(self, instance: Any, owner: Any = None) -> Any:
@@ -239,6 +244,54 @@ class JitWrapper(Generic[P, R]):
         raise PlanGrowthError(f"{self.owner}'s plan never settled.")
 
 
+class _JitOptions:
+    """`jax.jit` options for the user's arguments, shifted past the State inputs."""
+
+    def __init__(
+        self,
+        in_shardings: Any = None,
+        out_shardings: Any = None,
+        donate_argnums: int | Sequence[int] | None = None,
+        donate_argnames: str | Sequence[str] | None = None,
+        keep_unused: bool = False,
+        device: Any = None,
+        backend: str | None = None,
+        inline: bool = False,
+        name: str | None = None,
+    ):
+        self.in_shardings = in_shardings
+        self.out_shardings = out_shardings
+        nums = donate_argnums if donate_argnums is not None else ()
+        self.donate_argnums = (nums,) if isinstance(nums, int) else tuple(nums)
+        names = donate_argnames if donate_argnames is not None else ()
+        self.donate_argnames = (names,) if isinstance(names, str) else tuple(names)
+        self.keep_unused = keep_unused
+        self.device = device
+        self.backend = backend
+        self.inline = inline
+        self.name = name
+
+    def jax_kwargs(self, n_lead: int) -> dict[str, Any]:
+        """Keyword arguments for a `jax.jit` whose first `n_lead` arguments
+        are State values (unsharded by the user, never donated by the user)."""
+        kw: dict[str, Any] = {"keep_unused": self.keep_unused, "inline": self.inline}
+        if self.donate_argnums:
+            kw["donate_argnums"] = tuple(i + n_lead for i in self.donate_argnums)
+        if self.donate_argnames:
+            kw["donate_argnames"] = self.donate_argnames
+        if self.device is not None:
+            kw["device"] = self.device
+        if self.backend is not None:
+            kw["backend"] = self.backend
+        if self.in_shardings is not None:
+            user = self.in_shardings
+            user = tuple(user) if isinstance(user, (tuple, list)) else (user,)
+            kw["in_shardings"] = (*(None,) * n_lead, *user)
+        if self.out_shardings is not None:
+            kw["out_shardings"] = (self.out_shardings, None)
+        return kw
+
+
 def _jit_name(fun: Any) -> str:
     name = getattr(fun, "__name__", None)
     if name is None:  # a partial or a module instance
@@ -250,24 +303,51 @@ def _jit_name(fun: Any) -> str:
 @overload
 def jit(
     fun: Callable[P, R],
-    *,
+    in_shardings: Any = None,
+    out_shardings: Any = None,
     static_argnums: int | Sequence[int] = (),
+    donate_argnums: int | Sequence[int] | None = None,
     static_argnames: str | Sequence[str] = (),
+    donate_argnames: str | Sequence[str] | None = None,
+    keep_unused: bool = False,
+    device: Any = None,
+    backend: str | None = None,
+    inline: bool = False,
+    name: str | None = None,
+    *,
     donate: bool = True,
 ) -> JitWrapper[P, R]: ...
 @overload
 def jit(
     fun: None = None,
-    *,
+    in_shardings: Any = None,
+    out_shardings: Any = None,
     static_argnums: int | Sequence[int] = (),
+    donate_argnums: int | Sequence[int] | None = None,
     static_argnames: str | Sequence[str] = (),
+    donate_argnames: str | Sequence[str] | None = None,
+    keep_unused: bool = False,
+    device: Any = None,
+    backend: str | None = None,
+    inline: bool = False,
+    name: str | None = None,
+    *,
     donate: bool = True,
 ) -> Callable[[Callable[P, R]], JitWrapper[P, R]]: ...
 def jit(
     fun: Callable[P, R] | None = None,
-    *,
+    in_shardings: Any = None,
+    out_shardings: Any = None,
     static_argnums: int | Sequence[int] = (),
+    donate_argnums: int | Sequence[int] | None = None,
     static_argnames: str | Sequence[str] = (),
+    donate_argnames: str | Sequence[str] | None = None,
+    keep_unused: bool = False,
+    device: Any = None,
+    backend: str | None = None,
+    inline: bool = False,
+    name: str | None = None,
+    *,
     donate: bool = True,
 ) -> JitWrapper[P, R] | Callable[[Callable[P, R]], JitWrapper[P, R]]:
     """Compile a function that reads and writes States, like `jax.jit`.
@@ -302,9 +382,20 @@ def jit(
     Args:
         fun: the function (or module) to compile; `jit` also works as a
             decorator with keyword arguments only.
+        in_shardings: shardings of the positional arguments (as in
+            `jax.jit`; State values keep their own).
+        out_shardings: shardings of the output (States keep their own).
         static_argnums: positional arguments that are hashed into the cache
             key instead of traced (as in `jax.jit`).
-        static_argnames: the same, by keyword.
+        donate_argnums: positional arguments whose buffers XLA may reuse
+            (as in `jax.jit`: you may not use them after the call).
+        static_argnames: the same as `static_argnums`, by keyword.
+        donate_argnames: the same as `donate_argnums`, by keyword.
+        keep_unused: as in `jax.jit`.
+        device: as in `jax.jit`.
+        backend: as in `jax.jit`.
+        inline: as in `jax.jit`.
+        name: the name of the lowered computation (default: the function's).
         donate: donate the buffers of written States where that is safe.
 
     Returns:
@@ -312,10 +403,21 @@ def jit(
     """
     nums = (static_argnums,) if isinstance(static_argnums, int) else static_argnums
     names = (static_argnames,) if isinstance(static_argnames, str) else static_argnames
+    options = _JitOptions(
+        in_shardings,
+        out_shardings,
+        donate_argnums,
+        donate_argnames,
+        keep_unused,
+        device,
+        backend,
+        inline,
+        name,
+    )
     if fun is None:
 
         def decorate(f: Callable[P, R]) -> JitWrapper[P, R]:
-            return JitWrapper(f, nums, names, donate)
+            return JitWrapper(f, nums, names, donate, options)
 
         return decorate
-    return JitWrapper(fun, nums, names, donate)
+    return JitWrapper(fun, nums, names, donate, options)

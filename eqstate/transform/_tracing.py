@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from typing import Any, Literal
 
 import jax
@@ -32,6 +32,7 @@ def _trace(
     args: Sequence[Any],
     kwargs: dict[str, Any],
     static: Sequence[int] = (),
+    all_states: bool = False,
 ) -> tuple[Any, Plan, list[State]]:
     """`jax_call(pure, *inputs)` (make_jaxpr / eval_shape), States as inputs."""
     index: dict[State, int] = {}
@@ -44,9 +45,11 @@ def _trace(
             write_vals: list[Any], read_vals: list[Any], *args: Any, **kwargs: Any
         ):
             vals = [*write_vals, *read_vals]
-            out, new_vals, _ = run_planned(
+            out, new_vals, frame = run_planned(
                 fun, owner, plan, vals, args, kwargs, arg_states, reads=True
             )
+            if all_states:  # the read-only States' values too (unchanged)
+                new_vals = new_vals + [frame.values[s] for s in plan.reads]
             return out, new_vals
 
         plan = Plan(plan.writes, [*plan.reads, *arg_states])
@@ -59,42 +62,94 @@ def _trace(
 
 
 def make_jaxpr(
-    fun: Callable[..., Any], static_argnums: int | Sequence[int] = ()
-) -> Callable[..., tuple[Any, tuple[State, ...]]]:
+    fun: Callable[..., Any],
+    static_argnums: int | Sequence[int] = (),
+    static_argnames: str | Sequence[str] = (),
+    axis_env: Sequence[tuple[Any, int]] | None = None,
+    return_shape: bool = False,
+    return_only_write: bool = False,
+) -> Callable[..., tuple[Any, ...]]:
     """The jaxpr of a stateful function, and the States it takes and returns.
 
     The jaxpr's inputs are the written States' values, then the read-only
     States' values, then the arguments; its outputs are the function's output
-    followed by the written States' new values. Nothing is written back.
+    followed by the States' new values: every State's (written, then
+    read-only), or only the written ones with `return_only_write=True`.
+    Nothing is written back.
 
     ```python
     import jax.numpy as jnp
     import eqstate
 
     w = eqstate.ParamState(jnp.ones(2))
-    jaxpr, states = eqstate.transform.make_jaxpr(lambda x: x * w.value)(jnp.ones(2))
-    assert states == (w,)
+    n = eqstate.State(jnp.array(0))
+
+    def f(x):
+        n.value += 1
+        return x * w.value
+
+    jaxpr, states = eqstate.transform.make_jaxpr(f)(jnp.ones(2))
+    assert states == (n, w) and len(jaxpr.out_avals) == 3
+    jaxpr, states, shape = eqstate.transform.make_jaxpr(
+        f, return_only_write=True, return_shape=True
+    )(jnp.ones(2))
+    assert len(jaxpr.out_avals) == 2 and shape.shape == (2,)
     ```
+
+    Args:
+        fun: the function.
+        static_argnums: positional arguments that are static (as in
+            `jax.make_jaxpr`).
+        static_argnames: the same, by keyword.
+        axis_env: named axes the function uses, as in `jax.make_jaxpr`.
+        return_shape: also return the output's shape structure.
+        return_only_write: the jaxpr returns only the written States' values.
+
+    Returns:
+        A function returning `(jaxpr, states)`, or `(jaxpr, states, shape)`.
     """
     nums = (
         (static_argnums,) if isinstance(static_argnums, int) else tuple(static_argnums)
     )
+    names = (
+        (static_argnames,)
+        if isinstance(static_argnames, str)
+        else tuple(static_argnames)
+    )
     owner = owner_name("make_jaxpr", fun)
 
     @functools.wraps(fun)
-    def traced(*args: Any, **kwargs: Any) -> tuple[Any, tuple[State, ...]]:
+    def traced(*args: Any, **kwargs: Any) -> tuple[Any, ...]:
         shifted = tuple(i + 2 for i in nums)
+        shape: list[Any] = []
 
         def call(pure: Callable[..., Any], *inputs: Any, **kw: Any) -> Any:
-            return jax.make_jaxpr(pure, static_argnums=shifted)(*inputs, **kw)
+            made = jax.make_jaxpr(
+                pure, static_argnums=shifted, axis_env=axis_env, return_shape=True
+            )(*inputs, **kw)
+            shape.append(made[1][0])
+            return made[0]
 
-        jaxpr, plan, _ = _trace(call, fun, owner, args, kwargs, nums)
-        return jaxpr, (*plan.writes, *plan.reads)
+        static = {k: v for k, v in kwargs.items() if k in names}
+        target = functools.partial(fun, **static) if static else fun
+        dynamic = {k: v for k, v in kwargs.items() if k not in names}
+        jaxpr, plan, states = _trace(
+            call, target, owner, args, dynamic, nums, all_states=not return_only_write
+        )
+        found = (*plan.writes, *plan.reads)
+        if return_shape:
+            return jaxpr, found, restore(shape[-1], states)
+        return jaxpr, found
 
     return traced
 
 
-def eval_shape(fun: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+def eval_shape(
+    fun: Callable[..., Any],
+    *args: Any,
+    return_state_shapes: bool = False,
+    **kwargs: Any,
+) -> Any:
     """The output shapes of a stateful function, without running it.
 
     States are read abstractly and nothing is written back.
@@ -106,12 +161,31 @@ def eval_shape(fun: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     w = eqstate.ParamState(jnp.ones((3, 2)))
     out = eqstate.transform.eval_shape(lambda x: x @ w.value, jnp.ones((5, 3)))
     assert out.shape == (5, 2)
-    ```
-    """
-    (out, _), _, states = _trace(
-        jax.eval_shape, fun, owner_name("eval_shape", fun), args, kwargs
+    states, out = eqstate.transform.eval_shape(
+        lambda x: x @ w.value, jnp.ones((5, 3)), return_state_shapes=True
     )
-    return restore(out, states)
+    assert states[w].shape == (3, 2)
+    ```
+
+    Args:
+        fun: the function.
+        *args: its positional arguments (arrays or shape structures).
+        return_state_shapes: also return `{State: shape}` for every State the
+            function reads or writes (then `(state_shapes, out)`).
+        **kwargs: its keyword arguments.
+    """
+    (out, vals), plan, states = _trace(
+        jax.eval_shape,
+        fun,
+        owner_name("eval_shape", fun),
+        args,
+        kwargs,
+        all_states=True,
+    )
+    out = restore(out, states)
+    if return_state_shapes:
+        return dict(zip((*plan.writes, *plan.reads), vals)), out
+    return out
 
 
 class StateFinder:
@@ -130,55 +204,66 @@ class StateFinder:
 
     found = eqstate.transform.StateFinder(f, usage="all")(2.0)
     assert list(found.values()) == [a, b]
+    both = eqstate.transform.StateFinder(f, usage="both", key_fn=lambda i, s: s.name)
+    assert both(2.0) == {"read": {"a": a}, "write": {"b": b}}
     ```
 
     Args:
-        fun: the function to inspect.
+        fn: the function to inspect.
         filter: only return States this filter matches (see `eqstate.filters`).
-        usage: `"all"` (read or written), `"read"` (read, never written) or
-            `"write"` (written).
-        return_type: `"dict"` (`{0: state, 1: ...}` in first-use order) or
-            `"list"`.
+        usage: `"all"` (read or written), `"read"` (read, never written),
+            `"write"` (written), or `"both"` (`{"read": ..., "write": ...}`).
+        return_type: `"dict"` (keyed by `key_fn`, by default the position in
+            first-use order), `"list"` or `"tuple"`.
+        key_fn: `key_fn(index, state)` gives the dict keys.
     """
 
     def __init__(
         self,
-        fun: Callable[..., Any],
+        fn: Callable[..., Any],
         filter: Filter = None,
-        usage: Literal["all", "read", "write"] = "all",
-        return_type: Literal["dict", "list"] = "dict",
+        *,
+        usage: Literal["all", "read", "write", "both"] = "all",
+        return_type: Literal["dict", "list", "tuple"] = "dict",
+        key_fn: Callable[[int, State[Any]], Hashable] | None = None,
     ):
-        if usage not in ("all", "read", "write"):
-            raise ValueError(f"usage must be 'all', 'read' or 'write', not {usage!r}")
-        if return_type not in ("dict", "list"):
+        if usage not in ("all", "read", "write", "both"):
             raise ValueError(
-                f"return_type must be 'dict' or 'list', not {return_type!r}"
+                f"usage must be 'all', 'read', 'write' or 'both', not {usage!r}"
             )
-        self.fun = fun
+        if return_type not in ("dict", "list", "tuple"):
+            raise ValueError(
+                f"return_type must be 'dict', 'list' or 'tuple', not {return_type!r}"
+            )
+        self.fn = fn
         self.predicate: Predicate = to_predicate(True if filter is None else filter)
         self.usage = usage
         self.return_type = return_type
+        self.key_fn = key_fn
 
-    def __call__(
-        self, *args: Any, **kwargs: Any
-    ) -> dict[int, State[Any]] | list[State[Any]]:
-        found: list[State[Any]] = []
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """Trace the function abstractly on these arguments; return the States."""
+        found: dict[str, list[State[Any]]] = {}
+        owner = owner_name("StateFinder", self.fn)
 
         def probe(*args: Any, **kwargs: Any) -> Any:
-            out, frame = run(
-                self.fun, args, kwargs, owner_name("StateFinder", self.fun)
-            )
+            out, frame = run(self.fn, args, kwargs, owner)
             written = list(frame.written)
-            if self.usage == "write":
-                found.extend(written)
-            elif self.usage == "read":
-                found.extend(s for s in frame.missed if s not in frame.written)
-            else:
-                found.extend(dict.fromkeys([*frame.missed, *written]))
-            return out
+            found["write"] = written
+            found["read"] = [s for s in frame.missed if s not in frame.written]
+            found["all"] = list(dict.fromkeys([*frame.missed, *written]))
+            return None
 
         jax.eval_shape(probe, *args, **kwargs)
-        selected = [s for s in found if self.predicate((), s)]
+        if self.usage == "both":
+            return {k: self._shape(found[k]) for k in ("read", "write")}
+        return self._shape(found[self.usage])
+
+    def _shape(self, states: list[State[Any]]) -> Any:
+        selected = [s for s in states if self.predicate((), s)]
         if self.return_type == "list":
             return selected
-        return dict(enumerate(selected))
+        if self.return_type == "tuple":
+            return tuple(selected)
+        key = self.key_fn or (lambda i, s: i)
+        return {key(i, s): s for i, s in enumerate(selected)}
