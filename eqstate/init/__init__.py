@@ -31,19 +31,21 @@ from ._orthogonal import (
     Orthogonal as Orthogonal,
 )
 from ._param import param as param
-from ._profiles import (
+from ._profile_base import (
     ApplyProfile as ApplyProfile,
-    BimodalProfile as BimodalProfile,
     ClipProfile as ClipProfile,
     ComposedProfile as ComposedProfile,
     DistanceProfile as DistanceProfile,
+    PipeProfile as PipeProfile,
+)
+from ._profiles import (
+    BimodalProfile as BimodalProfile,
     DoGProfile as DoGProfile,
     ExponentialProfile as ExponentialProfile,
     GaussianProfile as GaussianProfile,
     LinearProfile as LinearProfile,
     LogisticProfile as LogisticProfile,
     MexicanHatProfile as MexicanHatProfile,
-    PipeProfile as PipeProfile,
     PowerLawProfile as PowerLawProfile,
     SigmoidProfile as SigmoidProfile,
     StepProfile as StepProfile,

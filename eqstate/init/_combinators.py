@@ -34,7 +34,7 @@ from ._common import (
     _split_unit,
 )
 from ._init import Initialization
-from ._profiles import DistanceProfile
+from ._profile_base import DistanceProfile
 
 __all__ = [
     "Clipped",
