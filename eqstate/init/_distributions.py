@@ -128,8 +128,8 @@ class Gamma(Initialization):
     ) -> Any:
         del kwargs
         dtype = _float_dtype(dtype)
-        g = jax.random.gamma(_key(key), self.shape, _as_shape(shape), dtype)
-        return _scaled(self.scale, g, self.unit)
+        log_g = jax.random.loggamma(_key(key), self.shape, _as_shape(shape), dtype)
+        return _scaled(self.scale, jnp.exp(log_g), self.unit)
 
 
 class Exponential(Initialization):
@@ -249,5 +249,10 @@ class Beta(Initialization):
     ) -> Any:
         del kwargs
         dtype = _float_dtype(dtype)
-        b = jax.random.beta(_key(key), self.alpha, self.beta, _as_shape(shape), dtype)
+        # B = G_a / (G_a + G_b) in log space (no underflow for small alpha, beta);
+        # sharing loggamma's kernel with Gamma keeps compiles down.
+        k_a, k_b = jax.random.split(_key(key))
+        log_a = jax.random.loggamma(k_a, self.alpha, _as_shape(shape), dtype)
+        log_b = jax.random.loggamma(k_b, self.beta, _as_shape(shape), dtype)
+        b = jnp.exp(log_a - jnp.logaddexp(log_a, log_b))
         return _times_unit(self.low + (self.high - self.low) * b, self.unit)

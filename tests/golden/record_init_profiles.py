@@ -35,7 +35,11 @@ PROFILES = [
     ("exponential", "init.ExponentialProfile(40.0)", "d"),
     ("exponential-um", "init.ExponentialProfile(40.0 * u.um, 203.0 * u.um)", "d_mm"),
     ("powerlaw", "init.PowerLawProfile(1.5)", "d"),
-    ("powerlaw-min", "init.PowerLawProfile(2.0, min_distance=10.0, max_distance=250.0)", "d"),
+    (
+        "powerlaw-min",
+        "init.PowerLawProfile(2.0, min_distance=10.0, max_distance=250.0)",
+        "d",
+    ),
     ("powerlaw-um", "init.PowerLawProfile(1.5)", "d_um"),
     ("powerlaw-mm", "init.PowerLawProfile(2.0, 10.0 * u.um, 252.0 * u.um)", "d_mm"),
     ("linear", "init.LinearProfile(200.0)", "d"),
@@ -45,24 +49,44 @@ PROFILES = [
     ("sigmoid", "init.SigmoidProfile(100.0)", "d"),
     ("sigmoid-max", "init.SigmoidProfile(100.0 * u.um, 0.1, 250.0 * u.um)", "d_um"),
     ("dog", "init.DoGProfile(30.0, 90.0)", "d"),
-    ("dog-um", "init.DoGProfile(30.0 * u.um, 90.0 * u.um, 1.5, 0.7, 283.0 * u.um)", "d_mm"),
+    (
+        "dog-um",
+        "init.DoGProfile(30.0 * u.um, 90.0 * u.um, 1.5, 0.7, 283.0 * u.um)",
+        "d_mm",
+    ),
     ("logistic", "init.LogisticProfile(0.08, 120.0)", "d"),
     ("logistic-um", "init.LogisticProfile(0.08, 120.0 * u.um, 200.0 * u.um)", "d_um"),
     ("bimodal", "init.BimodalProfile(20.0, 30.0, 0.0, 150.0)", "d"),
-    ("bimodal-um", "init.BimodalProfile(20.0 * u.um, 30.0 * u.um, 0.0 * u.um, 150.0 * u.um, 1.0, 0.5, 250.0 * u.um)", "d_um"),
+    (
+        "bimodal-um",
+        "init.BimodalProfile(20.0 * u.um, 30.0 * u.um, 0.0 * u.um, 150.0 * u.um, 1.0, 0.5, 250.0 * u.um)",
+        "d_um",
+    ),
     ("mexicanhat", "init.MexicanHatProfile(60.0)", "d"),
     ("mexicanhat-um", "init.MexicanHatProfile(60.0 * u.um, 2.0, 50.0 * u.um)", "d_um"),
     ("composed-add", "init.GaussianProfile(50.0) + init.ExponentialProfile(40.0)", "d"),
     ("composed-scalar", "0.5 * init.GaussianProfile(50.0) - 0.1", "d"),
     ("composed-rsub", "1.0 - init.LinearProfile(200.0)", "d"),
     ("composed-div", "init.GaussianProfile(50.0) / 2.0", "d"),
-    ("composed-mul", "init.GaussianProfile(50.0 * u.um) * init.StepProfile(100.0 * u.um)", "d_um"),
+    (
+        "composed-mul",
+        "init.GaussianProfile(50.0 * u.um) * init.StepProfile(100.0 * u.um)",
+        "d_um",
+    ),
     ("clip", "init.GaussianProfile(50.0).clip(0.1, 0.9)", "d"),
     ("clip-class", "init.ClipProfile(init.DoGProfile(30.0, 90.0), None, 0.3)", "d"),
     ("apply", "init.GaussianProfile(50.0).apply(lambda v: v ** 2)", "d"),
-    ("apply-class", "init.ApplyProfile(init.LinearProfile(200.0), lambda v: 1 - v)", "d"),
+    (
+        "apply-class",
+        "init.ApplyProfile(init.LinearProfile(200.0), lambda v: 1 - v)",
+        "d",
+    ),
     ("pipe", "init.LinearProfile(200.0) | (lambda v: v * 3.0)", "d"),
-    ("pipe-class", "init.PipeProfile(init.ExponentialProfile(40.0), lambda v: v + 1)", "d"),
+    (
+        "pipe-class",
+        "init.PipeProfile(init.ExponentialProfile(40.0), lambda v: v + 1)",
+        "d",
+    ),
 ]
 
 POSITIONS = "pre_positions=np.array([[0.0, 0.0], [30.0, 40.0]]), post_positions=np.array([[0.0, 0.0], [60.0, 80.0], [0.0, 100.0]])"
@@ -85,20 +109,41 @@ INITS = [
     ("add-multiply", "init.Constant(1.0).add(2.0).multiply(4.0)", "f((2,))"),
     ("apply", "init.Constant(4.0).apply(jnp.sqrt)", "f((2,))"),
     ("pipe", "init.Constant(-4.0) | jnp.abs", "f((2,))"),
-    ("compose", "init.Compose(init.Constant(3.0), lambda x: x * 2, lambda x: x - 1)", "f((2, 2))"),
+    (
+        "compose",
+        "init.Compose(init.Constant(3.0), lambda x: x * 2, lambda x: x - 1)",
+        "f((2, 2))",
+    ),
     ("scaled", "init.Scaled(init.Constant(3.0), 0.25)", "f((3,))"),
     ("clipped", "init.Clipped(init.Constant(3.0), 0.0, 1.0)", "f((3,))"),
-    ("conditional", "init.Conditional(lambda i: i % 2 == 0, init.Constant(1.0), init.Constant(-1.0))", "f((2, 3))"),
-    ("distance-modulated", "init.DistanceModulated(init.Constant(2.0), init.GaussianProfile(50.0))", "f((2, 3), " + POSITIONS + ")"),
-    ("distance-modulated-d", "init.DistanceModulated(init.Constant(1.0), init.LinearProfile(200.0 * u.um))", "f((61,), distances=d_um)"),
+    (
+        "conditional",
+        "init.Conditional(lambda i: i % 2 == 0, init.Constant(1.0), init.Constant(-1.0))",
+        "f((2, 3))",
+    ),
+    (
+        "distance-modulated",
+        "init.DistanceModulated(init.Constant(2.0), init.GaussianProfile(50.0))",
+        "f((2, 3), " + POSITIONS + ")",
+    ),
+    (
+        "distance-modulated-d",
+        "init.DistanceModulated(init.Constant(1.0), init.LinearProfile(200.0 * u.um))",
+        "f((61,), distances=d_um)",
+    ),
 ]
 
 
 def names(module) -> dict:
     d = np.linspace(0.0, 300.0, 61)
     return {
-        "init": module, "u": u, "np": np, "jnp": jnp,
-        "d": d, "d_um": d * u.um, "d_mm": (d / 1000.0) * u.mm,
+        "init": module,
+        "u": u,
+        "np": np,
+        "jnp": jnp,
+        "d": d,
+        "d_um": d * u.um,
+        "d_mm": (d / 1000.0) * u.mm,
     }
 
 
