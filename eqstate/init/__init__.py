@@ -8,6 +8,7 @@ from ._combinators import (
     Mixture as Mixture,
     Scaled as Scaled,
 )
+from ._common import InitializationError as InitializationError
 from ._distributions import (
     Beta as Beta,
     Exponential as Exponential,

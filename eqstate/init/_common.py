@@ -20,7 +20,19 @@ Size = int | Sequence[int]
 
 
 class InitializationError(EqstateError, ValueError):
-    """An initializer or a distance profile was built or called with bad arguments."""
+    """An initializer or a distance profile was built or called with bad arguments.
+
+    Also a `ValueError`, as braintools raises for the same mistakes.
+
+    ```python
+    import eqstate
+
+    try:
+        eqstate.init.Uniform(1.0, 0.0)
+    except eqstate.init.InitializationError as e:
+        assert "`low` must be below `high`" in str(e)
+    ```
+    """
 
 
 def _as_shape(size: Size) -> tuple[int, ...]:

@@ -153,8 +153,7 @@ class XavierNormal(VarianceScaling):
     """
 
     def __init__(self, scale: Any = 1.0, unit: Any = None) -> None:
-        self.scale, self.mode, self.distribution = scale, "fan_avg", "normal"
-        self.unit = unit
+        super().__init__(scale=scale, mode="fan_avg", distribution="normal", unit=unit)
 
 
 class XavierUniform(VarianceScaling):
@@ -173,8 +172,7 @@ class XavierUniform(VarianceScaling):
     """
 
     def __init__(self, scale: Any = 1.0, unit: Any = None) -> None:
-        self.scale, self.mode, self.distribution = scale, "fan_avg", "uniform"
-        self.unit = unit
+        super().__init__(scale=scale, mode="fan_avg", distribution="uniform", unit=unit)
 
 
 class LecunNormal(VarianceScaling):
@@ -193,8 +191,7 @@ class LecunNormal(VarianceScaling):
     """
 
     def __init__(self, scale: Any = 1.0, unit: Any = None) -> None:
-        self.scale, self.mode, self.distribution = scale, "fan_in", "normal"
-        self.unit = unit
+        super().__init__(scale=scale, mode="fan_in", distribution="normal", unit=unit)
 
 
 class LecunUniform(VarianceScaling):
@@ -213,8 +210,7 @@ class LecunUniform(VarianceScaling):
     """
 
     def __init__(self, scale: Any = 1.0, unit: Any = None) -> None:
-        self.scale, self.mode, self.distribution = scale, "fan_in", "uniform"
-        self.unit = unit
+        super().__init__(scale=scale, mode="fan_in", distribution="uniform", unit=unit)
 
 
 class KaimingNormal(VarianceScaling):
@@ -249,8 +245,8 @@ class KaimingNormal(VarianceScaling):
         negative_slope: float = 0.01,
         unit: Any = None,
     ) -> None:
-        self.scale = _kaiming_scale(scale, nonlinearity, negative_slope)
-        self.mode, self.distribution, self.unit = mode, "normal", unit
+        scale = _kaiming_scale(scale, nonlinearity, negative_slope)
+        super().__init__(scale=scale, mode=mode, distribution="normal", unit=unit)
         self.nonlinearity, self.negative_slope = nonlinearity, negative_slope
 
 
@@ -284,6 +280,6 @@ class KaimingUniform(VarianceScaling):
         negative_slope: float = 0.01,
         unit: Any = None,
     ) -> None:
-        self.scale = _kaiming_scale(scale, nonlinearity, negative_slope)
-        self.mode, self.distribution, self.unit = mode, "uniform", unit
+        scale = _kaiming_scale(scale, nonlinearity, negative_slope)
+        super().__init__(scale=scale, mode=mode, distribution="uniform", unit=unit)
         self.nonlinearity, self.negative_slope = nonlinearity, negative_slope
