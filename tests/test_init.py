@@ -36,7 +36,7 @@ def test_shapes_and_dtypes(init):
     assert bool(jnp.isfinite(out).all())
     low = init(list(SMALL), key, dtype=jnp.bfloat16)
     assert low.shape == SMALL and low.dtype == jnp.bfloat16
-    assert isinstance(init, ei.AbstractInitializer)
+    assert isinstance(init, ei.Initialization)
 
 
 def test_int_shape():
@@ -74,7 +74,7 @@ def test_statistics():
     v = ei.Uniform(-1.0, 3.0)(BIG, key)
     assert float(v.min()) >= -1.0 and float(v.max()) < 3.0
     assert abs(float(v.mean()) - 1.0) < 0.05
-    t = ei.TruncatedNormal(mean=1.0, std=2.0, lower=-1.0, upper=0.5)(BIG, key)
+    t = ei.TruncatedNormal(mean=1.0, std=2.0, low=-1.0, high=2.0)(BIG, key)
     assert float(t.min()) >= -1.0 and float(t.max()) <= 2.0
     assert float(t.min()) < -0.9 and float(t.max()) > 1.9
 
@@ -91,7 +91,7 @@ def test_statistics():
         (ei.KaimingUniform(scale=1.0, mode="fan_avg"), (1 / 250) ** 0.5),
         (ei.LecunNormal(), (1 / 300) ** 0.5),
     ],
-    ids=lambda p: repr(p) if isinstance(p, ei.AbstractInitializer) else "",
+    ids=lambda p: repr(p) if isinstance(p, ei.Initialization) else "",
 )
 def test_variance_scaling(init, std):
     w = init(BIG, jax.random.PRNGKey(0))
@@ -127,10 +127,13 @@ def test_reprs():
     assert repr(ei.Constant(jnp.zeros(3))) == "Constant(value=float32[3])"
     assert repr(ei.ZeroInit()) == "ZeroInit()"
     assert repr(ei.Normal(std=0.1)) == "Normal(mean=0.0, std=0.1)"
-    assert repr(ei.KaimingNormal()) == "KaimingNormal(scale=2.0, mode='fan_in')"
+    assert repr(ei.KaimingNormal()) == (
+        "KaimingNormal(scale=2.0, mode='fan_in', distribution='normal', "
+        "nonlinearity='relu', negative_slope=0.01)"
+    )
     assert (
-        repr(ei.TruncatedNormal())
-        == "TruncatedNormal(mean=0.0, std=1.0, lower=-2.0, upper=2.0)"
+        repr(ei.TruncatedNormal(low=-2.0, high=2.0))
+        == "TruncatedNormal(mean=0.0, std=1.0, low=-2.0, high=2.0)"
     )
 
 
@@ -146,7 +149,7 @@ def test_quantity_initializers():
     assert w.unit == u.nS and w.shape == SMALL
     assert float(w.min().to_decimal(u.nS)) >= 1.0
     assert float(w.max().to_decimal(u.nS)) < 3.0
-    t = ei.TruncatedNormal(mean=0.0 * u.mV, std=1.0 * u.mV)(SMALL, key)
+    t = ei.TruncatedNormal(0.0 * u.mV, 1.0 * u.mV, -2.0 * u.mV, 2.0 * u.mV)(SMALL, key)
     assert t.unit == u.mV and float(abs(t).max().to_decimal(u.mV)) <= 2.0
 
 

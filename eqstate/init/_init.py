@@ -1,11 +1,13 @@
-"""Initializers, and `param`: turn a spec (a value or an initializer) into a value.
+"""The `Initialization` base class and the basic initializers.
 
 An initializer is a small frozen `eqx.Module` that makes an array from a shape:
-`init(shape, key=None, dtype=None)`. Randomness follows brainstate: with no
-`key` the initializer draws one from eqstate's default random stream
+`init(shape, key=None, dtype=None, **kwargs)`. Randomness follows brainstate:
+with no `key` the initializer draws one from eqstate's default random stream
 (`eqstate.random.split_key()`), so `eqstate.random.seed(0)` makes model
 construction reproducible, and draws inside `eqstate.transform.jit` advance
-the stream like any other written State.
+the stream like any other written State. Extra keyword arguments (braintools
+passes `rng=`, `distances=`, ...) are ignored by initializers that do not use
+them and forwarded by the combinators.
 
 Values may carry brainunit units (`Constant(0.0 * u.mV)`, `Normal(mean=-65 * u.mV,
 std=2 * u.mV)`). brainunit is an optional dependency and is never imported
@@ -16,73 +18,59 @@ from __future__ import annotations
 
 import abc
 import dataclasses
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import equinox as eqx
 import jax
 import jax.numpy as jnp
 import numpy as np
-from jax.core import Tracer
 from jax.typing import DTypeLike
 from jaxtyping import PRNGKeyArray
 
 from .._units import is_quantity, with_unit
-from ..random import split_key
+from ._common import (
+    InitializationError,
+    Size,
+    _as_shape,
+    _float_dtype,
+    _format,
+    _in_unit,
+    _key,
+    _split_unit,
+    _times_unit,
+)
+
+if TYPE_CHECKING:
+    from ._combinators import _Apply, _Binary, _Clip, _Pipe
 
 __all__ = [
     "AbstractInitializer",
     "Constant",
+    "Initialization",
+    "Initializer",
     "Normal",
     "TruncatedNormal",
     "Uniform",
     "ZeroInit",
-    "param",
 ]
 
-Size = int | Sequence[int]
 
-
-def _as_shape(size: Size) -> tuple[int, ...]:
-    if isinstance(size, int):
-        return (size,)
-    return tuple(int(d) for d in size)
-
-
-def _float_dtype(dtype: DTypeLike | None) -> Any:
-    """`dtype`, or the default floating dtype (float32 unless x64 is on)."""
-    return jnp.result_type(float) if dtype is None else jnp.dtype(dtype)
-
-
-def _key(key: PRNGKeyArray | None) -> PRNGKeyArray:
-    return split_key() if key is None else key
-
-
-def _format(value: Any) -> str:
-    """Short repr: `0.0`, `-65.0 * mvolt`, `float32[3]`, `float32[3] * mvolt`."""
-    if is_quantity(value):
-        name = getattr(value.unit, "name", None) or str(value.unit)
-        return f"{_format(value.mantissa)} * {name}"
-    shape = getattr(value, "shape", None)
-    dtype = getattr(value, "dtype", None)
-    if shape is None or dtype is None:
-        return repr(value)
-    if shape == () and not isinstance(value, Tracer):
-        return repr(np.asarray(value).item())
-    return f"{np.dtype(dtype).name}[{','.join(str(d) for d in shape)}]"
-
-
-class AbstractInitializer(eqx.Module):
-    """Base class of the initializers in `eqstate.init`.
+class Initialization(eqx.Module):
+    """Base class of the initializers in `eqstate.init` (braintools' `Initialization`).
 
     An initializer maps a shape to an array; `param` calls it for you.
+    Initializers combine with arithmetic (`init + 1.0`, `2.0 * init`,
+    `init_a - init_b`, `init / 4`), `clip`, `apply` and the pipe `init | fn`.
 
     ```python
     import eqstate
 
-    init = eqstate.init.Normal(std=0.1)
-    assert isinstance(init, eqstate.init.AbstractInitializer)
+    init = eqstate.init.Normal(0.0, 0.1)
+    assert isinstance(init, eqstate.init.Initialization)
     assert init((3, 2)).shape == (3, 2)
+    w = (init * 10.0 + 1.0).clip(0.0, 2.0)((100,))
+    assert float(w.min()) >= 0.0 and float(w.max()) <= 2.0
     ```
     """
 
@@ -92,6 +80,7 @@ class AbstractInitializer(eqx.Module):
         shape: Size,
         key: PRNGKeyArray | None = None,
         dtype: DTypeLike | None = None,
+        **kwargs: Any,
     ) -> Any:
         """Make a value of `shape`.
 
@@ -101,6 +90,9 @@ class AbstractInitializer(eqx.Module):
                 Deterministic initializers ignore it.
             dtype: the floating dtype of the result (of its mantissa, for a
                 Quantity); `None` means the default float dtype.
+            **kwargs: extra arguments for initializers that need them
+                (`DistanceModulated` takes `distances=`, `Conditional` takes
+                `neuron_indices=`); the others ignore them.
 
         Returns:
             An array of `shape`, or a brainunit Quantity when the
@@ -108,11 +100,105 @@ class AbstractInitializer(eqx.Module):
         """
 
     def __repr__(self) -> str:
-        args = ", ".join(
-            f"{f.name}={_format(getattr(self, f.name))}"
-            for f in dataclasses.fields(self)
-        )
-        return f"{type(self).__name__}({args})"
+        parts = []
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            if value is None and f.default is None:
+                continue
+            parts.append(f"{f.name}={_format(value)}")
+        return f"{type(self).__name__}({', '.join(parts)})"
+
+    def _binary(self, other: Any, op: str, *, reverse: bool = False) -> _Binary:
+        from ._combinators import _Binary
+
+        return _Binary(other, op, self) if reverse else _Binary(self, op, other)
+
+    def __add__(self, other: Any) -> _Binary:
+        return self._binary(other, "+")
+
+    def __radd__(self, other: Any) -> _Binary:
+        return self._binary(other, "+", reverse=True)
+
+    def __sub__(self, other: Any) -> _Binary:
+        return self._binary(other, "-")
+
+    def __rsub__(self, other: Any) -> _Binary:
+        return self._binary(other, "-", reverse=True)
+
+    def __mul__(self, other: Any) -> _Binary:
+        return self._binary(other, "*")
+
+    def __rmul__(self, other: Any) -> _Binary:
+        return self._binary(other, "*", reverse=True)
+
+    def __truediv__(self, other: Any) -> _Binary:
+        return self._binary(other, "/")
+
+    def __rtruediv__(self, other: Any) -> _Binary:
+        return self._binary(other, "/", reverse=True)
+
+    def __or__(self, other: Callable[[Any], Any]) -> _Pipe:
+        from ._combinators import _Pipe
+
+        return _Pipe(self, other)
+
+    def add(self, value: Any) -> _Binary:
+        """`self + value`: add a number, an array or another initializer's draws.
+
+        ```python
+        import eqstate
+
+        assert eqstate.init.ZeroInit().add(2.0)(3).tolist() == [2.0, 2.0, 2.0]
+        ```
+        """
+        return self._binary(value, "+")
+
+    def multiply(self, value: Any) -> _Binary:
+        """`self * value`.
+
+        ```python
+        import eqstate
+
+        assert eqstate.init.Constant(2.0).multiply(3.0)(2).tolist() == [6.0, 6.0]
+        ```
+        """
+        return self._binary(value, "*")
+
+    def clip(self, min_val: Any = None, max_val: Any = None) -> _Clip:
+        """Clip the draws to `[min_val, max_val]` (`None`: no bound on that side).
+
+        ```python
+        import eqstate
+
+        w = eqstate.init.Normal(0.0, 5.0).clip(-1.0, 1.0)((100,))
+        assert float(abs(w).max()) <= 1.0
+        ```
+        """
+        from ._combinators import _Clip
+
+        return _Clip(self, min_val, max_val)
+
+    def apply(self, func: Callable[[Any], Any]) -> _Apply:
+        """Transform the draws with `func`.
+
+        ```python
+        import jax.numpy as jnp
+        import eqstate
+
+        w = eqstate.init.Normal(0.0, 1.0).apply(jnp.abs)((100,))
+        assert float(w.min()) >= 0.0
+        ```
+        """
+        from ._combinators import _Apply
+
+        return _Apply(self, func)
+
+
+AbstractInitializer = Initialization
+"""The former name of `Initialization`, kept as an alias."""
+
+Initializer: TypeAlias = Initialization | float | int | np.ndarray | jax.Array | Any
+"""What a parameter spec may be: an initializer, a number, an array or a Quantity."""
 
 
 def _full(shape: tuple[int, ...], value: Any, dtype: DTypeLike | None) -> Any:
@@ -124,7 +210,7 @@ def _full(shape: tuple[int, ...], value: Any, dtype: DTypeLike | None) -> Any:
     return jnp.full(shape, value, dtype=_float_dtype(dtype))
 
 
-class Constant(AbstractInitializer):
+class Constant(Initialization):
     """Fill with one value (a number, an array broadcastable to the shape, or a Quantity).
 
     ```python
@@ -139,21 +225,25 @@ class Constant(AbstractInitializer):
     Args:
         value: the fill value. With `dtype=None` the result keeps an array
             value's dtype; a Python number gives the default float dtype.
+        unit: braintools' deprecated `unit=`: multiplies the result (give the
+            value a unit instead).
     """
 
     value: Any
+    unit: Any = None
 
     def __call__(
         self,
         shape: Size,
         key: PRNGKeyArray | None = None,
         dtype: DTypeLike | None = None,
+        **kwargs: Any,
     ) -> Any:
-        del key
-        return _full(_as_shape(shape), self.value, dtype)
+        del key, kwargs
+        return _times_unit(_full(_as_shape(shape), self.value, dtype), self.unit)
 
 
-class ZeroInit(AbstractInitializer):
+class ZeroInit(Initialization):
     """Fill with zeros.
 
     ```python
@@ -161,19 +251,26 @@ class ZeroInit(AbstractInitializer):
 
     assert (eqstate.init.ZeroInit()(4) == 0).all()
     ```
+
+    Args:
+        unit: if given (a brainunit unit), the zeros carry it.
     """
+
+    unit: Any = None
 
     def __call__(
         self,
         shape: Size,
         key: PRNGKeyArray | None = None,
         dtype: DTypeLike | None = None,
+        **kwargs: Any,
     ) -> Any:
-        del key
-        return jnp.zeros(_as_shape(shape), _float_dtype(dtype))
+        del key, kwargs
+        zeros = jnp.zeros(_as_shape(shape), _float_dtype(dtype))
+        return _times_unit(zeros, self.unit)
 
 
-class Normal(AbstractInitializer):
+class Normal(Initialization):
     r"""Draw from a normal distribution, $x \sim \mathcal{N}(\mu, \sigma^2)$.
 
     ```python
@@ -187,23 +284,27 @@ class Normal(AbstractInitializer):
     Args:
         mean: the mean $\mu$ (a number, an array or a Quantity).
         std: the standard deviation $\sigma$ (same unit as `mean`).
+        unit: braintools' deprecated `unit=`: multiplies the result.
     """
 
     mean: Any = 0.0
     std: Any = 1.0
+    unit: Any = None
 
     def __call__(
         self,
         shape: Size,
         key: PRNGKeyArray | None = None,
         dtype: DTypeLike | None = None,
+        **kwargs: Any,
     ) -> Any:
+        del kwargs
         z = jax.random.normal(_key(key), _as_shape(shape), _float_dtype(dtype))
-        return self.mean + self.std * z
+        return _times_unit(self.mean + self.std * z, self.unit)
 
 
-class Uniform(AbstractInitializer):
-    r"""Draw uniformly from $[\text{min\_val}, \text{max\_val})$.
+class Uniform(Initialization):
+    r"""Draw uniformly from $[\text{low}, \text{high})$.
 
     ```python
     import eqstate
@@ -213,126 +314,101 @@ class Uniform(AbstractInitializer):
     ```
 
     Args:
-        min_val: the lower bound (a number, an array or a Quantity).
-        max_val: the upper bound (same unit as `min_val`).
+        low: the lower bound (a number, an array or a Quantity).
+        high: the upper bound (same unit as `low`).
+        unit: braintools' deprecated `unit=`: multiplies the result.
     """
 
-    min_val: Any = 0.0
-    max_val: Any = 1.0
+    low: Any = 0.0
+    high: Any = 1.0
+    unit: Any = None
+
+    def __check_init__(self) -> None:
+        _check_less(self, "low", "high")
 
     def __call__(
         self,
         shape: Size,
         key: PRNGKeyArray | None = None,
         dtype: DTypeLike | None = None,
+        **kwargs: Any,
     ) -> Any:
+        del kwargs
         u = jax.random.uniform(_key(key), _as_shape(shape), _float_dtype(dtype))
-        return self.min_val + (self.max_val - self.min_val) * u
+        return _times_unit(self.low + (self.high - self.low) * u, self.unit)
 
 
-class TruncatedNormal(AbstractInitializer):
-    r"""Draw from a normal distribution truncated to `[lower, upper]` standard deviations.
+def _check_less(owner: Any, low_name: str, high_name: str) -> None:
+    """`low < high` elementwise, when both are concrete."""
+    low, high = getattr(owner, low_name), getattr(owner, high_name)
+    if low is None or high is None:
+        return
+    try:
+        lo, unit = _split_unit(low)
+        hi = _in_unit(high, unit, what=f"`{high_name}`", ref=f"`{low_name}`")
+        bad = bool(np.any(np.asarray(lo) >= np.asarray(hi)))
+    except jax.errors.ConcretizationTypeError:
+        return
+    if bad:
+        raise InitializationError(
+            f"{type(owner).__name__}: `{low_name}` must be below `{high_name}`, got "
+            f"{low_name}={_format(low)}, {high_name}={_format(high)}."
+        )
 
-    $x = \mu + \sigma z$ with $z \sim \mathcal{N}(0, 1)$ conditioned on
-    $\text{lower} \le z \le \text{upper}$; the bounds are in units of `std`
-    around `mean`, as in `jax.random.truncated_normal`.
+
+class TruncatedNormal(Initialization):
+    r"""Draw from $\mathcal{N}(\mu, \sigma^2)$ conditioned on $\text{low} \le x \le \text{high}$.
+
+    The bounds are values of $x$ (in `mean`'s unit); `None` leaves that
+    side open, so with no bounds this is `Normal`.
 
     ```python
     import eqstate
 
-    w = eqstate.init.TruncatedNormal(mean=0.0, std=1.0, lower=-1.0, upper=1.0)((500,))
+    w = eqstate.init.TruncatedNormal(mean=0.0, std=1.0, low=-1.0, high=1.0)((500,))
     assert float(abs(w).max()) <= 1.0
     ```
 
     Args:
         mean: the mean $\mu$ before truncation.
-        std: the standard deviation $\sigma$ before truncation.
-        lower: lower bound on $z$.
-        upper: upper bound on $z$.
+        std: the standard deviation $\sigma$ before truncation (non-negative).
+        low: the lower bound, or `None`.
+        high: the upper bound, or `None`.
+        unit: braintools' deprecated `unit=`: multiplies the result.
     """
 
     mean: Any = 0.0
     std: Any = 1.0
-    lower: float = eqx.field(default=-2.0, converter=float)
-    upper: float = eqx.field(default=2.0, converter=float)
+    low: Any = None
+    high: Any = None
+    unit: Any = None
+
+    def __check_init__(self) -> None:
+        from ._common import _check_positive
+
+        _check_positive(self, "std", allow_zero=True)
+        _check_less(self, "low", "high")
 
     def __call__(
         self,
         shape: Size,
         key: PRNGKeyArray | None = None,
         dtype: DTypeLike | None = None,
+        **kwargs: Any,
     ) -> Any:
-        z = jax.random.truncated_normal(
-            _key(key), self.lower, self.upper, _as_shape(shape), _float_dtype(dtype)
-        )
-        return self.mean + self.std * z
-
-
-def _shape_of(x: Any) -> tuple[int, ...]:
-    return tuple(x.shape) if hasattr(x, "shape") else np.shape(x)
-
-
-def _broadcast(x: Any, shape: tuple[int, ...]) -> Any:
-    if is_quantity(x):
-        return with_unit(jnp.broadcast_to(x.mantissa, shape), x.unit)
-    return jnp.broadcast_to(x, shape)
-
-
-def _broadcastable(small: tuple[int, ...], big: tuple[int, ...]) -> bool:
-    if len(small) > len(big):
-        return False
-    return all(s in (1, b) for s, b in zip(small[::-1], big[::-1]))
-
-
-def param(init: Any, sizes: Size, batch_size: int | None = None) -> Any:
-    """Turn a parameter spec into a value: call an initializer, check an array.
-
-    - an initializer, or any callable, is called with the shape `sizes`
-      (`(batch_size, *sizes)` when `batch_size` is given);
-    - an array (JAX, NumPy or brainunit Quantity) must broadcast to `sizes`;
-      it is returned as is, or broadcast to `(batch_size, *sizes)`;
-    - a scalar (a Python or NumPy number, or any 0-d array or Quantity) is
-      returned unchanged: it broadcasts against anything;
-    - `None` is returned unchanged (an absent optional parameter).
-
-    ```python
-    import brainunit as u
-    import eqstate
-
-    assert eqstate.init.param(eqstate.init.ZeroInit(), 3, batch_size=2).shape == (2, 3)
-    assert eqstate.init.param(1.0 * u.ohm, (1,)).unit == u.ohm
-    ```
-
-    Args:
-        init: an initializer, a callable `shape -> array`, an array, a scalar
-            or `None`.
-        sizes: the parameter's shape without the batch dim (an int or a tuple).
-        batch_size: if given, a leading batch dim of this size.
-
-    Returns:
-        The parameter value.
-
-    Raises:
-        ValueError: if an array's shape does not broadcast to `sizes`.
-        TypeError: if `init` is none of the above.
-    """
-    shape = _as_shape(sizes)
-    full = shape if batch_size is None else (int(batch_size), *shape)
-    if init is None or isinstance(init, (bool, int, float, complex, np.generic)):
-        return init
-    if is_quantity(init) or isinstance(init, (jax.Array, np.ndarray)):
-        actual = _shape_of(init)
-        if actual == ():
-            return init
-        if not _broadcastable(actual, shape):
-            raise ValueError(
-                f"param: expected a value of shape {shape} (or one that broadcasts "
-                f"to it), got an array of shape {actual}."
-            )
-        return init if batch_size is None else _broadcast(init, full)
-    if callable(init):
-        return init(full)
-    raise TypeError(
-        "param: `init` must be an initializer (or a callable taking a shape), an "
-        f"array, a scalar or None; got {type(init).__name__}."
-    )
+        del kwargs
+        mean, unit = _split_unit(self.mean)
+        std = _in_unit(self.std, unit, what="`std`", ref="`mean`")
+        dtype = _float_dtype(dtype)
+        safe_std = jnp.where(jnp.asarray(std) == 0, 1.0, std)
+        lo = -jnp.inf
+        hi = jnp.inf
+        if self.low is not None:
+            lo = _in_unit(self.low, unit, what="`low`", ref="`mean`")
+        if self.high is not None:
+            hi = _in_unit(self.high, unit, what="`high`", ref="`mean`")
+        a = (jnp.asarray(lo, dtype) - mean) / safe_std
+        b = (jnp.asarray(hi, dtype) - mean) / safe_std
+        z = jax.random.truncated_normal(_key(key), a, b, _as_shape(shape), dtype)
+        x = jnp.clip(mean + std * z, lo, hi).astype(dtype)
+        return _times_unit(with_unit(x, unit), self.unit)

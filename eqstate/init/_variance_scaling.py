@@ -1,34 +1,47 @@
-"""Variance-scaling and orthogonal initializers for weight matrices and kernels.
+"""Variance-scaling initializers: `VarianceScaling` and the Xavier, Kaiming, LeCun families.
 
-A shape `(..., n_in, n_out)` is read the way JAX and Keras read it: `fan_in` is
-`n_in` and `fan_out` is `n_out`, each times the product of the leading dims
-(the receptive field of a convolution kernel). A 1-d shape uses its length for
-both fans.
+Fans are read channels-last, the layout of eqstate's (and brainstate's) kernels:
+a `(..., in, out)` shape has `fan_in = in * r` and `fan_out = out * r`, `r` the
+product of the leading (receptive-field) dims. braintools reads PyTorch's
+`(out, in, ...)` instead; the two agree on 1-D and 2-D shapes.
 """
 
 from __future__ import annotations
 
 import math
-from typing import Literal
+from typing import Any, Literal
 
 import equinox as eqx
 import jax
-import jax.numpy as jnp
 from jax.typing import DTypeLike
 from jaxtyping import PRNGKeyArray
 
-from ._init import AbstractInitializer, Size, _as_shape, _float_dtype, _key
+from ._common import (
+    InitializationError,
+    Size,
+    _as_shape,
+    _float_dtype,
+    _key,
+    _split_unit,
+    _times_unit,
+)
+from ._init import Initialization
 
 __all__ = [
     "KaimingNormal",
     "KaimingUniform",
     "LecunNormal",
-    "Orthogonal",
+    "LecunUniform",
+    "VarianceScaling",
     "XavierNormal",
     "XavierUniform",
 ]
 
 FanMode = Literal["fan_in", "fan_out", "fan_avg"]
+Distribution = Literal["uniform", "normal", "truncated_normal"]
+
+# std of a standard normal truncated to [-2, 2]
+_TRUNCATED_STD = 0.87962566103423978
 
 
 def _fans(shape: tuple[int, ...]) -> tuple[float, float]:
@@ -41,39 +54,91 @@ def _fans(shape: tuple[int, ...]) -> tuple[float, float]:
     return float(shape[-2] * receptive), float(shape[-1] * receptive)
 
 
-def _check_mode(owner: AbstractInitializer, mode: str) -> None:
-    if mode not in ("fan_in", "fan_out", "fan_avg"):
-        raise ValueError(
-            f"{type(owner).__name__}: `mode` must be 'fan_in', 'fan_out' or "
-            f"'fan_avg', got {mode!r}."
-        )
+def _kaiming_scale(scale: Any, nonlinearity: str, negative_slope: float) -> Any:
+    if scale is not None:
+        return scale
+    if nonlinearity == "relu":
+        return 2.0
+    if nonlinearity == "leaky_relu":
+        return 2.0 / (1.0 + negative_slope**2)
+    raise InitializationError(
+        f"Kaiming initializers know nonlinearity 'relu' or 'leaky_relu', got "
+        f"{nonlinearity!r}; for another one pass its gain squared as `scale=`."
+    )
 
 
-def _variance_scaling(
-    key: PRNGKeyArray | None,
-    shape: Size,
-    dtype: DTypeLike | None,
-    scale: float,
-    mode: FanMode,
-    distribution: Literal["normal", "uniform"],
-) -> jax.Array:
-    """Zero-mean draws with variance `scale / n`, `n` the fan chosen by `mode`."""
-    shape = _as_shape(shape)
-    fan_in, fan_out = _fans(shape)
-    n = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2}
-    variance = scale / max(1.0, n[mode])
-    dtype = _float_dtype(dtype)
-    if distribution == "normal":
-        return math.sqrt(variance) * jax.random.normal(_key(key), shape, dtype)
-    limit = math.sqrt(3.0 * variance)
-    return jax.random.uniform(_key(key), shape, dtype, -limit, limit)
+class VarianceScaling(Initialization):
+    r"""Zero-mean draws with variance $s / n$, $n$ a fan chosen by `mode`.
+
+    `distribution` picks the shape: `"normal"` ($\mathcal{N}(0, s/n)$),
+    `"uniform"` ($U(-l, l)$, $l = \sqrt{3s/n}$) or `"truncated_normal"` (a
+    normal truncated at two standard deviations, rescaled to variance $s/n$).
+    `fan_in`/`fan_out` are the last two dims of `shape`, times the product of
+    the leading dims (channels-last kernels).
+
+    ```python
+    import eqstate
+
+    init = eqstate.init.VarianceScaling(2.0, "fan_in", "truncated_normal")
+    w = init((400, 300))
+    assert abs(float(w.std()) - (2 / 400) ** 0.5) < 0.005
+    ```
+
+    Args:
+        scale: the variance numerator $s$ (a Quantity gives the result its unit).
+        mode: which fan is $n$: `"fan_in"`, `"fan_out"` or `"fan_avg"`.
+        distribution: `"normal"`, `"uniform"` or `"truncated_normal"`.
+        unit: braintools' deprecated `unit=`: multiplies the result.
+    """
+
+    scale: Any = 1.0
+    mode: FanMode = eqx.field(static=True, default="fan_in")
+    distribution: Distribution = eqx.field(static=True, default="normal")
+    unit: Any = None
+
+    def __check_init__(self) -> None:
+        if self.mode not in ("fan_in", "fan_out", "fan_avg"):
+            raise InitializationError(
+                f"{type(self).__name__}: `mode` must be 'fan_in', 'fan_out' or "
+                f"'fan_avg', got {self.mode!r}."
+            )
+        if self.distribution not in ("uniform", "normal", "truncated_normal"):
+            raise InitializationError(
+                f"{type(self).__name__}: `distribution` must be 'uniform', "
+                f"'normal' or 'truncated_normal', got {self.distribution!r}."
+            )
+
+    def __call__(
+        self,
+        shape: Size,
+        key: PRNGKeyArray | None = None,
+        dtype: DTypeLike | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        del kwargs
+        shape = _as_shape(shape)
+        fan_in, fan_out = _fans(shape)
+        fan = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2}
+        scale, unit = _split_unit(self.scale)
+        variance = scale / max(1.0, fan[self.mode])
+        dtype = _float_dtype(dtype)
+        k = _key(key)
+        if self.distribution == "normal":
+            x = variance**0.5 * jax.random.normal(k, shape, dtype)
+        elif self.distribution == "uniform":
+            limit = (3.0 * variance) ** 0.5
+            x = jax.random.uniform(k, shape, dtype, -limit, limit)
+        else:
+            z = jax.random.truncated_normal(k, -2.0, 2.0, shape, dtype)
+            x = (variance**0.5 / _TRUNCATED_STD) * z
+        x = x.astype(dtype)
+        if unit is not None:
+            x = x * unit
+        return _times_unit(x, self.unit)
 
 
-class XavierNormal(AbstractInitializer):
+class XavierNormal(VarianceScaling):
     r"""Glorot/Xavier normal: $\mathcal{N}(0, \frac{2s}{n_{in} + n_{out}})$.
-
-    The variance is `scale` over the mean fan; `fan_in`/`fan_out` are the
-    last two dims of `shape`, times the product of the leading dims.
 
     ```python
     import eqstate
@@ -84,20 +149,14 @@ class XavierNormal(AbstractInitializer):
 
     Args:
         scale: multiplies the variance.
+        unit: braintools' deprecated `unit=`: multiplies the result.
     """
 
-    scale: float = eqx.field(default=1.0, converter=float)
-
-    def __call__(
-        self,
-        shape: Size,
-        key: PRNGKeyArray | None = None,
-        dtype: DTypeLike | None = None,
-    ) -> jax.Array:
-        return _variance_scaling(key, shape, dtype, self.scale, "fan_avg", "normal")
+    def __init__(self, scale: Any = 1.0, unit: Any = None) -> None:
+        super().__init__(scale=scale, mode="fan_avg", distribution="normal", unit=unit)
 
 
-class XavierUniform(AbstractInitializer):
+class XavierUniform(VarianceScaling):
     r"""Glorot/Xavier uniform: $U(-l, l)$, $l = \sqrt{\frac{6s}{n_{in} + n_{out}}}$.
 
     ```python
@@ -109,80 +168,14 @@ class XavierUniform(AbstractInitializer):
 
     Args:
         scale: multiplies the variance.
+        unit: braintools' deprecated `unit=`: multiplies the result.
     """
 
-    scale: float = eqx.field(default=1.0, converter=float)
-
-    def __call__(
-        self,
-        shape: Size,
-        key: PRNGKeyArray | None = None,
-        dtype: DTypeLike | None = None,
-    ) -> jax.Array:
-        return _variance_scaling(key, shape, dtype, self.scale, "fan_avg", "uniform")
+    def __init__(self, scale: Any = 1.0, unit: Any = None) -> None:
+        super().__init__(scale=scale, mode="fan_avg", distribution="uniform", unit=unit)
 
 
-class KaimingNormal(AbstractInitializer):
-    r"""He/Kaiming normal: $\mathcal{N}(0, s / n)$, by default $s = 2$, $n = n_{in}$.
-
-    ```python
-    import eqstate
-
-    w = eqstate.init.KaimingNormal()((400, 100))
-    assert abs(float(w.std()) - (2 / 400) ** 0.5) < 0.01
-    ```
-
-    Args:
-        scale: the variance numerator $s$ (2 suits ReLU networks).
-        mode: which fan is $n$: `"fan_in"`, `"fan_out"` or `"fan_avg"`.
-    """
-
-    scale: float = eqx.field(default=2.0, converter=float)
-    mode: FanMode = eqx.field(static=True, default="fan_in")
-
-    def __check_init__(self) -> None:
-        _check_mode(self, self.mode)
-
-    def __call__(
-        self,
-        shape: Size,
-        key: PRNGKeyArray | None = None,
-        dtype: DTypeLike | None = None,
-    ) -> jax.Array:
-        return _variance_scaling(key, shape, dtype, self.scale, self.mode, "normal")
-
-
-class KaimingUniform(AbstractInitializer):
-    r"""He/Kaiming uniform: $U(-l, l)$ with $l = \sqrt{3 s / n}$, by default $s = 2$.
-
-    ```python
-    import eqstate
-
-    w = eqstate.init.KaimingUniform()((400, 100))
-    assert float(abs(w).max()) <= (6 / 400) ** 0.5
-    ```
-
-    Args:
-        scale: the variance numerator $s$.
-        mode: which fan is $n$: `"fan_in"`, `"fan_out"` or `"fan_avg"`.
-    """
-
-    scale: float = eqx.field(default=2.0, converter=float)
-    mode: FanMode = eqx.field(static=True, default="fan_in")
-
-    def __check_init__(self) -> None:
-        _check_mode(self, self.mode)
-
-    def __call__(
-        self,
-        shape: Size,
-        key: PRNGKeyArray | None = None,
-        dtype: DTypeLike | None = None,
-    ) -> jax.Array:
-        return _variance_scaling(key, shape, dtype, self.scale, self.mode, "uniform")
-
-
-class LecunNormal(AbstractInitializer):
+class LecunNormal(VarianceScaling):
     r"""LeCun normal: $\mathcal{N}(0, s / n_{in})$ with $s = 1$ by default.
 
     ```python
@@ -194,58 +187,99 @@ class LecunNormal(AbstractInitializer):
 
     Args:
         scale: the variance numerator $s$.
+        unit: braintools' deprecated `unit=`: multiplies the result.
     """
 
-    scale: float = eqx.field(default=1.0, converter=float)
-
-    def __call__(
-        self,
-        shape: Size,
-        key: PRNGKeyArray | None = None,
-        dtype: DTypeLike | None = None,
-    ) -> jax.Array:
-        return _variance_scaling(key, shape, dtype, self.scale, "fan_in", "normal")
+    def __init__(self, scale: Any = 1.0, unit: Any = None) -> None:
+        super().__init__(scale=scale, mode="fan_in", distribution="normal", unit=unit)
 
 
-class Orthogonal(AbstractInitializer):
-    """A (semi-)orthogonal matrix times `scale`, from the QR of a Gaussian matrix.
-
-    The shape is read as a matrix of `prod(shape[:-1])` rows and `shape[-1]`
-    columns; its rows or its columns, whichever are fewer, are orthonormal.
+class LecunUniform(VarianceScaling):
+    r"""LeCun uniform: $U(-l, l)$, $l = \sqrt{3 s / n_{in}}$, $s = 1$ by default.
 
     ```python
-    import jax.numpy as jnp
     import eqstate
 
-    q = eqstate.init.Orthogonal()((5, 3))
-    assert jnp.allclose(q.T @ q, jnp.eye(3), atol=1e-5)
+    w = eqstate.init.LecunUniform()((300, 100))
+    assert float(abs(w).max()) <= 0.1
     ```
 
     Args:
-        scale: multiplies the matrix.
+        scale: the variance numerator $s$.
+        unit: braintools' deprecated `unit=`: multiplies the result.
     """
 
-    scale: float = eqx.field(default=1.0, converter=float)
+    def __init__(self, scale: Any = 1.0, unit: Any = None) -> None:
+        super().__init__(scale=scale, mode="fan_in", distribution="uniform", unit=unit)
 
-    def __call__(
+
+class KaimingNormal(VarianceScaling):
+    r"""He/Kaiming normal: $\mathcal{N}(0, s / n)$, by default $s = 2$, $n = n_{in}$.
+
+    With `scale=None` the gain comes from `nonlinearity`: $s = 2$ for
+    `"relu"`, $s = 2 / (1 + a^2)$ for `"leaky_relu"` with slope $a$.
+
+    ```python
+    import eqstate
+
+    w = eqstate.init.KaimingNormal()((400, 100))
+    assert abs(float(w.std()) - (2 / 400) ** 0.5) < 0.01
+    ```
+
+    Args:
+        scale: the variance numerator $s$, or `None` to derive it.
+        mode: which fan is $n$: `"fan_in"`, `"fan_out"` or `"fan_avg"`.
+        nonlinearity: `"relu"` or `"leaky_relu"`.
+        negative_slope: the leaky ReLU's slope $a$.
+        unit: braintools' deprecated `unit=`: multiplies the result.
+    """
+
+    nonlinearity: Literal["relu", "leaky_relu"] = eqx.field(static=True, default="relu")
+    negative_slope: float = eqx.field(static=True, default=0.01)
+
+    def __init__(
         self,
-        shape: Size,
-        key: PRNGKeyArray | None = None,
-        dtype: DTypeLike | None = None,
-    ) -> jax.Array:
-        shape = _as_shape(shape)
-        if len(shape) < 2:
-            raise ValueError(
-                f"Orthogonal needs a shape with at least 2 dims, got {shape}."
-            )
-        n_cols = shape[-1]
-        n_rows = math.prod(shape[:-1])
-        tall = (max(n_rows, n_cols), min(n_rows, n_cols))
-        out_dtype = _float_dtype(dtype)
-        work = jnp.promote_types(out_dtype, jnp.float32)  # LAPACK has no 16-bit QR
-        a = jax.random.normal(_key(key), tall, work)
-        q, r = jnp.linalg.qr(a)
-        q = q * jnp.sign(jnp.diagonal(r))[None, :]  # a unique, uniform draw
-        if n_rows < n_cols:
-            q = q.T
-        return (self.scale * q.reshape(shape)).astype(out_dtype)
+        scale: Any = None,
+        mode: FanMode = "fan_in",
+        nonlinearity: Literal["relu", "leaky_relu"] = "relu",
+        negative_slope: float = 0.01,
+        unit: Any = None,
+    ) -> None:
+        scale = _kaiming_scale(scale, nonlinearity, negative_slope)
+        super().__init__(scale=scale, mode=mode, distribution="normal", unit=unit)
+        self.nonlinearity, self.negative_slope = nonlinearity, negative_slope
+
+
+class KaimingUniform(VarianceScaling):
+    r"""He/Kaiming uniform: $U(-l, l)$ with $l = \sqrt{3 s / n}$, by default $s = 2$.
+
+    ```python
+    import eqstate
+
+    w = eqstate.init.KaimingUniform()((400, 100))
+    assert float(abs(w).max()) <= (6 / 400) ** 0.5
+    ```
+
+    Args:
+        scale: the variance numerator $s$, or `None` to derive it from
+            `nonlinearity` as in `KaimingNormal`.
+        mode: which fan is $n$: `"fan_in"`, `"fan_out"` or `"fan_avg"`.
+        nonlinearity: `"relu"` or `"leaky_relu"`.
+        negative_slope: the leaky ReLU's slope.
+        unit: braintools' deprecated `unit=`: multiplies the result.
+    """
+
+    nonlinearity: Literal["relu", "leaky_relu"] = eqx.field(static=True, default="relu")
+    negative_slope: float = eqx.field(static=True, default=0.01)
+
+    def __init__(
+        self,
+        scale: Any = None,
+        mode: FanMode = "fan_in",
+        nonlinearity: Literal["relu", "leaky_relu"] = "relu",
+        negative_slope: float = 0.01,
+        unit: Any = None,
+    ) -> None:
+        scale = _kaiming_scale(scale, nonlinearity, negative_slope)
+        super().__init__(scale=scale, mode=mode, distribution="uniform", unit=unit)
+        self.nonlinearity, self.negative_slope = nonlinearity, negative_slope

@@ -1,8 +1,33 @@
 """Spike functions: a Heaviside step forward, a surrogate derivative backward."""
 
+from ._base import (
+    AbstractSurrogate as AbstractSurrogate,
+    Surrogate as Surrogate,
+)
+from ._more import (
+    S2NN as S2NN,
+    InvSquareGrad as InvSquareGrad,
+    LogTailedRelu as LogTailedRelu,
+    MultiGaussianGrad as MultiGaussianGrad,
+    NonzeroSignLog as NonzeroSignLog,
+    PiecewiseExp as PiecewiseExp,
+    PiecewiseLeakyRelu as PiecewiseLeakyRelu,
+    QPseudoSpike as QPseudoSpike,
+    SlayerGrad as SlayerGrad,
+    SquarewaveFourierSeries as SquarewaveFourierSeries,
+    inv_square_grad as inv_square_grad,
+    log_tailed_relu as log_tailed_relu,
+    multi_gaussian_grad as multi_gaussian_grad,
+    nonzero_sign_log as nonzero_sign_log,
+    piecewise_exp as piecewise_exp,
+    piecewise_leaky_relu as piecewise_leaky_relu,
+    q_pseudo_spike as q_pseudo_spike,
+    s2nn as s2nn,
+    slayer_grad as slayer_grad,
+    squarewave_fourier_series as squarewave_fourier_series,
+)
 from ._surrogate import (
     ERF as ERF,
-    AbstractSurrogate as AbstractSurrogate,
     Arctan as Arctan,
     GaussianGrad as GaussianGrad,
     LeakyRelu as LeakyRelu,

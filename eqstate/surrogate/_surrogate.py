@@ -1,35 +1,17 @@
-"""Spike functions: a Heaviside step forward, a smooth surrogate backward.
-
-A spiking neuron emits `1.0` where its scaled membrane potential `x` is
-non-negative and `0.0` elsewhere. That step has a zero derivative almost
-everywhere, so training a spiking network by gradient descent replaces the
-derivative (and only the derivative) with a smooth bump around `x = 0`.
-
-One engine does this for every surrogate: `_spike`, a `jax.custom_jvp` whose
-primal is the step and whose tangent is `surrogate_grad(x) * x_dot`. Each class
-below only supplies its derivative formula, so all of them work under `jit`,
-`vmap`, `grad`, `jacrev`, `jacfwd` and inside `lax.scan` alike. The lower-case
-functions are thin conveniences over the classes.
-"""
+"""The classic surrogates: `Sigmoid`, `ReluGrad`, `Arctan`, `GaussianGrad`, ... and their functions."""
 
 from __future__ import annotations
 
-import abc
-import dataclasses
-import functools
 import math
-from collections.abc import Callable
 from typing import Any
 
-import equinox as eqx
 import jax
 import jax.numpy as jnp
 from jax import Array
 
-from .._units import is_quantity
+from ._base import Surrogate, _check_positive, _hyper
 
 __all__ = [
-    "AbstractSurrogate",
     "ERF",
     "Arctan",
     "GaussianGrad",
@@ -48,112 +30,8 @@ __all__ = [
     "soft_sign",
 ]
 
-_UNIT_MESSAGE = """\
-a surrogate spike function needs a dimensionless input, got a Quantity in
-{unit}. Scale the membrane potential by a voltage first, for example
 
-    spk = surrogate((V - V_th) / (V_th - V_reset))   # mV / mV: dimensionless
-
-so that the threshold sits at x = 0 and the surrogate's width is unit-free."""
-
-
-def _as_float_array(x: Any) -> Array:
-    """`x` as a floating JAX array; a dimensionless brainunit Quantity is unwrapped."""
-    if is_quantity(x):
-        if not x.dim.is_dimensionless:
-            raise TypeError(_UNIT_MESSAGE.format(unit=x.unit))
-        x = x.to_decimal()  # folds a scale such as mV/V into the number
-    x = jnp.asarray(x)
-    if not jnp.issubdtype(x.dtype, jnp.floating):
-        x = x.astype(jnp.result_type(float))
-    return x
-
-
-@functools.partial(jax.custom_jvp, nondiff_argnums=(0,))
-def _spike(derivative: Callable[[Array], Array], x: Array) -> Array:
-    """Heaviside step of `x` (1 at `x >= 0`), differentiated as `derivative`."""
-    del derivative
-    return (x >= 0).astype(x.dtype)
-
-
-@_spike.defjvp
-def _spike_jvp(
-    derivative: Callable[[Array], Array],
-    primals: tuple[Array],
-    tangents: tuple[Array],
-) -> tuple[Array, Array]:
-    (x,) = primals
-    (x_dot,) = tangents
-    return _spike(derivative, x), derivative(x) * x_dot
-
-
-class AbstractSurrogate(eqx.Module):
-    """Base class of the spike functions in `eqstate.surrogate`.
-
-    Calling an instance gives the Heaviside step of its input (`1.0` where
-    `x >= 0`, else `0.0`, in the input's floating dtype); differentiating it
-    gives `surrogate_grad(x)`. A subclass only writes `_derivative`.
-
-    ```python
-    import jax.numpy as jnp
-    import eqstate
-
-    spk = eqstate.surrogate.Sigmoid(alpha=4.0)
-    assert isinstance(spk, eqstate.surrogate.AbstractSurrogate)
-    assert spk(jnp.array([-1.0, 0.0, 1.0])).tolist() == [0.0, 1.0, 1.0]
-    ```
-    """
-
-    @abc.abstractmethod
-    def _derivative(self, x: Array) -> Array:
-        """The surrogate derivative at a floating array `x`."""
-
-    def __call__(self, x: Any) -> Array:
-        """The spike: `1.0` where `x >= 0`, else `0.0`.
-
-        Args:
-            x: an array (or a dimensionless brainunit Quantity); integer and
-                boolean inputs are cast to the default float dtype.
-
-        Returns:
-            An array of `x`'s shape and floating dtype.
-        """
-        return _spike(self.surrogate_grad, _as_float_array(x))
-
-    def surrogate_grad(self, x: Any) -> Array:
-        """The derivative used in place of the step's: $g'(x)$ at each element.
-
-        Args:
-            x: an array (or a dimensionless brainunit Quantity).
-
-        Returns:
-            An array of `x`'s shape and floating dtype.
-        """
-        x = _as_float_array(x)
-        return self._derivative(x).astype(x.dtype)
-
-    def __repr__(self) -> str:
-        args = ", ".join(
-            f"{f.name}={getattr(self, f.name)!r}" for f in dataclasses.fields(self)
-        )
-        return f"{type(self).__name__}({args})"
-
-
-def _hyper(default: float) -> Any:
-    """A static float hyperparameter (ints are accepted and converted)."""
-    return eqx.field(static=True, default=default, converter=float)
-
-
-def _check_positive(owner: AbstractSurrogate, *names: str) -> None:
-    for name in names:
-        value = getattr(owner, name)
-        if not value > 0:
-            raise ValueError(
-                f"{type(owner).__name__}: `{name}` must be positive, got {value!r}."
-            )
-
-
-class Sigmoid(AbstractSurrogate):
+class Sigmoid(Surrogate):
     r"""Spike with the derivative of a steep logistic sigmoid.
 
     Surrogate $g(x) = \sigma(\alpha x)$, with derivative
@@ -179,8 +57,11 @@ class Sigmoid(AbstractSurrogate):
         s = jax.nn.sigmoid(self.alpha * x)
         return self.alpha * s * (1.0 - s)
 
+    def _function(self, x: Array) -> Array:
+        return jax.nn.sigmoid(self.alpha * x)
 
-class ReluGrad(AbstractSurrogate):
+
+class ReluGrad(Surrogate):
     r"""Spike with a triangular ("ReLU-shaped") surrogate derivative.
 
     $g'(x) = \alpha \max(w - |x|, 0)$ with $w$ the `width`: a triangle of
@@ -210,7 +91,7 @@ class ReluGrad(AbstractSurrogate):
         return self.alpha * jnp.maximum(self.width - jnp.abs(x), 0.0)
 
 
-class Arctan(AbstractSurrogate):
+class Arctan(Surrogate):
     r"""Spike with the derivative of a scaled arctangent.
 
     Surrogate $g(x) = \frac{1}{\pi}\arctan(\frac{\pi}{2}\alpha x) + \frac{1}{2}$,
@@ -234,8 +115,11 @@ class Arctan(AbstractSurrogate):
         z = (math.pi / 2) * self.alpha * x
         return (self.alpha / 2) / (1.0 + z * z)
 
+    def _function(self, x: Array) -> Array:
+        return jnp.arctan((math.pi / 2) * self.alpha * x) / math.pi + 0.5
 
-class GaussianGrad(AbstractSurrogate):
+
+class GaussianGrad(Surrogate):
     r"""Spike with a Gaussian-bump surrogate derivative.
 
     $g'(x) = \alpha \frac{1}{\sqrt{2\pi}\,\sigma} \exp(-\frac{x^2}{2\sigma^2})$:
@@ -267,7 +151,7 @@ class GaussianGrad(AbstractSurrogate):
         return peak * jnp.exp(-(x * x) / (2 * self.sigma**2))
 
 
-class SoftSign(AbstractSurrogate):
+class SoftSign(Surrogate):
     r"""Spike with the derivative of a shifted softsign.
 
     Surrogate $g(x) = \frac{1}{2}(\frac{\alpha x}{1 + |\alpha x|} + 1)$, with
@@ -291,8 +175,11 @@ class SoftSign(AbstractSurrogate):
         d = 1.0 + jnp.abs(self.alpha * x)
         return self.alpha / (2.0 * d * d)
 
+    def _function(self, x: Array) -> Array:
+        return x / (2.0 / self.alpha + 2.0 * jnp.abs(x)) + 0.5
 
-class ERF(AbstractSurrogate):
+
+class ERF(Surrogate):
     r"""Spike with the derivative of a scaled error function.
 
     Surrogate $g(x) = \frac{1}{2}(1 + \operatorname{erf}(\alpha x))$, with
@@ -317,8 +204,11 @@ class ERF(AbstractSurrogate):
         z = self.alpha * x
         return (self.alpha / math.sqrt(math.pi)) * jnp.exp(-(z * z))
 
+    def _function(self, x: Array) -> Array:
+        return 0.5 * (1.0 + jax.scipy.special.erf(self.alpha * x))
 
-class PiecewiseQuadratic(AbstractSurrogate):
+
+class PiecewiseQuadratic(Surrogate):
     r"""Spike with a triangular derivative of a piecewise-quadratic surrogate.
 
     $g'(x) = \max(\alpha - \alpha^2 |x|, 0)$: equal to $\alpha - \alpha^2|x|$
@@ -345,8 +235,13 @@ class PiecewiseQuadratic(AbstractSurrogate):
     def _derivative(self, x: Array) -> Array:
         return jnp.maximum(self.alpha - self.alpha**2 * jnp.abs(x), 0.0)
 
+    def _function(self, x: Array) -> Array:
+        a = self.alpha
+        inner = (1.0 - a * jnp.abs(x) / 2.0) * a * x + 0.5
+        return jnp.where(x < -1.0 / a, 0.0, jnp.where(x > 1.0 / a, 1.0, inner))
 
-class LeakyRelu(AbstractSurrogate):
+
+class LeakyRelu(Surrogate):
     r"""Spike with a two-level (leaky-ReLU-shaped) surrogate derivative.
 
     $g'(x) = \beta$ for $x \ge 0$ and $g'(x) = \alpha$ for $x < 0$.
@@ -370,6 +265,9 @@ class LeakyRelu(AbstractSurrogate):
 
     def _derivative(self, x: Array) -> Array:
         return jnp.where(x >= 0, self.beta, self.alpha)
+
+    def _function(self, x: Array) -> Array:
+        return jnp.where(x < 0, self.alpha * x, self.beta * x)
 
 
 def sigmoid(x: Any, alpha: float = 4.0) -> Array:
