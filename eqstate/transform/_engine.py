@@ -315,7 +315,14 @@ def run_planned(
     args, kwargs = unsplit((args, kwargs), arg_states)
     frame = Frame(owner, zip(plan.states, vals))
     with frame:
-        out = fun(*args, **kwargs)
+        try:
+            out = fun(*args, **kwargs)
+        except Exception:
+            # A trace that failed after touching States outside the plan (e.g.
+            # a closed-over value whose shape only fits once it is an input)
+            # retraces with them planned; other failures are the user's.
+            plan.check(frame, reads=reads)
+            raise
         out = export(out, frame, known(arg_states, plan))
     plan.check(frame, reads=reads)
     return out, [frame.values[s] for s in plan.writes], frame

@@ -1,0 +1,135 @@
+"""`shard_map` for functions that read and write States."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import jax
+from jax.sharding import Mesh, PartitionSpec
+
+from .._state import State
+from ._engine import (
+    Plan,
+    gather,
+    known,
+    owner_name,
+    restore,
+    retrying,
+    run_planned,
+    scatter,
+    split,
+)
+
+__all__ = ["shard_map"]
+
+Specs = PartitionSpec | dict[State[Any], PartitionSpec] | None
+
+
+def _spec_of(specs: Specs, state: State[Any], default: PartitionSpec) -> Any:
+    if specs is None:
+        return default
+    if isinstance(specs, dict):
+        return specs.get(state, default)
+    return specs
+
+
+def shard_map(
+    fun: Callable[..., Any],
+    mesh: Mesh,
+    in_specs: Any,
+    out_specs: Any,
+    *,
+    state_in_specs: Specs = None,
+    state_out_specs: Specs = None,
+    check_vma: bool = True,
+) -> Callable[..., Any]:
+    """`jax.shard_map` for a function that reads and writes States.
+
+    Each device runs `fun` on its shard. The States it reads enter split by
+    `state_in_specs` (one `PartitionSpec` for all, or `{state: spec}`; default
+    replicated, `P()`), and the States it writes leave assembled by
+    `state_out_specs` (default: the State's input spec).
+
+    ```python
+    import jax
+    import jax.numpy as jnp
+    import numpy as np
+    from jax.sharding import Mesh, PartitionSpec as P
+    import eqstate
+
+    mesh = Mesh(np.array(jax.devices()[:1]), ("d",))
+    total = eqstate.State(jnp.zeros(4))
+
+    def add(x):
+        total.value = total.value + x
+        return x * 2
+
+    f = eqstate.transform.shard_map(
+        add, mesh, in_specs=P("d"), out_specs=P("d"), state_in_specs=P("d")
+    )
+    assert f(jnp.arange(4.0)).tolist() == [0.0, 2.0, 4.0, 6.0]
+    assert total.value.tolist() == [0.0, 1.0, 2.0, 3.0]
+    ```
+
+    Args:
+        fun: the per-shard function.
+        mesh: the device mesh.
+        in_specs: partition specs of the positional arguments (as in
+            `jax.shard_map`).
+        out_specs: partition specs of the output.
+        state_in_specs: specs of the States read inside.
+        state_out_specs: specs of the States written inside.
+        check_vma: as in `jax.shard_map`.
+    """
+    owner = owner_name("shard_map", fun)
+    replicated = PartitionSpec()
+
+    def call(*args: Any) -> Any:
+        index: dict[State[Any], int] = {}
+        call_args = split(args, index)
+        arg_states = list(index)
+        user_specs = (
+            in_specs if isinstance(in_specs, tuple) else (in_specs,) * len(args)
+        )
+
+        def attempt(plan: Plan) -> Any:
+            plan = Plan(plan.writes, [*plan.reads, *arg_states])
+
+            def pure(write_vals: list[Any], read_vals: list[Any], *args: Any) -> Any:
+                out, new_vals, _ = run_planned(
+                    fun,
+                    owner,
+                    plan,
+                    [*write_vals, *read_vals],
+                    args,
+                    {},
+                    arg_states,
+                    reads=True,
+                )
+                return out, new_vals
+
+            def spec_in(s: State[Any]) -> Any:
+                return _spec_of(state_in_specs, s, replicated)
+
+            mapped = jax.shard_map(
+                pure,
+                mesh=mesh,
+                in_specs=(
+                    [spec_in(s) for s in plan.writes],
+                    [spec_in(s) for s in plan.reads],
+                    *user_specs,
+                ),
+                out_specs=(
+                    out_specs,
+                    [_spec_of(state_out_specs, s, spec_in(s)) for s in plan.writes],
+                ),
+                check_vma=check_vma,
+            )
+            out, vals = mapped(gather(plan.writes), gather(plan.reads), *call_args)
+            scatter(plan.writes, vals)
+            return restore(out, list(known(arg_states, plan)))
+
+        return retrying(Plan(), attempt, owner)
+
+    return call

@@ -1,0 +1,59 @@
+"""`shard_map` with States split across devices (8 simulated CPU devices)."""
+
+import os
+import subprocess
+import sys
+import textwrap
+
+SCRIPT = textwrap.dedent(
+    """
+    import jax, jax.numpy as jnp, numpy as np
+    from jax.sharding import Mesh, PartitionSpec as P
+    import eqstate
+    from eqstate import transform as T
+
+    assert len(jax.devices()) == 8
+    mesh = Mesh(np.array(jax.devices()), ("data",))
+
+    def make():
+        w = eqstate.ParamState(jnp.arange(4.0) + 1.0, name="w")
+        acc = eqstate.State(jnp.zeros(16), name="acc")
+        return w, acc
+
+    def body(w, acc, x):
+        acc.value = acc.value + x * 2.0  # split along the data axis
+        return x * w.value.sum()  # w replicated on every device
+
+    x = jnp.arange(16.0)
+    w1, acc1 = make()
+    ref = body(w1, acc1, x)
+    w2, acc2 = make()
+    f = T.shard_map(
+        lambda x: body(w2, acc2, x),
+        mesh,
+        in_specs=P("data"),
+        out_specs=P("data"),
+        state_in_specs={acc2: P("data")},
+    )
+    out = f(x)
+    np.testing.assert_allclose(out, ref)
+    np.testing.assert_allclose(acc2.value, acc1.value)
+    out = f(x)
+    np.testing.assert_allclose(acc2.value, 2 * acc1.value)
+    assert acc2.value.sharding.spec == P("data")
+    # per device: each of 8 shards holds 2 of the 16 entries
+    assert {s.data.shape for s in acc2.value.addressable_shards} == {(2,)}
+    print("ok")
+    """
+)
+
+
+def test_shard_map_splits_a_state_by_state_in_specs():
+    env = dict(os.environ)
+    env["XLA_FLAGS"] = "--xla_force_host_platform_device_count=8"
+    env["JAX_PLATFORMS"] = "cpu"
+    result = subprocess.run(
+        [sys.executable, "-c", SCRIPT], env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
+    assert result.stdout.strip().endswith("ok")
