@@ -2,6 +2,7 @@
 
 from ._autodiff import (
     GradientTransform as GradientTransform,
+    GradStateError as GradStateError,
     fwd_grad as fwd_grad,
     grad as grad,
     hessian as hessian,

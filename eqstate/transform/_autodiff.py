@@ -18,9 +18,11 @@ import jax.tree_util as jtu
 
 from .._errors import EqstateError
 from .._state import State, is_state
+from .._table import Frame
 from ._engine import export, gather, owner_name, restore, run, scatter, split, unsplit
 
 __all__ = [
+    "GradStateError",
     "GradientTransform",
     "fwd_grad",
     "grad",
@@ -44,6 +46,40 @@ def _unique_states(container: Any) -> list[State[Any]]:
             f"or `module.states(...)`); found {type(bad[0]).__name__}."
         )
     return list(dict.fromkeys(leaves))
+
+
+class GradStateError(EqstateError):
+    """A State given to `grad_states` is never read by the function.
+
+    Its gradient would be zero whatever the function does, which almost
+    always means the wrong State (a copy, another model's) was passed. The
+    message names the State.
+
+    **Fix**: pass the States the function reads (`model.states(ParamState)`),
+    or `check_states=False` to accept zero gradients.
+
+    ```python
+    import jax.numpy as jnp
+    import eqstate
+
+    used = eqstate.ParamState(jnp.ones(2), name="used")
+    unused = eqstate.ParamState(jnp.ones(2), name="unused")
+    try:
+        eqstate.transform.grad(lambda: used.value.sum(), [used, unused])()
+    except eqstate.transform.GradStateError as e:
+        assert "'unused'" in str(e)
+    ```
+    """
+
+
+def _unread_message(unread: list[State[Any]], owner: str) -> str:
+    listed = "\n".join(f"    {s._describe()}" for s in unread)
+    return (
+        f"{owner} was asked for the gradient of States the function never "
+        f"reads:\n{listed}\nTheir gradient would be zero. Pass the States the "
+        "function uses (e.g. `model.states(eqstate.ParamState)`), or "
+        "`check_states=False` to accept zeros."
+    )
 
 
 class GradientTransform(Generic[P]):
@@ -86,6 +122,10 @@ class GradientTransform(Generic[P]):
         return_value: also return the function's value.
         has_aux: the function returns `(value, aux)`.
         transform_params: extra keyword arguments for `transform`.
+        check_states: raise `GradStateError` when the function never reads
+            one of `grad_states` (its gradient would silently be zero).
+        debug_nan: check the gradients for NaN at run time (also under
+            `jit`) and raise `JitCheckError` naming the transform.
     """
 
     def __init__(
@@ -97,6 +137,8 @@ class GradientTransform(Generic[P]):
         return_value: bool = False,
         has_aux: bool = False,
         transform_params: dict[str, Any] | None = None,
+        check_states: bool = True,
+        debug_nan: bool = False,
     ):
         self.target: Callable[..., Any] = target
         self.transform: Transform = transform
@@ -108,6 +150,8 @@ class GradientTransform(Generic[P]):
         self.return_value: bool = return_value
         self.has_aux: bool = has_aux
         self.transform_params: dict[str, Any] = transform_params or {}
+        self.check_states: bool = check_states
+        self.debug_nan: bool = debug_nan
         public = _PUBLIC_NAMES.get(transform, "GradientTransform")
         self.owner: str = owner_name(public, target)
         functools.update_wrapper(self, target, updated=())  # type: ignore[arg-type]
@@ -138,12 +182,17 @@ class GradientTransform(Generic[P]):
 
         def loss(state_vals: list[Any], *args: Any, **kwargs: Any) -> Any:
             args, kwargs = unsplit((args, kwargs), arg_states)
-            out, frame = run(
-                self.target, args, kwargs, self.owner, zip(states, state_vals)
-            )
-            with frame:
-                out = export(out, frame, {s: i for i, s in enumerate(arg_states)})
+            # The differentiated values live in a frame of their own below the
+            # function's, so the function's frame records which it reads.
+            with Frame(self.owner, zip(states, state_vals)):
+                out, frame = run(self.target, args, kwargs, self.owner)
+                with frame:
+                    out = export(out, frame, {s: i for i, s in enumerate(arg_states)})
             value, aux = out if self.has_aux else (out, None)
+            if self.check_states:
+                unread = [s for s in states if s not in frame.missed]
+                if unread:
+                    raise GradStateError(_unread_message(unread, self.owner))
             written[:] = list(frame.written)
             new_vals = [frame.values[s] for s in written]
             return value, (value, aux, new_vals)
@@ -156,6 +205,14 @@ class GradientTransform(Generic[P]):
         )
         scatter(written, new_vals)
         value, aux = restore((value, aux), arg_states)
+        if self.debug_nan:
+            from ._debug import jit_error_if
+
+            bad = [jnp.any(jnp.isnan(g)) for g in jtu.tree_leaves(grads)]
+            if bad:
+                jit_error_if(
+                    jnp.any(jnp.stack(bad)), f"NaN in the gradients of {self.owner}."
+                )
         return self._assemble(grads, value, aux)
 
     def _diff_args(self, n_args: int) -> set[int]:
@@ -196,10 +253,26 @@ def _build(
     has_aux: bool | None,
     return_value: bool,
     transform_params: dict[str, Any],
+    check_states: bool = True,
+    debug_nan: bool = False,
+    unit_aware: bool = False,
 ) -> Any:
+    if unit_aware:
+        raise NotImplementedError(
+            "unit_aware=True is not supported by eqstate yet: differentiate the "
+            "unitless magnitudes (brainunit's `u.get_magnitude`) instead."
+        )
     if fun is None:
         return lambda f: _build(
-            transform, f, grad_states, argnums, has_aux, return_value, transform_params
+            transform,
+            f,
+            grad_states,
+            argnums,
+            has_aux,
+            return_value,
+            transform_params,
+            check_states,
+            debug_nan,
         )
     return GradientTransform(
         fun,
@@ -209,6 +282,8 @@ def _build(
         has_aux=bool(has_aux),
         return_value=return_value,
         transform_params=transform_params,
+        check_states=check_states,
+        debug_nan=debug_nan,
     )
 
 
@@ -334,9 +409,13 @@ def grad(
     fun: Callable[..., Any] | None = None,
     grad_states: Any = None,
     argnums: int | Sequence[int] | None = None,
+    holomorphic: bool = False,
+    allow_int: bool = False,
     has_aux: bool | None = None,
     return_value: bool = False,
-    **transform_params: Any,
+    unit_aware: bool = False,
+    check_states: bool = True,
+    debug_nan: bool = False,
 ) -> Any:
     """Gradient with respect to States and/or positional arguments.
 
@@ -369,8 +448,13 @@ def grad(
         argnums: positional arguments to differentiate (default 0 when
             `grad_states` is None).
         has_aux: `fun` returns `(value, aux)`.
+        holomorphic: as in `jax.grad`.
+        allow_int: as in `jax.grad`.
+        has_aux: `fun` returns `(value, aux)`.
         return_value: also return the value.
-        **transform_params: passed to `jax.grad` (`holomorphic`, `allow_int`).
+        unit_aware: brainunit-aware gradients; not supported yet (raises).
+        check_states: raise `GradStateError` for a grad State never read.
+        debug_nan: raise `JitCheckError` when a gradient holds NaN.
     """
     return _build(
         _grad_transform,
@@ -379,7 +463,10 @@ def grad(
         argnums,
         has_aux,
         return_value,
-        transform_params,
+        {"holomorphic": holomorphic, "allow_int": allow_int},
+        check_states,
+        debug_nan,
+        unit_aware,
     )
 
 
