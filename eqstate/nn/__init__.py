@@ -86,3 +86,4 @@ from ._rnn import (
     URLSTMCell as URLSTMCell,
     ValinaRNNCell as ValinaRNNCell,
 )
+from ._sequential import Sequential as Sequential
