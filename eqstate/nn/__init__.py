@@ -87,3 +87,7 @@ from ._rnn import (
     ValinaRNNCell as ValinaRNNCell,
 )
 from ._sequential import Sequential as Sequential
+from ._interop import (
+    UnwrappedEquinoxError as UnwrappedEquinoxError,
+    from_equinox as from_equinox,
+)

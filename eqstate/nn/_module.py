@@ -304,7 +304,9 @@ class Module(eqx.Module):
         ```
         """
         from ..graph import states
+        from ._interop import check_equinox_wrapped
 
+        check_equinox_wrapped(self, filters)
         return states(self, *filters)
 
     def nodes(
