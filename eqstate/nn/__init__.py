@@ -1,12 +1,5 @@
 """Modules: frozen equinox pytrees that hold States; dynamical systems."""
 
-from ._dynamics import (
-    Dynamics as Dynamics,
-    exp_euler_step as exp_euler_step,
-    init_all_states as init_all_states,
-    reset_all_states as reset_all_states,
-)
-from ._module import Module as Module
 from ._activations import (
     celu as celu,
     elu as elu,
@@ -43,7 +36,14 @@ from ._activations import (
     tanh as tanh,
     tanh_shrink as tanh_shrink,
 )
+from ._dynamics import (
+    Dynamics as Dynamics,
+    exp_euler_step as exp_euler_step,
+    init_all_states as init_all_states,
+    reset_all_states as reset_all_states,
+)
 from ._elementwise import (
+    SELU as SELU,
     ElementWiseBlock as ElementWiseBlock,
     Hardsigmoid as Hardsigmoid,
     Hardswish as Hardswish,
@@ -51,9 +51,8 @@ from ._elementwise import (
     LogSigmoid as LogSigmoid,
     Mish as Mish,
     ReLU as ReLU,
-    SELU as SELU,
-    SiLU as SiLU,
     Sigmoid as Sigmoid,
+    SiLU as SiLU,
     Softplus as Softplus,
     Softsign as Softsign,
     Tanh as Tanh,
@@ -69,14 +68,81 @@ from ._elementwise_hyper import (
     LeakyReLU as LeakyReLU,
     LogSoftmax as LogSoftmax,
     PReLU as PReLU,
-    RReLU as RReLU,
     ReLU6 as ReLU6,
+    RReLU as RReLU,
     Softmax as Softmax,
     Softmax2d as Softmax2d,
     Softmin as Softmin,
     Softshrink as Softshrink,
     SpikeBitwise as SpikeBitwise,
     Threshold as Threshold,
+)
+from ._interop import (
+    UnwrappedEquinoxError as UnwrappedEquinoxError,
+    from_equinox as from_equinox,
+)
+from ._module import Module as Module
+from ._param import (
+    Const as Const,
+    Param as Param,
+    clip_grad_norm as clip_grad_norm,
+    count_parameters as count_parameters,
+)
+from ._param_compose import (
+    AffineT as AffineT,
+    ChainT as ChainT,
+    MaskedT as MaskedT,
+    OrderedT as OrderedT,
+    SimplexT as SimplexT,
+    UnitVectorT as UnitVectorT,
+)
+from ._param_norms import (
+    EntropyReg as EntropyReg,
+    MaxNormReg as MaxNormReg,
+    OrthogonalReg as OrthogonalReg,
+    SpectralNormReg as SpectralNormReg,
+)
+from ._param_priors import (
+    BetaReg as BetaReg,
+    CauchyReg as CauchyReg,
+    DirichletReg as DirichletReg,
+    ExponentialReg as ExponentialReg,
+    GammaReg as GammaReg,
+    HorseshoeReg as HorseshoeReg,
+    InverseGammaReg as InverseGammaReg,
+    LogNormalReg as LogNormalReg,
+    LogUniformReg as LogUniformReg,
+    SpikeAndSlabReg as SpikeAndSlabReg,
+    StudentTReg as StudentTReg,
+    UniformReg as UniformReg,
+)
+from ._param_regs import (
+    ChainedReg as ChainedReg,
+    ElasticNetReg as ElasticNetReg,
+    GaussianReg as GaussianReg,
+    GroupLassoReg as GroupLassoReg,
+    HuberReg as HuberReg,
+    L1Reg as L1Reg,
+    L2Reg as L2Reg,
+    Regularization as Regularization,
+    TotalVariationReg as TotalVariationReg,
+)
+from ._param_transforms import (
+    ClipT as ClipT,
+    ExpT as ExpT,
+    IdentityT as IdentityT,
+    LogT as LogT,
+    NegativeT as NegativeT,
+    NegSoftplusT as NegSoftplusT,
+    PositiveT as PositiveT,
+    PowerT as PowerT,
+    ReluT as ReluT,
+    ScaledSigmoidT as ScaledSigmoidT,
+    SigmoidT as SigmoidT,
+    SoftplusT as SoftplusT,
+    SoftsignT as SoftsignT,
+    TanhT as TanhT,
+    Transform as Transform,
 )
 from ._rnn import (
     GRUCell as GRUCell,
@@ -87,7 +153,3 @@ from ._rnn import (
     ValinaRNNCell as ValinaRNNCell,
 )
 from ._sequential import Sequential as Sequential
-from ._interop import (
-    UnwrappedEquinoxError as UnwrappedEquinoxError,
-    from_equinox as from_equinox,
-)

@@ -7,8 +7,7 @@ written here on `jax.numpy`.
 
 from __future__ import annotations
 
-from jax import Array
-from jax import numpy as jnp
+from jax import Array, numpy as jnp
 from jax.nn import (
     celu as celu,
     elu as elu,

@@ -9,12 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import equinox as eqx
-import jax.numpy as jnp
 from jax import Array
 
-from .._errors import EqstateError
-from .._state import ParamState
 from ..typing import ArrayLike
 from . import _activations as F
 from ._module import Module, init_module
@@ -84,6 +80,7 @@ class ReLU(ElementWiseBlock):
     def update(self, x: ArrayLike) -> Array:
         return F.relu(x)
 
+
 class Sigmoid(ElementWiseBlock):
     """Applies `sigmoid` element-wise: the logistic function 1 / (1 + exp(-x)).
 
@@ -105,6 +102,7 @@ class Sigmoid(ElementWiseBlock):
 
     def update(self, x: ArrayLike) -> Array:
         return F.sigmoid(x)
+
 
 class Hardsigmoid(ElementWiseBlock):
     """Applies `hard_sigmoid` element-wise: relu6(x + 3) / 6.
@@ -128,6 +126,7 @@ class Hardsigmoid(ElementWiseBlock):
     def update(self, x: ArrayLike) -> Array:
         return F.hard_sigmoid(x)
 
+
 class Tanh(ElementWiseBlock):
     """Applies `tanh` element-wise: the hyperbolic tangent.
 
@@ -149,6 +148,7 @@ class Tanh(ElementWiseBlock):
 
     def update(self, x: ArrayLike) -> Array:
         return F.tanh(x)
+
 
 class SiLU(ElementWiseBlock):
     """Applies `silu` element-wise: x * sigmoid(x) (also called swish).
@@ -172,6 +172,7 @@ class SiLU(ElementWiseBlock):
     def update(self, x: ArrayLike) -> Array:
         return F.silu(x)
 
+
 class Mish(ElementWiseBlock):
     """Applies `mish` element-wise: x * tanh(softplus(x)).
 
@@ -193,6 +194,7 @@ class Mish(ElementWiseBlock):
 
     def update(self, x: ArrayLike) -> Array:
         return F.mish(x)
+
 
 class Hardswish(ElementWiseBlock):
     """Applies `hard_swish` element-wise: x * relu6(x + 3) / 6.
@@ -216,6 +218,7 @@ class Hardswish(ElementWiseBlock):
     def update(self, x: ArrayLike) -> Array:
         return F.hard_swish(x)
 
+
 class SELU(ElementWiseBlock):
     """Applies `selu` element-wise: the scaled exponential linear unit.
 
@@ -237,6 +240,7 @@ class SELU(ElementWiseBlock):
 
     def update(self, x: ArrayLike) -> Array:
         return F.selu(x)
+
 
 class LogSigmoid(ElementWiseBlock):
     """Applies `log_sigmoid` element-wise: log(sigmoid(x)).
@@ -260,6 +264,7 @@ class LogSigmoid(ElementWiseBlock):
     def update(self, x: ArrayLike) -> Array:
         return F.log_sigmoid(x)
 
+
 class Softplus(ElementWiseBlock):
     """Applies `softplus` element-wise: log(1 + exp(x)).
 
@@ -282,6 +287,7 @@ class Softplus(ElementWiseBlock):
     def update(self, x: ArrayLike) -> Array:
         return F.softplus(x)
 
+
 class Softsign(ElementWiseBlock):
     """Applies `soft_sign` element-wise: x / (1 + |x|).
 
@@ -303,6 +309,7 @@ class Softsign(ElementWiseBlock):
 
     def update(self, x: ArrayLike) -> Array:
         return F.soft_sign(x)
+
 
 class Tanhshrink(ElementWiseBlock):
     """Applies `tanh_shrink` element-wise: x - tanh(x).
@@ -346,4 +353,3 @@ class Identity(ElementWiseBlock):
 
     def update(self, x: Any) -> Any:
         return x
-

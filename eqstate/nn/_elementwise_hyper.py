@@ -36,7 +36,6 @@ __all__ = [
 ]
 
 
-
 class Threshold(ElementWiseBlock):
     """`x` where `x > threshold`, else `value`.
 

@@ -179,4 +179,3 @@ def from_equinox(layer: eqx.Module) -> Module:
             f"got {type(layer).__name__}."
         )
     return _FromEquinox(layer)
-

@@ -405,7 +405,9 @@ class Module(eqx.Module):
     def state_trees(self, *filters: Filter) -> Any:
         """The States as a nested dict (`{'layer': {'weight': State}}`); with
         filters, one nested dict per filter (a tuple when several)."""
-        groups = (self.states(),) if not filters else self.states(filters[0], *filters[1:])
+        groups = (
+            (self.states(),) if not filters else self.states(filters[0], *filters[1:])
+        )
         if not isinstance(groups, tuple):
             groups = (groups,)
         nested = []

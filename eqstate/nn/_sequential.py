@@ -89,7 +89,9 @@ class Sequential(Module):
         if _is_builder(layer):
             if size is None:
                 raise EqstateError(
-                    _NO_SIZE.format(what=repr(layer), prev=type(self.layers[-1]).__name__)
+                    _NO_SIZE.format(
+                        what=repr(layer), prev=type(self.layers[-1]).__name__
+                    )
                 )
             layer = layer(in_size=size)
             return layer, layer.out_size
@@ -118,7 +120,11 @@ class Sequential(Module):
     def __getitem__(self, key: int | slice | Sequence[int]) -> Any:
         if isinstance(key, int):
             return self.layers[key]
-        picked = self.layers[key] if isinstance(key, slice) else [self.layers[k] for k in key]
+        picked = (
+            self.layers[key]
+            if isinstance(key, slice)
+            else [self.layers[k] for k in key]
+        )
         if not picked:
             raise EqstateError(f"Sequential[{key!r}] selects no layer.")
         return Sequential(*picked)
@@ -181,7 +187,11 @@ class Sequential(Module):
             index = max(0, n + index + 1)
         if index > n:
             raise IndexError(f"index {index} is out of range for {n} layers.")
-        size = self.in_size if index == 0 else getattr(self.layers[index - 1], "out_size", None)
+        size = (
+            self.in_size
+            if index == 0
+            else getattr(self.layers[index - 1], "out_size", None)
+        )
         layer, out = self._format(module, size)
         self.layers.insert(index, layer)
         if index == n:
