@@ -81,6 +81,18 @@ from ._interop import (
     UnwrappedEquinoxError as UnwrappedEquinoxError,
     from_equinox as from_equinox,
 )
+from ._metrics import (
+    AccuracyMetric as AccuracyMetric,
+    AverageMetric as AverageMetric,
+    ConfusionMatrix as ConfusionMatrix,
+    F1ScoreMetric as F1ScoreMetric,
+    Metric as Metric,
+    MetricState as MetricState,
+    MultiMetric as MultiMetric,
+    PrecisionMetric as PrecisionMetric,
+    RecallMetric as RecallMetric,
+    WelfordMetric as WelfordMetric,
+)
 from ._module import Module as Module
 from ._param import (
     Const as Const,

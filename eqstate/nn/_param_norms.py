@@ -144,8 +144,9 @@ class OrthogonalReg(Regularization):
             q, _ = jnp.linalg.qr(jax.random.normal(_key(), (side, side)))
             return q.reshape(-1)[: shape[0]]
         if len(shape) == 2:
-            q, _ = jnp.linalg.qr(jax.random.normal(_key(), shape))
-            return q[: shape[0], : shape[1]]
+            m, n = shape
+            q, _ = jnp.linalg.qr(jax.random.normal(_key(), (max(m, n), min(m, n))))
+            return q if m >= n else q.T  # orthonormal columns (or rows)
         return jax.random.normal(_key(), shape) * 0.1
 
     def reset_value(self) -> ArrayLike:
