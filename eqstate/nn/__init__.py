@@ -164,4 +164,4 @@ from ._rnn import (
     URLSTMCell as URLSTMCell,
     ValinaRNNCell as ValinaRNNCell,
 )
-from ._sequential import Sequential as Sequential
+from ._sequential import Sequential as Sequential, Vmap as Vmap

@@ -10,7 +10,7 @@ from .._errors import EqstateError
 from ._elementwise import ElementWiseBlock
 from ._module import Module, init_module
 
-__all__ = ["Sequential"]
+__all__ = ["Sequential", "Vmap"]
 
 _NO_SIZE = """\
 Sequential cannot build {what}: it needs the previous layer's output size, but
@@ -198,3 +198,98 @@ class Sequential(Module):
             object.__setattr__(self, "_out_size", out)
         if index == 0 and isinstance(layer, Module) and layer.in_size is not None:
             object.__setattr__(self, "_in_size", layer.in_size)
+
+
+def _states_by_axis(module: Module, filters: Any) -> Any:
+    """`vmap_states` (a filter, or `{filter: axis}`) -> the `in_states` of `vmap`."""
+    if filters is None:
+        return None
+    if not isinstance(filters, dict):
+        return module.states(filters)
+    by_axis: dict[int, list[Any]] = {}
+    for flt, axis in filters.items():
+        if not isinstance(axis, int):
+            raise EqstateError(
+                f"Vmap: vmap_states maps a filter to its batch axis (an int), got "
+                f"{flt!r}: {axis!r}; e.g. vmap_states={{eqstate.HiddenState: 0}}."
+            )
+        by_axis.setdefault(axis, []).append(flt)
+    return {axis: module.states(tuple(flts)) for axis, flts in by_axis.items()}
+
+
+class Vmap(Module):
+    """A module vectorised over a batch axis with `eqstate.transform.vmap`.
+
+    ```python
+    import jax.numpy as jnp
+    import eqstate
+
+    class Leak(eqstate.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.v = eqstate.HiddenState(jnp.zeros(4))
+
+        def update(self, x):
+            self.v.value = 0.5 * self.v.value + x
+            return self.v.value
+
+    leak = Leak()
+    batched = eqstate.nn.Vmap(leak, vmap_states=eqstate.HiddenState)
+    out = batched(jnp.arange(4.0))  # each lane owns one entry of v
+    assert out.tolist() == [0.0, 1.0, 2.0, 3.0] and leak.v.value.shape == (4,)
+    ```
+
+    Args:
+        module: the module mapped.
+        in_axes: as in `jax.vmap`, for the call's positional arguments.
+        out_axes: as in `jax.vmap`, for its output.
+        vmap_states: States of `module` batched along an axis: a filter (axis 0)
+            or `{filter: axis}`.
+        vmap_out_states: States batched on output, in the same forms (default:
+            as `vmap_states`).
+        axis_name: names the mapped axis for collectives.
+        axis_size: the batch size, when no argument is batched.
+
+    Raises:
+        EqstateError: if a `vmap_states` axis is not an int.
+    """
+
+    def __init__(
+        self,
+        module: Module,
+        in_axes: int | None | Sequence[Any] = 0,
+        out_axes: Any = 0,
+        vmap_states: Any = None,
+        vmap_out_states: Any = None,
+        axis_name: Any = None,
+        axis_size: int | None = None,
+    ):
+        init_module(self)
+        self.module = module
+        self.in_axes = in_axes
+        self.out_axes = out_axes
+        self.vmap_states = vmap_states
+        self.vmap_out_states = vmap_out_states
+        self.axis_name = axis_name
+        self.axis_size = axis_size
+        self.in_size = module.in_size
+        self.out_size = module.out_size
+
+    def update(self, *args: Any, **kwargs: Any) -> Any:
+        from ..transform import vmap
+
+        cached = vars(self).get("__eqstate_vmapped__")
+        if cached is None:
+            in_states = _states_by_axis(self.module, self.vmap_states)
+            out_states = _states_by_axis(self.module, self.vmap_out_states)
+            cached = vmap(
+                self.module,
+                in_axes=self.in_axes,
+                out_axes=self.out_axes,
+                axis_name=self.axis_name,
+                axis_size=self.axis_size,
+                in_states=in_states,
+                out_states=in_states if out_states is None else out_states,
+            )
+            object.__setattr__(self, "__eqstate_vmapped__", cached)
+        return cached(*args, **kwargs)
