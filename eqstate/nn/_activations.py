@@ -7,36 +7,8 @@ written here on `jax.numpy`.
 
 from __future__ import annotations
 
+import jax
 from jax import Array, numpy as jnp
-from jax.nn import (
-    celu as celu,
-    elu as elu,
-    gelu as gelu,
-    glu as glu,
-    hard_sigmoid as hard_sigmoid,
-    hard_silu as hard_silu,
-    hard_swish as hard_swish,
-    leaky_relu as leaky_relu,
-    log_sigmoid as log_sigmoid,
-    log_softmax as log_softmax,
-    logsumexp as logsumexp,
-    mish as mish,
-    one_hot as one_hot,
-    relu as relu,
-    relu6 as relu6,
-    selu as selu,
-    sigmoid as sigmoid,
-    silu as silu,
-    soft_sign as soft_sign,
-    softmax as softmax,
-    softplus as softplus,
-    sparse_plus as sparse_plus,
-    sparse_sigmoid as sparse_sigmoid,
-    squareplus as squareplus,
-    standardize as standardize,
-    swish as swish,
-)
-from jax.numpy import tanh as tanh
 
 from ..typing import ArrayLike
 
@@ -76,6 +48,62 @@ __all__ = [
     "tanh",
     "tanh_shrink",
 ]
+
+# Re-exported unchanged: jax computes them with brainstate's signature and defaults.
+celu = jax.nn.celu
+"""`jax.nn.celu`: continuously differentiable exponential linear unit."""
+elu = jax.nn.elu
+"""`jax.nn.elu`: exponential linear unit."""
+gelu = jax.nn.gelu
+"""`jax.nn.gelu`: Gaussian error linear unit (tanh approximation by default)."""
+glu = jax.nn.glu
+"""`jax.nn.glu`: gated linear unit."""
+hard_sigmoid = jax.nn.hard_sigmoid
+"""`jax.nn.hard_sigmoid`: relu6(x + 3) / 6."""
+hard_silu = jax.nn.hard_silu
+"""`jax.nn.hard_silu`: x * hard_sigmoid(x)."""
+hard_swish = jax.nn.hard_swish
+"""`jax.nn.hard_swish`: x * hard_sigmoid(x)."""
+leaky_relu = jax.nn.leaky_relu
+"""`jax.nn.leaky_relu`: x, or negative_slope * x below zero."""
+log_sigmoid = jax.nn.log_sigmoid
+"""`jax.nn.log_sigmoid`: log(sigmoid(x))."""
+log_softmax = jax.nn.log_softmax
+"""`jax.nn.log_softmax`: log(softmax(x))."""
+logsumexp = jax.nn.logsumexp
+"""`jax.nn.logsumexp`: log(sum(exp(a)))."""
+mish = jax.nn.mish
+"""`jax.nn.mish`: x * tanh(softplus(x))."""
+one_hot = jax.nn.one_hot
+"""`jax.nn.one_hot`: one-hot encoding of integer labels."""
+relu = jax.nn.relu
+"""`jax.nn.relu`: max(x, 0)."""
+relu6 = jax.nn.relu6
+"""`jax.nn.relu6`: min(max(x, 0), 6)."""
+selu = jax.nn.selu
+"""`jax.nn.selu`: scaled exponential linear unit."""
+sigmoid = jax.nn.sigmoid
+"""`jax.nn.sigmoid`: 1 / (1 + exp(-x))."""
+silu = jax.nn.silu
+"""`jax.nn.silu`: x * sigmoid(x)."""
+soft_sign = jax.nn.soft_sign
+"""`jax.nn.soft_sign`: x / (1 + |x|)."""
+softmax = jax.nn.softmax
+"""`jax.nn.softmax`: exp(x) / sum(exp(x))."""
+softplus = jax.nn.softplus
+"""`jax.nn.softplus`: log(1 + exp(x))."""
+sparse_plus = jax.nn.sparse_plus
+"""`jax.nn.sparse_plus`: a piecewise-quadratic softplus."""
+sparse_sigmoid = jax.nn.sparse_sigmoid
+"""`jax.nn.sparse_sigmoid`: a piecewise-linear sigmoid."""
+squareplus = jax.nn.squareplus
+"""`jax.nn.squareplus`: (x + sqrt(x**2 + b)) / 2."""
+standardize = jax.nn.standardize
+"""`jax.nn.standardize`: (x - mean) / sqrt(var + epsilon)."""
+swish = jax.nn.swish
+"""`jax.nn.swish`: x * sigmoid(x)."""
+tanh = jnp.tanh
+"""`jax.numpy.tanh`: the hyperbolic tangent."""
 
 
 def softmin(x: ArrayLike, axis: int | tuple[int, ...] | None = -1) -> Array:
