@@ -44,7 +44,7 @@ class Threshold(ElementWiseBlock):
     import eqstate
 
     act = eqstate.nn.Threshold(0.5, -1.0)
-    assert act(jnp.array([0.2, 0.8])).tolist() == [-1.0, 0.8]
+    assert act(jnp.array([0.25, 2.0])).tolist() == [-1.0, 2.0]
     ```
 
     Args:
