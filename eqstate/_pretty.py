@@ -53,7 +53,9 @@ def _custom_with(kwargs: dict[str, Any]) -> Any:
         if fields is not None and not isinstance(obj, type):
             return _block_doc(_Block(type(obj).__name__, fields()), kwargs)
         if isinstance(obj, State):
-            return _block_doc(_Block(type(obj).__name__, [("value", _read(obj))]), kwargs)
+            return _block_doc(
+                _Block(type(obj).__name__, [("value", _read(obj))]), kwargs
+            )
         own_repr = getattr(type(obj).__repr__, "__module__", "") or ""
         if own_repr.startswith("eqstate.") and own_repr != "eqstate._pretty":
             return wl.TextDoc(repr(obj))  # a class of ours with its own repr

@@ -80,7 +80,9 @@ def main() -> None:
         if step % max(1, STEPS // 5) == 0:
             print(f"  step {step:4d}  train loss {float(loss):.4f}")
     last = float(evaluate(test))
-    n_params = sum(x.size for x in jax.tree.leaves([p.value for p in model.parameters()]))
+    n_params = sum(
+        x.size for x in jax.tree.leaves([p.value for p in model.parameters()])
+    )
     print(f"LSTMCell with {HIDDEN} hidden units: {n_params} trained parameters")
     print(f"test loss {first:.4f} -> {last:.4f} after {STEPS} steps")
 

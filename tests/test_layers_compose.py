@@ -24,7 +24,9 @@ class Scale(nn.Module):
 
 
 def test_sequential_builds_indexes_and_appends():
-    model = nn.Sequential(nn.GRUCell(2, 3), nn.ReLU(), functools.partial(Scale, factor=3.0))
+    model = nn.Sequential(
+        nn.GRUCell(2, 3), nn.ReLU(), functools.partial(Scale, factor=3.0)
+    )
     assert model.in_size == (2,) and model.out_size == (3,)
     assert model[2].in_size == (3,) and len(model) == 3
     sub = model[1:]
@@ -36,7 +38,9 @@ def test_sequential_builds_indexes_and_appends():
     model.append(Scale)  # a class: built from out_size
     model.extend([nn.Tanh(), jnp.negative])
     model.insert(0, nn.Identity())
-    assert len(model) == 7 and model.out_size == (3,) and isinstance(model[0], nn.Identity)
+    assert (
+        len(model) == 7 and model.out_size == (3,) and isinstance(model[0], nn.Identity)
+    )
     assert model(jnp.ones((2, 2))).shape == (2, 3)
 
 
@@ -124,7 +128,9 @@ def test_repr_is_laid_out_and_arrays_are_summarised():
     text = repr(cell)
     assert text.startswith("LSTMCell(\n  in_size=(2,),\n  out_size=(3,),")
     assert "weight=ParamState(value={'weight': f32[5,12], 'bias': f32[12]})" in text
-    assert "h=HiddenState(value=f32[1,3])" in text and "activation=<function tanh>" in text
+    assert (
+        "h=HiddenState(value=f32[1,3])" in text and "activation=<function tanh>" in text
+    )
     assert repr(eqstate.ParamState(jnp.ones((1, 32)))) == "ParamState(value=f32[1,32])"
     assert repr(nn.GELU()) == "GELU(approximate=False)"
 

@@ -49,7 +49,9 @@ def test_wrapped_layer_trains_like_the_equinox_layer():
 
     grads = loss_grads()
     want = jax.grad(lambda m: (m(x) ** 2).sum())(layer)
-    np.testing.assert_allclose(grads[("enc", "layer", "weight")], want.weight, rtol=1e-6)
+    np.testing.assert_allclose(
+        grads[("enc", "layer", "weight")], want.weight, rtol=1e-6
+    )
     np.testing.assert_allclose(grads[("enc", "layer", "bias")], want.bias, rtol=1e-6)
     np.testing.assert_allclose(model(x), layer(x), rtol=1e-6)
 
@@ -58,4 +60,3 @@ def test_wrapped_layer_trains_like_the_equinox_layer():
     before = float((model(x) ** 2).sum())
     optimizer.update(grads)
     assert float((model(x) ** 2).sum()) < before
-

@@ -54,10 +54,15 @@ def test_transform_matches_brainstate(name: str):
 
 
 def test_composed_transforms_match_brainstate():
-    close(nn.PowerT(0.5).forward(jnp.asarray([[0.5, 2.0, 1.5, 3.0]])), GOLDEN["t/PowerT/forward"])
+    close(
+        nn.PowerT(0.5).forward(jnp.asarray([[0.5, 2.0, 1.5, 3.0]])),
+        GOLDEN["t/PowerT/forward"],
+    )
     chain = nn.ChainT(nn.AffineT(2.0, 0.0), nn.SoftplusT(0.0))
     close(chain.forward(TX), GOLDEN["t/ChainT/forward"])
-    close(chain.log_abs_det_jacobian(TX, chain.forward(TX)), GOLDEN["t/ChainT/ladj"], 1e-4)
+    close(
+        chain.log_abs_det_jacobian(TX, chain.forward(TX)), GOLDEN["t/ChainT/ladj"], 1e-4
+    )
     close(chain.inverse(chain.forward(TX)), TX, 1e-4)
     masked = nn.MaskedT(jnp.array([True, False, True, False]), nn.PositiveT())
     close(masked.forward(TX), GOLDEN["t/MaskedT/forward"])
@@ -130,7 +135,9 @@ def test_param_init_and_errors():
     assert nn.Param.init(None) is None
     p = nn.Param.init(jnp.ones(3), sizes=3)
     assert isinstance(p, nn.Const)
-    with pytest.raises(eqstate.EqstateError, match=r"shape \(2,\) does not broadcast to \(3,\)"):
+    with pytest.raises(
+        eqstate.EqstateError, match=r"shape \(2,\) does not broadcast to \(3,\)"
+    ):
         nn.Param.init(jnp.ones(2), sizes=3)
     with pytest.raises(eqstate.EqstateError, match="needs the parameter's shape"):
         nn.Param.init(eqstate.init.ZeroInit())

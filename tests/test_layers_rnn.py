@@ -57,7 +57,10 @@ def test_cell_matches_brainstate(name: str):
     np.testing.assert_allclose(out, GOLDEN[f"cell/{name}/out"], rtol=1e-5, atol=1e-6)
     for key in _hidden(name):
         np.testing.assert_allclose(
-            getattr(cell, key).value, GOLDEN[f"cell/{name}/{key}1"], rtol=1e-5, atol=1e-6
+            getattr(cell, key).value,
+            GOLDEN[f"cell/{name}/{key}1"],
+            rtol=1e-5,
+            atol=1e-6,
         )
     assert out.dtype == jnp.float32 and out.shape == (BATCH, NUM_OUT)
 
@@ -118,7 +121,9 @@ def test_cell_grad_matches_functional(name: str):
         got = grads[(block, "weight")]
         for leaf in want_p[block]:
             assert jnp.all(jnp.isfinite(got[leaf]))
-            np.testing.assert_allclose(got[leaf], want_p[block][leaf], rtol=1e-4, atol=1e-6)
+            np.testing.assert_allclose(
+                got[leaf], want_p[block][leaf], rtol=1e-4, atol=1e-6
+            )
     if name == "URLSTMCell":
         np.testing.assert_allclose(grads[("bias",)], want_b, rtol=1e-4, atol=1e-6)
 
@@ -146,7 +151,12 @@ def test_gru_matches_equinox():
     ref = eqx.tree_at(
         lambda m: (m.weight_ih, m.weight_hh, m.bias, m.bias_n),
         ref,
-        (w[:NUM_IN].T, w[NUM_IN:].T, jnp.concatenate([b_r, -b_z, b_h]), jnp.zeros(NUM_OUT)),
+        (
+            w[:NUM_IN].T,
+            w[NUM_IN:].T,
+            jnp.concatenate([b_r, -b_z, b_h]),
+            jnp.zeros(NUM_OUT),
+        ),
     )
     x = jnp.asarray(GOLDEN[f"cell/{name}/x"])
     h0 = jnp.asarray(GOLDEN[f"cell/{name}/h0"])

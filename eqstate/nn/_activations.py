@@ -7,6 +7,8 @@ written here on `jax.numpy`.
 
 from __future__ import annotations
 
+from typing import Final
+
 import jax
 from jax import Array, numpy as jnp
 
@@ -50,59 +52,59 @@ __all__ = [
 ]
 
 # Re-exported unchanged: jax computes them with brainstate's signature and defaults.
-celu = jax.nn.celu
+celu: Final = jax.nn.celu
 """`jax.nn.celu`: continuously differentiable exponential linear unit."""
-elu = jax.nn.elu
+elu: Final = jax.nn.elu
 """`jax.nn.elu`: exponential linear unit."""
-gelu = jax.nn.gelu
+gelu: Final = jax.nn.gelu
 """`jax.nn.gelu`: Gaussian error linear unit (tanh approximation by default)."""
-glu = jax.nn.glu
+glu: Final = jax.nn.glu
 """`jax.nn.glu`: gated linear unit."""
-hard_sigmoid = jax.nn.hard_sigmoid
+hard_sigmoid: Final = jax.nn.hard_sigmoid
 """`jax.nn.hard_sigmoid`: relu6(x + 3) / 6."""
-hard_silu = jax.nn.hard_silu
+hard_silu: Final = jax.nn.hard_silu
 """`jax.nn.hard_silu`: x * hard_sigmoid(x)."""
-hard_swish = jax.nn.hard_swish
+hard_swish: Final = jax.nn.hard_swish
 """`jax.nn.hard_swish`: x * hard_sigmoid(x)."""
-leaky_relu = jax.nn.leaky_relu
+leaky_relu: Final = jax.nn.leaky_relu
 """`jax.nn.leaky_relu`: x, or negative_slope * x below zero."""
-log_sigmoid = jax.nn.log_sigmoid
+log_sigmoid: Final = jax.nn.log_sigmoid
 """`jax.nn.log_sigmoid`: log(sigmoid(x))."""
-log_softmax = jax.nn.log_softmax
+log_softmax: Final = jax.nn.log_softmax
 """`jax.nn.log_softmax`: log(softmax(x))."""
-logsumexp = jax.nn.logsumexp
+logsumexp: Final = jax.nn.logsumexp
 """`jax.nn.logsumexp`: log(sum(exp(a)))."""
-mish = jax.nn.mish
+mish: Final = jax.nn.mish
 """`jax.nn.mish`: x * tanh(softplus(x))."""
-one_hot = jax.nn.one_hot
+one_hot: Final = jax.nn.one_hot
 """`jax.nn.one_hot`: one-hot encoding of integer labels."""
-relu = jax.nn.relu
+relu: Final = jax.nn.relu
 """`jax.nn.relu`: max(x, 0)."""
-relu6 = jax.nn.relu6
+relu6: Final = jax.nn.relu6
 """`jax.nn.relu6`: min(max(x, 0), 6)."""
-selu = jax.nn.selu
+selu: Final = jax.nn.selu
 """`jax.nn.selu`: scaled exponential linear unit."""
-sigmoid = jax.nn.sigmoid
+sigmoid: Final = jax.nn.sigmoid
 """`jax.nn.sigmoid`: 1 / (1 + exp(-x))."""
-silu = jax.nn.silu
+silu: Final = jax.nn.silu
 """`jax.nn.silu`: x * sigmoid(x)."""
-soft_sign = jax.nn.soft_sign
+soft_sign: Final = jax.nn.soft_sign
 """`jax.nn.soft_sign`: x / (1 + |x|)."""
-softmax = jax.nn.softmax
+softmax: Final = jax.nn.softmax
 """`jax.nn.softmax`: exp(x) / sum(exp(x))."""
-softplus = jax.nn.softplus
+softplus: Final = jax.nn.softplus
 """`jax.nn.softplus`: log(1 + exp(x))."""
-sparse_plus = jax.nn.sparse_plus
+sparse_plus: Final = jax.nn.sparse_plus
 """`jax.nn.sparse_plus`: a piecewise-quadratic softplus."""
-sparse_sigmoid = jax.nn.sparse_sigmoid
+sparse_sigmoid: Final = jax.nn.sparse_sigmoid
 """`jax.nn.sparse_sigmoid`: a piecewise-linear sigmoid."""
-squareplus = jax.nn.squareplus
+squareplus: Final = jax.nn.squareplus
 """`jax.nn.squareplus`: (x + sqrt(x**2 + b)) / 2."""
-standardize = jax.nn.standardize
+standardize: Final = jax.nn.standardize
 """`jax.nn.standardize`: (x - mean) / sqrt(var + epsilon)."""
-swish = jax.nn.swish
+swish: Final = jax.nn.swish
 """`jax.nn.swish`: x * sigmoid(x)."""
-tanh = jnp.tanh
+tanh: Final = jnp.tanh
 """`jax.numpy.tanh`: the hyperbolic tangent."""
 
 

@@ -344,7 +344,9 @@ class PReLU(ElementWiseBlock):
     ) -> None:
         init_module(self)
         self.num_parameters = num_parameters
-        self.weight = ParamState(jnp.ones(num_parameters, dtype=dtype) * init)
+        self.weight: ParamState[Array] = ParamState(
+            jnp.ones(num_parameters, dtype=dtype) * init
+        )
 
     def update(self, x: ArrayLike) -> Array:
         return F.prelu(x, self.weight.value)

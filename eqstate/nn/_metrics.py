@@ -9,12 +9,13 @@ accumulators are carried through `transform.jit` / `for_loop` like any other.
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import equinox as eqx
 import jax
 import jax.numpy as jnp
 from jax import Array
+from jax.core import Tracer
 
 from .._errors import EqstateError
 from .._state import LongTermState
@@ -123,8 +124,8 @@ class AverageMetric(Metric):
     def __init__(self, argname: str = "values"):
         init_module(self)
         self.argname = argname
-        self.total = MetricState(jnp.array(0, dtype=jnp.float32))
-        self.count = MetricState(jnp.array(0, dtype=jnp.int32))
+        self.total: MetricState = MetricState(jnp.array(0, dtype=jnp.float32))
+        self.count: MetricState = MetricState(jnp.array(0, dtype=jnp.int32))
 
     def reset(self) -> None:
         self.total.value = jnp.array(0, dtype=jnp.float32)
@@ -173,9 +174,9 @@ class WelfordMetric(Metric):
     def __init__(self, argname: str = "values"):
         init_module(self)
         self.argname = argname
-        self.count = MetricState(jnp.array(0, dtype=jnp.int32))
-        self.mean = MetricState(jnp.array(0, dtype=jnp.float32))
-        self.m2 = MetricState(jnp.array(0, dtype=jnp.float32))
+        self.count: MetricState = MetricState(jnp.array(0, dtype=jnp.int32))
+        self.mean: MetricState = MetricState(jnp.array(0, dtype=jnp.float32))
+        self.m2: MetricState = MetricState(jnp.array(0, dtype=jnp.float32))
 
     def reset(self) -> None:
         self.count.value = jnp.array(0, dtype=jnp.int32)
@@ -265,16 +266,24 @@ class _Rates(Metric):
     num_classes: int | None = eqx.field(static=True)
     average: str = eqx.field(static=True)
 
+    if TYPE_CHECKING:  # created by `_setup`
+        true_positives: MetricState
+        false_positives: MetricState
+        false_negatives: MetricState
+        support: MetricState
+
     def _setup(self, num_classes: int | None, average: str, errors: str) -> None:
         init_module(self)
         _check_average(average, type(self).__name__)
         self.num_classes = num_classes
         self.average = average
         shape = () if num_classes is None else (num_classes,)
-        self.true_positives = MetricState(jnp.zeros(shape, dtype=jnp.int32))
+        self.true_positives: MetricState = MetricState(
+            jnp.zeros(shape, dtype=jnp.int32)
+        )
         setattr(self, errors, MetricState(jnp.zeros(shape, dtype=jnp.int32)))
         if num_classes is not None:
-            self.support = MetricState(jnp.zeros(shape, dtype=jnp.int32))
+            self.support: MetricState = MetricState(jnp.zeros(shape, dtype=jnp.int32))
 
     def reset(self) -> None:
         for state in self.states(MetricState).values():
@@ -355,7 +364,7 @@ class RecallMetric(_Rates):
             self.true_positives.value += jnp.sum((predictions == 1) & true)
             self.false_negatives.value += jnp.sum((predictions == 0) & true)
             return
-        tp, _, support = _counts(predictions, labels, self.num_classes)
+        tp, _predicted, support = _counts(predictions, labels, self.num_classes)
         self.true_positives.value += tp
         self.false_negatives.value += support - tp
         self.support.value += support
@@ -392,8 +401,8 @@ class F1ScoreMetric(Metric):
 
     def __init__(self, num_classes: int | None = None, average: str = "macro"):
         init_module(self)
-        self.precision_metric = PrecisionMetric(num_classes, average)
-        self.recall_metric = RecallMetric(num_classes, average)
+        self.precision_metric: PrecisionMetric = PrecisionMetric(num_classes, average)
+        self.recall_metric: RecallMetric = RecallMetric(num_classes, average)
 
     def reset(self) -> None:
         self.precision_metric.reset()
@@ -444,7 +453,7 @@ class ConfusionMatrix(Metric):
     def __init__(self, num_classes: int):
         init_module(self)
         self.num_classes = num_classes
-        self.matrix = MetricState(
+        self.matrix: MetricState = MetricState(
             jnp.zeros((num_classes, num_classes), dtype=jnp.int32)
         )
 
@@ -458,9 +467,7 @@ class ConfusionMatrix(Metric):
         pred = jnp.ravel(jnp.asarray(predictions, dtype=jnp.int32))
         true = jnp.ravel(jnp.asarray(labels, dtype=jnp.int32))
         for name, arr in (("predictions", pred), ("labels", true)):
-            if not isinstance(arr, jax.core.Tracer) and bool(
-                jnp.any((arr < 0) | (arr >= n))
-            ):
+            if not isinstance(arr, Tracer) and bool(jnp.any((arr < 0) | (arr >= n))):
                 raise ValueError(
                     f"ConfusionMatrix: {name} contain values outside [0, {n})."
                 )
@@ -496,6 +503,8 @@ class MultiMetric(Metric):
         TypeError: for a value that is not a `Metric`.
     """
 
+    _metric_names: tuple[str, ...] = eqx.field(static=True)
+
     def __init__(self, **metrics: Metric):
         init_module(self)
         for name, metric in metrics.items():
@@ -507,25 +516,16 @@ class MultiMetric(Metric):
                 raise TypeError(
                     f"MultiMetric: {name}={type(metric).__name__} is not an eqstate.nn.Metric."
                 )
-        self.metrics = dict(metrics)
+            setattr(self, name, metric)
+        self._metric_names = tuple(metrics)
 
     def reset(self) -> None:
-        for metric in self.metrics.values():
-            metric.reset()
+        for name in self._metric_names:
+            getattr(self, name).reset()
 
     def update(self, **updates: Any) -> None:
-        for metric in self.metrics.values():
-            metric.update(**updates)
+        for name in self._metric_names:
+            getattr(self, name).update(**updates)
 
     def compute(self) -> dict[str, Any]:
-        return {name: metric.compute() for name, metric in self.metrics.items()}
-
-    def __getattr__(self, name: str) -> Any:
-        metrics = object.__getattribute__(self, "__dict__").get("_attrs")
-        if (
-            metrics is not None
-            and "metrics" in metrics.names
-            and name in metrics.get("metrics")
-        ):
-            return metrics.get("metrics")[name]
-        return super().__getattr__(name)
+        return {name: getattr(self, name).compute() for name in self._metric_names}

@@ -94,7 +94,7 @@ class Param(Module):
         self.precompute = precompute
         self.fit = fit
         raw = t.inverse(jnp.asarray(value, dtype=jnp.result_type(float)))
-        self.val = ParamState(raw) if fit else State(raw)
+        self.val: State[Array] = ParamState(raw) if fit else State(raw)
 
     def value(self) -> ArrayLike:
         """The constrained value, `t.forward(val)` (then `precompute`)."""

@@ -47,8 +47,8 @@ class AffineT(Transform):
                 "AffineT: scale must be non-zero for the map to be invertible; "
                 "e.g. AffineT(scale=2.0, shift=0.0)."
             )
-        self.a = jnp.asarray(scale)
-        self.b = jnp.asarray(shift)
+        self.a: Array = jnp.asarray(scale)
+        self.b: Array = jnp.asarray(shift)
 
     def forward(self, x: ArrayLike) -> Array:
         return self.a * jnp.asarray(x) + self.b
@@ -130,9 +130,9 @@ class MaskedT(Transform):
         self, mask: ArrayLike, transform: Transform, safe_value: ArrayLike = 1.0
     ) -> None:
         init_module(self)
-        self.mask = jnp.asarray(mask)
+        self.mask: Array = jnp.asarray(mask)
         self.transform = transform
-        self.safe_value = jnp.asarray(safe_value)
+        self.safe_value: Array = jnp.asarray(safe_value)
 
     def forward(self, x: ArrayLike) -> Array:
         x = jnp.asarray(x)

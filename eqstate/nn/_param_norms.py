@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import equinox as eqx
 import jax
@@ -43,8 +44,8 @@ class MaxNormReg(Regularization):
         self, weight: float = 1.0, max_value: float = 1.0, fit_hyper: bool = False
     ) -> None:
         super().__init__(fit_hyper)
-        self.weight = jnp.asarray(weight, jnp.float32)
-        self.max_value = self._hyper(max_value)
+        self.weight: Array = jnp.asarray(weight, jnp.float32)
+        self.max_value: Any = self._hyper(max_value)
 
     def loss(self, value: ArrayLike) -> ArrayLike:
         norm = jnp.sqrt(jnp.sum(jnp.asarray(value) ** 2) + 1e-8)
@@ -83,7 +84,7 @@ class EntropyReg(Regularization):
         self, weight: float = 1.0, maximize: bool = True, fit_hyper: bool = False
     ) -> None:
         super().__init__(fit_hyper)
-        self.weight = jnp.asarray(weight, jnp.float32)
+        self.weight: Array = jnp.asarray(weight, jnp.float32)
         self.maximize = maximize
 
     def loss(self, value: ArrayLike) -> ArrayLike:
@@ -127,7 +128,7 @@ class OrthogonalReg(Regularization):
 
     def __init__(self, weight: float = 1.0, fit_hyper: bool = False) -> None:
         super().__init__(fit_hyper)
-        self.weight = jnp.asarray(weight, jnp.float32)
+        self.weight: Array = jnp.asarray(weight, jnp.float32)
 
     def loss(self, value: ArrayLike) -> ArrayLike:
         value = jnp.asarray(value)
@@ -183,8 +184,8 @@ class SpectralNormReg(Regularization):
         fit_hyper: bool = False,
     ) -> None:
         super().__init__(fit_hyper)
-        self.weight = jnp.asarray(weight, jnp.float32)
-        self.max_value = self._hyper(max_value)
+        self.weight: Array = jnp.asarray(weight, jnp.float32)
+        self.max_value: Any = self._hyper(max_value)
         self.n_power_iterations = n_power_iterations
 
     @staticmethod

@@ -8,9 +8,11 @@ Scales and shapes pass through `relu(.) + 1e-8` so that a trained
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import jax
 import jax.numpy as jnp
+from jax import Array
 from jax.scipy.special import gammaln
 
 from ..typing import ArrayLike, Size
@@ -63,9 +65,9 @@ class StudentTReg(Regularization):
         fit_hyper: bool = False,
     ) -> None:
         super().__init__(fit_hyper)
-        self.weight = jnp.asarray(weight, jnp.float32)
-        self.df = self._hyper(df)
-        self.scale = self._hyper(scale)
+        self.weight: Array = jnp.asarray(weight, jnp.float32)
+        self.df: Any = self._hyper(df)
+        self.scale: Any = self._hyper(scale)
 
     def loss(self, value: ArrayLike) -> ArrayLike:
         value = jnp.asarray(value)
@@ -102,8 +104,8 @@ class CauchyReg(Regularization):
         self, weight: float = 1.0, scale: float = 1.0, fit_hyper: bool = False
     ) -> None:
         super().__init__(fit_hyper)
-        self.weight = jnp.asarray(weight, jnp.float32)
-        self.scale = self._hyper(scale)
+        self.weight: Array = jnp.asarray(weight, jnp.float32)
+        self.scale: Any = self._hyper(scale)
 
     def loss(self, value: ArrayLike) -> ArrayLike:
         value = jnp.asarray(value)
@@ -145,9 +147,9 @@ class UniformReg(Regularization):
         fit_hyper: bool = False,
     ) -> None:
         super().__init__(fit_hyper)
-        self.weight = jnp.asarray(weight, jnp.float32)
-        self.lower = self._hyper(lower)
-        self.upper = self._hyper(upper)
+        self.weight: Array = jnp.asarray(weight, jnp.float32)
+        self.lower: Any = self._hyper(lower)
+        self.upper: Any = self._hyper(upper)
 
     def loss(self, value: ArrayLike) -> ArrayLike:
         value = jnp.asarray(value)
@@ -189,9 +191,9 @@ class LogNormalReg(Regularization):
         fit_hyper: bool = False,
     ) -> None:
         super().__init__(fit_hyper)
-        self.weight = jnp.asarray(weight, jnp.float32)
-        self.mu = self._hyper(mu)
-        self.sigma = self._hyper(sigma)
+        self.weight: Array = jnp.asarray(weight, jnp.float32)
+        self.mu: Any = self._hyper(mu)
+        self.sigma: Any = self._hyper(sigma)
 
     def loss(self, value: ArrayLike) -> ArrayLike:
         value = jnp.asarray(value)
@@ -228,8 +230,8 @@ class ExponentialReg(Regularization):
         self, weight: float = 1.0, rate: float = 1.0, fit_hyper: bool = False
     ) -> None:
         super().__init__(fit_hyper)
-        self.weight = jnp.asarray(weight, jnp.float32)
-        self.rate = self._hyper(rate)
+        self.weight: Array = jnp.asarray(weight, jnp.float32)
+        self.rate: Any = self._hyper(rate)
 
     def loss(self, value: ArrayLike) -> ArrayLike:
         return self.weight * _pos(self.rate) * jnp.sum(jax.nn.relu(jnp.asarray(value)))
@@ -267,9 +269,9 @@ class GammaReg(Regularization):
         fit_hyper: bool = False,
     ) -> None:
         super().__init__(fit_hyper)
-        self.weight = jnp.asarray(weight, jnp.float32)
-        self.alpha = self._hyper(alpha)
-        self.beta = self._hyper(beta)
+        self.weight: Array = jnp.asarray(weight, jnp.float32)
+        self.alpha: Any = self._hyper(alpha)
+        self.beta: Any = self._hyper(beta)
 
     def loss(self, value: ArrayLike) -> ArrayLike:
         value = jnp.asarray(value)
@@ -315,9 +317,9 @@ class BetaReg(Regularization):
         fit_hyper: bool = False,
     ) -> None:
         super().__init__(fit_hyper)
-        self.weight = jnp.asarray(weight, jnp.float32)
-        self.a = self._hyper(a)
-        self.b = self._hyper(b)
+        self.weight: Array = jnp.asarray(weight, jnp.float32)
+        self.a: Any = self._hyper(a)
+        self.b: Any = self._hyper(b)
 
     def loss(self, value: ArrayLike) -> ArrayLike:
         value = jnp.asarray(value)
@@ -357,8 +359,8 @@ class HorseshoeReg(Regularization):
         self, weight: float = 1.0, tau: float = 1.0, fit_hyper: bool = False
     ) -> None:
         super().__init__(fit_hyper)
-        self.weight = jnp.asarray(weight, jnp.float32)
-        self.tau = self._hyper(tau)
+        self.weight: Array = jnp.asarray(weight, jnp.float32)
+        self.tau: Any = self._hyper(tau)
 
     def loss(self, value: ArrayLike) -> ArrayLike:
         value = jnp.asarray(value)
@@ -400,9 +402,9 @@ class InverseGammaReg(Regularization):
         fit_hyper: bool = False,
     ) -> None:
         super().__init__(fit_hyper)
-        self.weight = jnp.asarray(weight, jnp.float32)
-        self.alpha = self._hyper(alpha)
-        self.beta = self._hyper(beta)
+        self.weight: Array = jnp.asarray(weight, jnp.float32)
+        self.alpha: Any = self._hyper(alpha)
+        self.beta: Any = self._hyper(beta)
 
     def loss(self, value: ArrayLike) -> ArrayLike:
         value = jnp.asarray(value)
@@ -448,9 +450,9 @@ class LogUniformReg(Regularization):
         fit_hyper: bool = False,
     ) -> None:
         super().__init__(fit_hyper)
-        self.weight = jnp.asarray(weight, jnp.float32)
-        self.lower = self._hyper(lower)
-        self.upper = self._hyper(upper)
+        self.weight: Array = jnp.asarray(weight, jnp.float32)
+        self.lower: Any = self._hyper(lower)
+        self.upper: Any = self._hyper(upper)
 
     def loss(self, value: ArrayLike) -> ArrayLike:
         x = jax.nn.relu(jnp.asarray(value)) + 1e-8
@@ -494,10 +496,10 @@ class SpikeAndSlabReg(Regularization):
         fit_hyper: bool = False,
     ) -> None:
         super().__init__(fit_hyper)
-        self.weight = jnp.asarray(weight, jnp.float32)
-        self.spike_scale = self._hyper(spike_scale)
-        self.slab_scale = self._hyper(slab_scale)
-        self.pi = self._hyper(pi)
+        self.weight: Array = jnp.asarray(weight, jnp.float32)
+        self.spike_scale: Any = self._hyper(spike_scale)
+        self.slab_scale: Any = self._hyper(slab_scale)
+        self.pi: Any = self._hyper(pi)
 
     def loss(self, value: ArrayLike) -> ArrayLike:
         value = jnp.asarray(value)
@@ -543,8 +545,8 @@ class DirichletReg(Regularization):
         self, weight: float = 1.0, alpha: float = 1.0, fit_hyper: bool = False
     ) -> None:
         super().__init__(fit_hyper)
-        self.weight = jnp.asarray(weight, jnp.float32)
-        self.alpha = self._hyper(alpha)
+        self.weight: Array = jnp.asarray(weight, jnp.float32)
+        self.alpha: Any = self._hyper(alpha)
 
     def loss(self, value: ArrayLike) -> ArrayLike:
         flat = jnp.reshape(jnp.asarray(value), (-1,))

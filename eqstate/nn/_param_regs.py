@@ -130,7 +130,7 @@ class ChainedReg(Regularization):
     ) -> None:
         super().__init__(fit_hyper)
         self.regularizations = tuple(regularizations)
-        self.weight = jnp.asarray(weight, jnp.float32)
+        self.weight: Array = jnp.asarray(weight, jnp.float32)
 
     def loss(self, value: ArrayLike) -> ArrayLike:
         if not self.regularizations:
@@ -175,9 +175,9 @@ class GaussianReg(Regularization):
     ) -> None:
         super().__init__(fit_hyper)
         std = jnp.asarray(std, jnp.float32)
-        self.mean = self._hyper(mean)
-        self.precision = self._hyper(1.0 / (std**2 + 1e-8))
-        self.weight = jnp.asarray(weight, jnp.float32)
+        self.mean: Any = self._hyper(mean)
+        self.precision: Any = self._hyper(1.0 / (std**2 + 1e-8))
+        self.weight: Array = jnp.asarray(weight, jnp.float32)
 
     def loss(self, value: ArrayLike) -> ArrayLike:
         prec = jax.nn.relu(_v(self.precision)) + 1e-6
@@ -209,7 +209,7 @@ class L1Reg(Regularization):
 
     def __init__(self, weight: float = 1.0, fit_hyper: bool = False) -> None:
         super().__init__(fit_hyper)
-        self.weight = jnp.asarray(weight, jnp.float32)
+        self.weight: Array = jnp.asarray(weight, jnp.float32)
 
     def loss(self, value: ArrayLike) -> ArrayLike:
         return self.weight * jnp.sum(jnp.abs(jnp.asarray(value)))
@@ -238,7 +238,7 @@ class L2Reg(Regularization):
 
     def __init__(self, weight: float = 1.0, fit_hyper: bool = False) -> None:
         super().__init__(fit_hyper)
-        self.weight = jnp.asarray(weight, jnp.float32)
+        self.weight: Array = jnp.asarray(weight, jnp.float32)
 
     def loss(self, value: ArrayLike) -> ArrayLike:
         return jax.nn.relu(self.weight) * jnp.sum(jnp.asarray(value) ** 2)
@@ -277,9 +277,9 @@ class ElasticNetReg(Regularization):
         fit_hyper: bool = False,
     ) -> None:
         super().__init__(fit_hyper)
-        self.l1_weight = jnp.asarray(l1_weight, jnp.float32)
-        self.l2_weight = jnp.asarray(l2_weight, jnp.float32)
-        self.alpha = self._hyper(alpha)
+        self.l1_weight: Array = jnp.asarray(l1_weight, jnp.float32)
+        self.l2_weight: Array = jnp.asarray(l2_weight, jnp.float32)
+        self.alpha: Any = self._hyper(alpha)
 
     def loss(self, value: ArrayLike) -> ArrayLike:
         value = jnp.asarray(value)
@@ -318,8 +318,8 @@ class HuberReg(Regularization):
         self, weight: float = 1.0, delta: float = 1.0, fit_hyper: bool = False
     ) -> None:
         super().__init__(fit_hyper)
-        self.weight = jnp.asarray(weight, jnp.float32)
-        self.delta = self._hyper(delta)
+        self.weight: Array = jnp.asarray(weight, jnp.float32)
+        self.delta: Any = self._hyper(delta)
 
     def loss(self, value: ArrayLike) -> ArrayLike:
         value = jnp.asarray(value)
@@ -367,7 +367,7 @@ class GroupLassoReg(Regularization):
                 f"GroupLassoReg: group_size must be a positive int, got {group_size!r}; "
                 "e.g. GroupLassoReg(group_size=4)."
             )
-        self.weight = jnp.asarray(weight, jnp.float32)
+        self.weight: Array = jnp.asarray(weight, jnp.float32)
         self.group_size = group_size
 
     def loss(self, value: ArrayLike) -> ArrayLike:
@@ -411,7 +411,7 @@ class TotalVariationReg(Regularization):
         super().__init__(fit_hyper)
         if order not in (1, 2):
             raise ValueError(f"TotalVariationReg: order must be 1 or 2, got {order!r}.")
-        self.weight = jnp.asarray(weight, jnp.float32)
+        self.weight: Array = jnp.asarray(weight, jnp.float32)
         self.order = order
 
     def loss(self, value: ArrayLike) -> ArrayLike:

@@ -132,8 +132,8 @@ class SigmoidT(Transform):
 
     def __init__(self, lower: ArrayLike, upper: ArrayLike) -> None:
         init_module(self)
-        self.lower = jnp.asarray(lower)
-        self.width = jnp.asarray(upper) - self.lower
+        self.lower: Array = jnp.asarray(lower)
+        self.width: Array = jnp.asarray(upper) - self.lower
 
     def forward(self, x: ArrayLike) -> Array:
         return self.lower + self.width / (1.0 + _save_exp(-jnp.asarray(x)))
@@ -167,7 +167,7 @@ class SoftplusT(Transform):
 
     def __init__(self, lower: ArrayLike) -> None:
         init_module(self)
-        self.lower = jnp.asarray(lower)
+        self.lower: Array = jnp.asarray(lower)
 
     def forward(self, x: ArrayLike) -> Array:
         return jax.nn.softplus(jnp.asarray(x)) + self.lower
@@ -199,7 +199,7 @@ class LogT(Transform):
 
     def __init__(self, lower: ArrayLike) -> None:
         init_module(self)
-        self.lower = jnp.asarray(lower)
+        self.lower: Array = jnp.asarray(lower)
 
     def forward(self, x: ArrayLike) -> Array:
         return self.lower + _save_exp(jnp.asarray(x))
@@ -230,7 +230,7 @@ class ExpT(Transform):
 
     def __init__(self, lower: ArrayLike) -> None:
         init_module(self)
-        self.lower = jnp.asarray(lower)
+        self.lower: Array = jnp.asarray(lower)
 
     def forward(self, x: ArrayLike) -> Array:
         return self.lower + _save_exp(jnp.asarray(x))
@@ -262,8 +262,8 @@ class TanhT(Transform):
 
     def __init__(self, lower: ArrayLike, upper: ArrayLike) -> None:
         init_module(self)
-        self.lower = jnp.asarray(lower)
-        self.width = jnp.asarray(upper) - self.lower
+        self.lower: Array = jnp.asarray(lower)
+        self.width: Array = jnp.asarray(upper) - self.lower
 
     def forward(self, x: ArrayLike) -> Array:
         return self.lower + self.width * (jnp.tanh(jnp.asarray(x)) + 1.0) / 2.0
@@ -292,8 +292,8 @@ class SoftsignT(Transform):
 
     def __init__(self, lower: ArrayLike, upper: ArrayLike) -> None:
         init_module(self)
-        self.lower = jnp.asarray(lower)
-        self.width = jnp.asarray(upper) - self.lower
+        self.lower: Array = jnp.asarray(lower)
+        self.width: Array = jnp.asarray(upper) - self.lower
 
     def forward(self, x: ArrayLike) -> Array:
         x = jnp.asarray(x)
@@ -323,8 +323,8 @@ class ClipT(Transform):
 
     def __init__(self, lower: ArrayLike, upper: ArrayLike) -> None:
         init_module(self)
-        self.lower = jnp.asarray(lower)
-        self.upper = jnp.asarray(upper)
+        self.lower: Array = jnp.asarray(lower)
+        self.upper: Array = jnp.asarray(upper)
 
     def forward(self, x: ArrayLike) -> Array:
         return jnp.clip(jnp.asarray(x), self.lower, self.upper)
@@ -351,7 +351,7 @@ class ReluT(Transform):
 
     def __init__(self, lower_bound: float = 0.0) -> None:
         init_module(self)
-        self.lower_bound = jnp.asarray(lower_bound)
+        self.lower_bound: Array = jnp.asarray(lower_bound)
 
     def forward(self, x: ArrayLike) -> Array:
         return jax.nn.relu(jnp.asarray(x)) + self.lower_bound
@@ -441,8 +441,8 @@ class ScaledSigmoidT(Transform):
                 f"ScaledSigmoidT: beta must be a positive finite number, got {beta}; "
                 "e.g. ScaledSigmoidT(0.0, 1.0, beta=2.0)."
             )
-        self.lower = jnp.asarray(lower)
-        self.width = jnp.asarray(upper) - self.lower
+        self.lower: Array = jnp.asarray(lower)
+        self.width: Array = jnp.asarray(upper) - self.lower
         self.beta = beta
 
     def forward(self, x: ArrayLike) -> Array:

@@ -15,7 +15,7 @@ and the previous hidden state are concatenated (input first) before the matmul.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import equinox as eqx
 import jax.numpy as jnp
@@ -49,10 +49,10 @@ class _Dense(Module):
         init_module(self)
         self.in_size = (num_in,)
         self.out_size = (num_out,)
-        params = {"weight": _init.param(w_init, (num_in, num_out))}
+        params: dict[str, Array] = {"weight": _init.param(w_init, (num_in, num_out))}
         if b_init is not None:
             params["bias"] = _init.param(b_init, (num_out,))
-        self.weight = ParamState(params)
+        self.weight: ParamState[dict[str, Array]] = ParamState(params)
 
     def update(self, x: Array) -> Array:
         params = self.weight.value
@@ -118,6 +118,10 @@ class _Cell(RNNCell):
     num_out: int = eqx.field(static=True)
     activation: Callable[..., Any] = eqx.field(static=True)
     _state_initializer: Any = eqx.field(static=True)
+
+    if TYPE_CHECKING:  # created by `init_state` (LSTMs also have `c`)
+        h: HiddenState[Array]
+        c: HiddenState[Array]
 
     def _setup(
         self,
@@ -187,7 +191,7 @@ class ValinaRNNCell(_Cell):
         name: str | None = None,
     ):
         self._setup(num_in, num_out, state_init, activation, name)
-        self.W = _Dense(num_in + num_out, num_out, w_init, b_init)
+        self.W: _Dense = _Dense(num_in + num_out, num_out, w_init, b_init)
 
     def update(self, x: Float[Array, "*batch in"]) -> Float[Array, "*batch out"]:
         h = self.W(jnp.concatenate([x, self.h.value], axis=-1))
@@ -231,8 +235,8 @@ class GRUCell(_Cell):
         name: str | None = None,
     ):
         self._setup(num_in, num_out, state_init, activation, name)
-        self.Wrz = _Dense(num_in + num_out, num_out * 2, w_init, b_init)
-        self.Wh = _Dense(num_in + num_out, num_out, w_init, b_init)
+        self.Wrz: _Dense = _Dense(num_in + num_out, num_out * 2, w_init, b_init)
+        self.Wh: _Dense = _Dense(num_in + num_out, num_out, w_init, b_init)
 
     def update(self, x: Float[Array, "*batch in"]) -> Float[Array, "*batch out"]:
         h = self.h.value
@@ -279,8 +283,8 @@ class MGUCell(_Cell):
         name: str | None = None,
     ):
         self._setup(num_in, num_out, state_init, activation, name)
-        self.Wf = _Dense(num_in + num_out, num_out, w_init, b_init)
-        self.Wh = _Dense(num_in + num_out, num_out, w_init, b_init)
+        self.Wf: _Dense = _Dense(num_in + num_out, num_out, w_init, b_init)
+        self.Wh: _Dense = _Dense(num_in + num_out, num_out, w_init, b_init)
 
     def update(self, x: Float[Array, "*batch in"]) -> Float[Array, "*batch out"]:
         h = self.h.value
@@ -330,7 +334,7 @@ class LSTMCell(_Cell):
         name: str | None = None,
     ):
         self._setup(num_in, num_out, state_init, activation, name)
-        self.W = _Dense(num_in + num_out, num_out * 4, w_init, b_init)
+        self.W: _Dense = _Dense(num_in + num_out, num_out * 4, w_init, b_init)
 
     def update(self, x: Float[Array, "*batch in"]) -> Float[Array, "*batch out"]:
         h, c = self.h.value, self.c.value
@@ -383,9 +387,9 @@ class URLSTMCell(_Cell):
         from .. import random
 
         self._setup(num_in, num_out, state_init, activation, name)
-        self.W = _Dense(num_in + num_out, num_out * 4, w_init, None)
+        self.W: _Dense = _Dense(num_in + num_out, num_out * 4, w_init, None)
         u = random.uniform(1 / num_out, 1 - 1 / num_out, (num_out,))
-        self.bias = ParamState(-jnp.log(1 / u - 1))
+        self.bias: ParamState[Array] = ParamState(-jnp.log(1 / u - 1))
 
     def update(self, x: Float[Array, "*batch in"]) -> Float[Array, "*batch out"]:
         h, c = self.h.value, self.c.value

@@ -77,7 +77,7 @@ class Sequential(Module):
                 f"Sequential: the first layer must be a built eqstate.nn.Module, "
                 f"got {first!r}; e.g. Sequential(Linear(2, 8), ReLU())."
             )
-        self.layers = [first]
+        self.layers: list[Any] = [first]
         size = first.out_size
         for layer in layers:
             layer, size = self._format(layer, size)
