@@ -38,7 +38,13 @@ REGS = {
 }  # fmt: skip
 
 
-SLOW_SAMPLERS = {"BetaReg", "DirichletReg", "GammaReg", "InverseGammaReg", "StudentTReg"}
+SLOW_SAMPLERS = {
+    "BetaReg",
+    "DirichletReg",
+    "GammaReg",
+    "InverseGammaReg",
+    "StudentTReg",
+}
 
 
 def test_gamma_based_sampler():
@@ -89,7 +95,9 @@ def test_regularization_matches_brainstate(name: str):
     reg = getattr(nn, name)(**REGS[name])
     close(reg.loss(RV), GOLDEN[f"reg/{name}/loss"], 1e-4)
     close(reg.reset_value(), GOLDEN[f"reg/{name}/reset"], 1e-5)
-    if name not in SLOW_SAMPLERS:  # gamma/beta/t draws compile slowly; one checked below
+    if (
+        name not in SLOW_SAMPLERS
+    ):  # gamma/beta/t draws compile slowly; one checked below
         eqstate.random.seed(0)
         sample = reg.sample_init((2, 3))
         assert jnp.shape(sample) == (2, 3) and bool(jnp.all(jnp.isfinite(sample)))
@@ -129,6 +137,7 @@ def test_param_constrains_trains_and_regularizes():
         return 3.0 / tau + 0.5 * tau**2
 
     close(grads[("tau", "val")], jax.grad(pure)(raw))
+
     @eqstate.transform.jit
     def descend():
         g = eqstate.transform.grad(loss, params)()
