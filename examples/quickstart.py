@@ -2,7 +2,8 @@
 
 Run: `python examples/quickstart.py` (about 20 seconds on a laptop CPU).
 
-Part 1 trains seed 000's MLP (1-32-1) on y = 0.8 x^2 + 0.1 + noise with Adam.
+Part 1 trains a 1-32-1 MLP with a call counter on y = 0.8 x^2 + 0.1 + noise
+with Adam.
 The model counts its own calls in a custom `Count` State; the jitted train
 step reads and writes the parameters, the optimizer's moments and the counter
 without threading any of them by hand.

@@ -32,3 +32,11 @@ def test_lif_population_saves_pictures(tmp_path):
     for name in ("lif_raster.png", "lif_voltage.png"):
         data = (tmp_path / name).read_bytes()
         assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 5000
+
+
+def test_lstm_learns_sine_waves():
+    out = _run("examples/lstm.py", "40")
+    loss = re.search(r"test loss ([\d.]+) -> ([\d.]+) after 40 steps", out)
+    assert loss is not None, out
+    assert float(loss.group(2)) < 0.5 * float(loss.group(1))
+    assert "4385 trained parameters" in out

@@ -9,7 +9,7 @@ report, the equivalence table and the docs page pick it up.
 from __future__ import annotations
 
 from .._core import Workload
-from . import compile, dispatch, import_time, memory, simulate, train
+from . import compile, dispatch, import_time, lstm, memory, simulate, train
 
 WORKLOADS: dict[str, Workload] = {
     w.name: w
@@ -20,5 +20,6 @@ WORKLOADS: dict[str, Workload] = {
         simulate.WORKLOAD,
         import_time.WORKLOAD,
         memory.WORKLOAD,
+        lstm.WORKLOAD,
     )
 }

@@ -1,4 +1,4 @@
-"""train step: seed 000's MLP (1-32-1, ReLU, batch 32, MSE) with SGD and with Adam.
+"""train step: a 1-32-1 MLP with a call counter (ReLU, batch 32, MSE), SGD and Adam.
 
 µs per jitted train step (gradient + optimizer update + the Count state), on
 one fixed batch already on the device. See `_mlp.py` for each library's code.
@@ -34,10 +34,10 @@ def _impl(lib: str, mode: Mode) -> Measured:
 
 WORKLOAD = Workload(
     name="train",
-    title="Train step: seed 000's MLP",
+    title="Train step: a 1-32-1 MLP with a call counter",
     description=(
-        "µs per jitted train step of seed 000's MLP (1-32-1, ReLU, batch 32, MSE, "
-        "a Count state) with SGD(lr=1e-3) and with Adam(lr=1e-2)."
+        "µs per jitted train step of a 1-32-1 MLP with a call counter (ReLU, "
+        "batch 32, MSE; the counter a `Count` State) with SGD(lr=1e-3) and with Adam(lr=1e-2)."
     ),
     metrics=(
         Metric("sgd", "MLP train step, SGD", "us", target=1.3, headline=True),

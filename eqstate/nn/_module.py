@@ -24,7 +24,7 @@ import equinox as eqx
 import jax.tree_util as jtu
 
 from .._filters import Filter
-from .._pretty import format_block
+from .._pretty import pretty
 from .._state import State
 
 __all__ = ["Module"]
@@ -269,19 +269,24 @@ class Module(eqx.Module):
         if store is not None:
             yield from store.items()
 
-    def __eqstate_repr__(self, indent: int = 0) -> str:
+    def _repr_fields(self) -> list[tuple[str, Any]]:
         d = _vars(self)
         shown = [
             (key, d[f"_{key}"])
             for key in ("name", "in_size", "out_size")
             if d.get(f"_{key}") is not None
         ]
-        return format_block(
-            type(self).__name__, shown + list(self._named_children()), indent
-        )
+        hidden = {f.name for f in dataclasses.fields(self) if not f.repr}
+        children = self._named_children()
+        return shown + [
+            (k, v) for k, v in children if k not in hidden and not k.startswith("_")
+        ]
+
+    def __eqstate_repr__(self, indent: int = 0) -> str:
+        return pretty(self)
 
     def __repr__(self) -> str:
-        return self.__eqstate_repr__(0)
+        return pretty(self)
 
     @overload
     def states(self) -> dict[tuple[Any, ...], State[Any]]: ...
@@ -317,7 +322,9 @@ class Module(eqx.Module):
         ```
         """
         from ..graph import states
+        from ._interop import check_equinox_wrapped
 
+        check_equinox_wrapped(self, filters)
         return states(self, *filters)
 
     def nodes(
@@ -327,6 +334,122 @@ class Module(eqx.Module):
         from ..graph import nodes
 
         return nodes(self, *filters)
+
+    # -- brainstate's traversal API ------------------------------------------
+
+    def _module_paths(self) -> dict[tuple[Any, ...], Module]:
+        from ..graph import nodes
+
+        return {p: m for p, m in nodes(self).items() if isinstance(m, Module)}
+
+    def named_children(self) -> Iterator[tuple[str, Module]]:
+        """`(name, module)` for each direct sub-module (one reached without
+        passing through another module); list items are named `layers.0`."""
+        paths = self._module_paths()
+        for path, module in paths.items():
+            if path and not any(path[:k] in paths for k in range(1, len(path))):
+                yield ".".join(str(p) for p in path), module
+
+    def children(self) -> Iterator[Module]:
+        """The direct sub-modules (see `named_children`)."""
+        for _, module in self.named_children():
+            yield module
+
+    def named_modules(
+        self, prefix: str = "", include_self: bool = True
+    ) -> Iterator[tuple[str, Module]]:
+        """`(dotted path, module)` for this module (named `prefix`) and every
+        module inside it."""
+        for path, module in self._module_paths().items():
+            if not path and not include_self:
+                continue
+            name = ".".join(str(p) for p in path)
+            if prefix:
+                name = f"{prefix}.{name}" if name else prefix
+            yield name, module
+
+    def modules(self, include_self: bool = True) -> Iterator[Module]:
+        """This module and every module inside it."""
+        for _, module in self.named_modules(include_self=include_self):
+            yield module
+
+    def named_parameters(
+        self, prefix: str = "", recurse: bool = True
+    ) -> Iterator[tuple[str, State[Any]]]:
+        """`(dotted path, ParamState)` for the parameters inside this module
+        (with `recurse=False`, only those not inside a sub-module)."""
+        from .._state import ParamState
+
+        found = self.states(ParamState)
+        subs = [p for p in self._module_paths() if p]
+        for path, state in found.items():
+            if not recurse and any(path[: len(s)] == s for s in subs):
+                continue
+            name = ".".join(str(p) for p in path)
+            yield (f"{prefix}.{name}" if prefix else name), state
+
+    def parameters(self, recurse: bool = True) -> Iterator[State[Any]]:
+        """The `ParamState`s inside this module (see `named_parameters`)."""
+        for _, state in self.named_parameters(recurse=recurse):
+            yield state
+
+    def named_param_modules(
+        self, allowed_hierarchy: tuple[int, int] = (0, 2**31 - 1)
+    ) -> Iterator[tuple[str, Any]]:
+        """`(dotted path, Param)` for each `nn.Param` inside this module whose
+        depth (number of modules from here) lies in `allowed_hierarchy`."""
+        from ._param import Param
+
+        paths = self._module_paths()
+        low, high = allowed_hierarchy
+        for path, module in paths.items():
+            depth = sum(1 for k in range(1, len(path) + 1) if path[:k] in paths)
+            if isinstance(module, Param) and low <= depth <= high:
+                yield ".".join(str(p) for p in path), module
+
+    def param_modules(
+        self, allowed_hierarchy: tuple[int, int] = (0, 2**31 - 1)
+    ) -> Iterator[Any]:
+        """The `nn.Param`s inside this module (see `named_param_modules`)."""
+        for _, param in self.named_param_modules(allowed_hierarchy):
+            yield param
+
+    def reg_loss(self) -> Any:
+        """The sum of the regularization losses of the `nn.Param`s inside this
+        module (0.0 when there is none)."""
+        losses = [param.reg_loss() for param in self.param_modules()]
+        return sum(losses) if losses else 0.0
+
+    def state_trees(self, *filters: Filter) -> Any:
+        """The States as a nested dict (`{'layer': {'weight': State}}`); with
+        filters, one nested dict per filter (a tuple when several)."""
+        groups = (
+            (self.states(),) if not filters else self.states(filters[0], *filters[1:])
+        )
+        if not isinstance(groups, tuple):
+            groups = (groups,)
+        nested = []
+        for flat in groups:
+            tree: dict[Any, Any] = {}
+            for path, state in flat.items():
+                node = tree
+                for key in path[:-1]:
+                    node = node.setdefault(key, {})
+                node[path[-1]] = state
+            nested.append(tree)
+        return nested[0] if len(nested) == 1 else tuple(nested)
+
+    def init_all_states(self, *args: Any, **kwargs: Any) -> Module:
+        """`nn.init_all_states(self, *args, **kwargs)`; returns `self`."""
+        from ._dynamics import init_all_states
+
+        return init_all_states(self, *args, **kwargs)
+
+    def reset_all_states(self, *args: Any, **kwargs: Any) -> Module:
+        """`nn.reset_all_states(self, *args, **kwargs)`; returns `self`."""
+        from ._dynamics import reset_all_states
+
+        return reset_all_states(self, *args, **kwargs)
 
 
 def init_module(self: Module, name: str | None = None) -> None:

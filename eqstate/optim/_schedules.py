@@ -12,7 +12,8 @@ and braintools: call it once per epoch for epoch-style schedules (`StepLR`,
 update for step-level ones (`ExponentialDecayLR`, `OneCycleLR`,
 `WarmupCosineSchedule`), and with the monitored metric for
 `ReduceLROnPlateau`. A schedule that is never stepped keeps its initial rate
-(this is what seed 000's Adam run shows). `.step()` writes a State, so it may
+(an Adam optimizer with a `StepLR` that is never stepped trains at its
+initial rate throughout). `.step()` writes a State, so it may
 be called inside `eqstate.transform.jit`, e.g. in the train step right after
 `optimizer.update(grads)`.
 
