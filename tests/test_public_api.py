@@ -270,11 +270,19 @@ def isolated_globals(monkeypatch: pytest.MonkeyPatch):
     import eqstate
     from eqstate.environ import _environ
 
-    # `environ.set` updates this dict; there is no public way to unset a key.
-    monkeypatch.setattr(_environ, "_defaults", dict(_environ._defaults))
+    # Examples run against a copy of the default environment (the settings
+    # `environ.set` changes, the behaviours, the precision) that is dropped after.
+    import jax
+
+    old = _environ._default_env()
+    env = _environ.EnvironmentState(settings=dict(old.settings))
+    env.functions.update(old.functions)
+    monkeypatch.setattr(_environ, "_ENV", env)
+    x64 = jax.config.read("jax_enable_x64")
     key = eqstate.random.get_key()
     np_state = np.random.get_state()
     yield
+    jax.config.update("jax_enable_x64", x64)
     eqstate.random.set_key(key)
     np.random.set_state(np_state)
 

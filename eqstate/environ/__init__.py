@@ -1,12 +1,41 @@
-"""Simulation settings: `set`, `get`, `get_dt`, `context`, `all`."""
+"""Simulation settings: `dt`, the step index, precision, platform, and more."""
 
 from ._environ import (
+    DEFAULT_PRECISION as DEFAULT_PRECISION,
+    DT as DT,
+    FIT as FIT,
+    HOST_DEVICE_COUNT as HOST_DEVICE_COUNT,
+    JIT_ERROR_CHECK as JIT_ERROR_CHECK,
+    PLATFORM as PLATFORM,
+    PRECISION as PRECISION,
+    SUPPORTED_PLATFORMS as SUPPORTED_PLATFORMS,
+    SUPPORTED_PRECISIONS as SUPPORTED_PRECISIONS,
     EnvironKeyError as EnvironKeyError,
+    EnvironmentState as EnvironmentState,
+    EnvironValueError as EnvironValueError,
+    I as I,
+    T as T,
     all_values as all,
     context as context,
     get as get,
     get_dt as get_dt,
+    list_registered_behaviors as list_registered_behaviors,
+    pop as pop,
+    register_default_behavior as register_default_behavior,
+    reset as reset,
     set_values as set,
+    unregister_default_behavior as unregister_default_behavior,
 )
-
-__all__ = ["EnvironKeyError", "all", "context", "get", "get_dt", "set"]
+from ._platform import (
+    dctype as dctype,
+    dftype as dftype,
+    ditype as ditype,
+    dutype as dutype,
+    get_host_device_count as get_host_device_count,
+    get_platform as get_platform,
+    get_precision as get_precision,
+    set_host_device_count as set_host_device_count,
+    set_platform as set_platform,
+    set_precision as set_precision,
+    tolerance as tolerance,
+)
