@@ -26,6 +26,12 @@ from ._state import (
     ShortTermState as ShortTermState,
     State as State,
 )
+from ._state_kinds import (
+    DelayState as DelayState,
+    FakeState as FakeState,
+    HiddenGroupState as HiddenGroupState,
+    HiddenTreeState as HiddenTreeState,
+)
 
 if TYPE_CHECKING:
     from . import (
