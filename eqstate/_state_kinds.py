@@ -40,8 +40,7 @@ def _index(kind: str, names: Mapping[str, int], n: int, item: int | str) -> int:
     if isinstance(item, str):
         if item not in names:
             raise EqstateError(
-                f"{kind} has no variable named {item!r}; its names are "
-                f"{list(names)}."
+                f"{kind} has no variable named {item!r}; its names are {list(names)}."
             )
         return names[item]
     if isinstance(item, (int, np.integer)) and not isinstance(item, bool):

@@ -101,7 +101,9 @@ def test_precision_64_in_context_then_back():
 
 
 def test_bad_values_are_refused():
-    with pytest.raises(env.EnvironValueError, match=r"precision=12.*set\(precision=64\)"):
+    with pytest.raises(
+        env.EnvironValueError, match=r"precision=12.*set\(precision=64\)"
+    ):
         env.set(precision=12)
     with pytest.raises(env.EnvironValueError, match="precision=7"):
         with env.context(precision=7):
@@ -117,7 +119,9 @@ def test_bad_values_are_refused():
 
 def test_platform_and_host_device_count(monkeypatch: pytest.MonkeyPatch):
     assert env.get(env.PLATFORM) == env.get_platform() == "cpu"
-    monkeypatch.setenv("XLA_FLAGS", "--xla_cpu_foo=1 --xla_force_host_platform_device_count=2")
+    monkeypatch.setenv(
+        "XLA_FLAGS", "--xla_cpu_foo=1 --xla_force_host_platform_device_count=2"
+    )
     assert env.get(env.HOST_DEVICE_COUNT) == 2
     env.set(host_device_count=6)
     assert env.get_host_device_count() == 6

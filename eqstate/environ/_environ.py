@@ -450,9 +450,7 @@ def register_default_behavior(
     if not isinstance(key, str):
         raise TypeError(f"a behaviour key must be a str, got {type(key).__name__}.")
     if not callable(behavior):
-        raise TypeError(
-            f"a behaviour must be callable, got {type(behavior).__name__}."
-        )
+        raise TypeError(f"a behaviour must be callable, got {type(behavior).__name__}.")
     if key in env.functions and not replace_if_exist:
         raise EnvironValueError(
             f"a default behaviour for {key!r} is already registered; pass "

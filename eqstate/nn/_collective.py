@@ -33,9 +33,7 @@ _F = TypeVar("_F", bound=Callable[..., Any])
 _NO_BATCHING = "INIT_NO_BATCHING"
 
 
-def call_order(
-    level: int = 0, check_order_boundary: bool = True
-) -> Callable[[_F], _F]:
+def call_order(level: int = 0, check_order_boundary: bool = True) -> Callable[[_F], _F]:
     """Mark a hook method to run after unmarked ones, lowest `level` first.
 
     `call_all_fns` (hence `init_all_states` and `reset_all_states`) calls the
@@ -92,8 +90,9 @@ def _node_predicate(filter: Any) -> Callable[[tuple[Any, ...], Any], bool]:
     if isinstance(filter, type):
         return lambda path, node: isinstance(node, filter)
     if isinstance(filter, str):
-        return lambda path, node: getattr(node, "name", None) == filter or (
-            getattr(node, "tag", None) == filter
+        return lambda path, node: (
+            getattr(node, "name", None) == filter
+            or (getattr(node, "tag", None) == filter)
         )
     if isinstance(filter, (tuple, list)):
         preds = [_node_predicate(f) for f in filter]
@@ -171,7 +170,9 @@ def call_all_fns(
                     f"fn_if_not_exist='pass' to skip such modules."
                 )
             if fn_if_not_exist == "warn":
-                warnings.warn(f"{where} has no method {fn_name!r}; skipped.", stacklevel=2)
+                warnings.warn(
+                    f"{where} has no method {fn_name!r}; skipped.", stacklevel=2
+                )
             continue
         if not callable(fun):
             raise TypeError(f"{type(node).__name__}.{fn_name} is not callable.")
@@ -272,9 +273,7 @@ def _vmapped(
 
     def lane() -> list[Any]:
         call()
-        found = [
-            (p, s) for p, s in states(target).items() if id(s) not in before
-        ]
+        found = [(p, s) for p, s in states(target).items() if id(s) not in before]
         touched[0] = [s for _, s in found]
         return [s.value for _, s in found]
 
@@ -417,7 +416,9 @@ def vmap_reset_all_states(
     unique = list({id(s): s for s in owned}.values())
 
     def lane() -> list[Any]:
-        reset_all_states(target, *reset_args, node_to_exclude=node_to_exclude, **reset_kwargs)
+        reset_all_states(
+            target, *reset_args, node_to_exclude=node_to_exclude, **reset_kwargs
+        )
         return [s.value for s in unique]
 
     values = vmap(lane, axis_size=axis_size, out_states=unique)()

@@ -29,7 +29,7 @@ from .._state import ShortTermState, State
 from .._state_kinds import DelayState
 from .._units import is_quantity, strip, unit_of, with_unit
 from ._collective import call_order
-from ._module import Module, init_module
+from ._module import Module, _vars, init_module
 
 __all__ = ["Delay", "DelayAccess", "InterpolationRegistry", "StateWithDelay"]
 
@@ -73,9 +73,7 @@ def _stencil(offsets: tuple[int, ...], weights: Callable[[Any], tuple[Any, ...]]
         base = base.astype(jnp.int32)
         ws = weights(t)
         picks = [_pick(history, (base + o) % max_length, indices) for o in offsets]
-        return jax.tree.map(
-            lambda *vs: sum(w * v for w, v in zip(ws, vs)), *picks
-        )
+        return jax.tree.map(lambda *vs: sum(w * v for w, v in zip(ws, vs)), *picks)
 
     return interpolate
 
@@ -210,6 +208,56 @@ class _Config:
         return f"length={self.max_length}, method={self.method!r}"
 
 
+def _slot(cfg: _Config) -> Any:
+    return environ.get_dt() if cfg.update_every is None else cfg.update_every
+
+
+# Helpers below are functions, not methods: calling a method of an equinox
+# module flattens it, which must not happen while it may hold the dead States
+# of a retried transform (e.g. inside `vmap_init_all_states`).
+
+
+def _initial(self: Delay, batch_size: int | None) -> Any:
+    cfg = self._cfg
+
+    def buffer(info: jax.ShapeDtypeStruct) -> Any:
+        shape = (cfg.max_length,) + (() if batch_size is None else (batch_size,))
+        shape = shape + tuple(info.shape)
+        init = cfg.init
+        if init is None:
+            return jnp.zeros(shape, info.dtype)
+        if callable(init) and not isinstance(init, (np.ndarray, jax.Array)):
+            return jnp.asarray(strip(init(shape, dtype=info.dtype)), info.dtype)
+        return jnp.broadcast_to(jnp.asarray(strip(init), info.dtype), shape)
+
+    return jax.tree.map(buffer, cfg.target_info)
+
+
+def _check_ready(self: Delay) -> None:
+    if "history" not in _vars(self)["_attrs"].names:
+        raise DelayError(
+            f"{type(self).__name__} has no buffer yet: call "
+            f"`eqstate.nn.init_all_states(model)` before reading or updating it."
+        )
+
+
+def _ring_index(self: Delay, delay_step: Any) -> Any:
+    cfg = self._cfg
+    if cfg.method == CONCAT:
+        return jnp.asarray(delay_step, jnp.int32)
+    newest = (self.write_ptr.value - 1) // cfg.every
+    return jax.lax.stop_gradient(
+        jnp.asarray((newest - delay_step) % cfg.max_length, jnp.int32)
+    )
+
+
+def _with_units(self: Delay, out: Any) -> Any:
+    units = self._cfg.units
+    if units is None:
+        return out
+    return jax.tree.map(with_unit, out, units)
+
+
 class Delay(Module):
     """A ring buffer of the recent values of a pytree, read back with a delay.
 
@@ -304,16 +352,14 @@ class Delay(Module):
             cfg.update_every = update_every
             cfg.every = int(round(float(update_every / dt)))
         cfg.max_time = 0.0 * dt if time is None else time
-        cfg.max_length = 1 if time is None else int(np.max(_steps(time, self._slot(cfg)))) + 1
+        cfg.max_length = (
+            1 if time is None else int(np.max(_steps(time, _slot(cfg)))) + 1
+        )
         cfg.entries = {}
         self._cfg = cfg
         for entry, spec in (entries or {}).items():
             spec = spec if isinstance(spec, (tuple, list)) else (spec,)
             self.register_entry(entry, *spec)
-
-    @staticmethod
-    def _slot(cfg: _Config) -> Any:
-        return environ.get_dt() if cfg.update_every is None else cfg.update_every
 
     # -- properties ------------------------------------------------------------
     @property
@@ -363,7 +409,7 @@ class Delay(Module):
         if time is None:
             return None
         cfg = self._cfg
-        step = _steps(time, self._slot(cfg))
+        step = _steps(time, _slot(cfg))
         longest = np.max(time) if not is_quantity(time) else time.max()
         cfg.max_time = longest if cfg.max_time is None else max(cfg.max_time, longest)
         cfg.max_length = max(cfg.max_length, int(np.max(step)) + 1)
@@ -393,40 +439,18 @@ class Delay(Module):
         return DelayAccess(self, *time_and_idx, entry=entry)
 
     # -- states -----------------------------------------------------------------
-    def _initial(self, batch_size: int | None) -> Any:
-        cfg = self._cfg
-
-        def buffer(info: jax.ShapeDtypeStruct) -> Any:
-            shape = (cfg.max_length,) + (() if batch_size is None else (batch_size,))
-            shape = shape + tuple(info.shape)
-            init = cfg.init
-            if init is None:
-                return jnp.zeros(shape, info.dtype)
-            if callable(init) and not isinstance(init, (np.ndarray, jax.Array)):
-                return jnp.asarray(strip(init(shape, dtype=info.dtype)), info.dtype)
-            return jnp.broadcast_to(jnp.asarray(strip(init), info.dtype), shape)
-
-        return jax.tree.map(buffer, cfg.target_info)
-
     @call_order(3)
     def init_state(self, batch_size: int | None = None, **kwargs: Any) -> None:
         """Allocate the buffer (`DelayState` `history`) and the write pointer."""
         self.write_ptr = ShortTermState(
             jnp.asarray(0, environ.ditype()), tag=NO_BATCHING
         )
-        self.history = DelayState(self._initial(batch_size))
+        self.history = DelayState(_initial(self, batch_size))
 
     def reset_state(self, batch_size: int | None = None, **kwargs: Any) -> None:
         """Refill the buffer with its initial content and rewind the pointer."""
         self.write_ptr.value = jnp.asarray(0, environ.ditype())
-        self.history.value = self._initial(batch_size)
-
-    def _check_ready(self) -> None:
-        if "history" not in dict(self._named_children()):
-            raise DelayError(
-                f"{type(self).__name__} has no buffer yet: call "
-                f"`eqstate.nn.init_all_states(model)` before reading or updating it."
-            )
+        self.history.value = _initial(self, batch_size)
 
     # -- reading ----------------------------------------------------------------
     def at(self, entry: str) -> Any:
@@ -440,18 +464,9 @@ class Delay(Module):
         info = entries[entry]
         return self.retrieve_at_step(*((0,) if info is None else info))
 
-    def _ring_index(self, delay_step: Any) -> Any:
-        cfg = self._cfg
-        if cfg.method == CONCAT:
-            return jnp.asarray(delay_step, jnp.int32)
-        newest = (self.write_ptr.value - 1) // cfg.every
-        return jax.lax.stop_gradient(
-            jnp.asarray((newest - delay_step) % cfg.max_length, jnp.int32)
-        )
-
     def retrieve_at_step(self, delay_step: Any, *indices: Any) -> Any:
         """The value written `delay_step` updates ago (indexed by `indices`)."""
-        self._check_ready()
+        _check_ready(self)
         cfg = self._cfg
         if delay_step is None:
             raise DelayError("retrieve_at_step needs a delay step (an int).")
@@ -463,21 +478,15 @@ class Delay(Module):
                 f"slots, longest delay {cfg.max_length - 1}); register the delay "
                 f"(`register_entry`) before `init_all_states`."
             )
-        out = _pick(self.history.value, self._ring_index(delay_step), indices)
-        return self._with_units(out)
-
-    def _with_units(self, out: Any) -> Any:
-        units = self._cfg.units
-        if units is None:
-            return out
-        return jax.tree.map(with_unit, out, units)
+        out = _pick(self.history.value, _ring_index(self, delay_step), indices)
+        return _with_units(self, out)
 
     def retrieve_at_time(self, delay_time: Any, *indices: Any) -> Any:
         """The value at time `delay_time` (needs `environ` key `t`), interpolated."""
-        self._check_ready()
+        _check_ready(self)
         cfg = self._cfg
         now = environ.get(environ.T, desc="the current time")
-        steps = (now - delay_time) / self._slot(cfg)
+        steps = (now - delay_time) / _slot(cfg)
         if is_quantity(steps):
             raise DelayError(
                 f"delay_time {delay_time!r} and t {now!r} must share the unit of dt."
@@ -498,20 +507,18 @@ class Delay(Module):
             position = cfg.max_length - 1 - steps
         else:
             position = (self.write_ptr.value - 1) // cfg.every - steps
-        return self._with_units(fn(history, indices, position, cfg.max_length))
+        return _with_units(self, fn(history, indices, position, cfg.max_length))
 
     # -- writing ----------------------------------------------------------------
     def update(self, current: Any) -> None:
         """Write `current` as the newest value (every `update_every_step` steps)."""
-        self._check_ready()
+        _check_ready(self)
         cfg = self._cfg
         if cfg.units is None and (
             cfg.take_aware_unit or any(map(is_quantity, _leaves(current)))
         ):
             cfg.units = jax.tree.map(unit_of, current, is_leaf=is_quantity)
-        current = jax.tree.map(
-            lambda x: strip(x), current, is_leaf=is_quantity
-        )
+        current = jax.tree.map(lambda x: strip(x), current, is_leaf=is_quantity)
         ptr = self.write_ptr.value
         history = self.history.value
         if cfg.method == CONCAT:
@@ -561,9 +568,7 @@ class DelayAccess(Module):
     def __init__(self, delay: Delay, *time: Any, entry: str):
         init_module(self)
         if not isinstance(delay, Delay):
-            raise DelayError(
-                f"DelayAccess reads a Delay, got {type(delay).__name__}."
-            )
+            raise DelayError(f"DelayAccess reads a Delay, got {type(delay).__name__}.")
         self.delay = delay
         self._delay_entry = entry
         self.delay_info = _Ref(delay.register_entry(entry, *time))
@@ -642,4 +647,3 @@ class StateWithDelay(Delay):
     def update(self, *args: Any) -> None:  # type: ignore[override]
         """Store the target State's current value."""
         Delay.update(self, self.state.value)
-

@@ -112,7 +112,9 @@ class Dynamics(Module):
         name: an optional name.
     """
 
-    _before_updates: _Hooks = eqx.field(default_factory=_Hooks, kw_only=True, repr=False)
+    _before_updates: _Hooks = eqx.field(
+        default_factory=_Hooks, kw_only=True, repr=False
+    )
     _after_updates: _Hooks = eqx.field(default_factory=_Hooks, kw_only=True, repr=False)
 
     def __init__(self, in_size: Size, name: str | None = None):
@@ -138,62 +140,34 @@ class Dynamics(Module):
             )
         return size
 
-    # -- hooks -------------------------------------------------------------
-    def _hooks(self, which: str) -> dict[Hashable, Any]:
-        store = getattr(self, which, None)
-        if not isinstance(store, _Hooks):
-            raise EqstateError(
-                f"{type(self).__name__} has no hook registry: its __init__ must call "
-                f"`super().__init__(in_size)`."
-            )
-        return store.data
-
+    # -- hooks ---------------------------------------------------------------
     @property
     def before_updates(self) -> dict[Hashable, Any]:
         """The hooks run before `update`, by key (in registration order)."""
-        return self._hooks("_before_updates")
+        return _hooks(self, "_before_updates")
 
     @property
     def after_updates(self) -> dict[Hashable, Any]:
         """The hooks run after `update`, by key (in registration order)."""
-        return self._hooks("_after_updates")
-
-    def _add(self, which: str, key: Hashable, fun: Callable[..., Any]) -> None:
-        hooks = self._hooks(which)
-        if key in hooks:
-            raise HookError(
-                f"{key!r} is already registered in {which[1:]} of "
-                f"{type(self).__name__}; use another key or check `has_"
-                f"{which[1:-1]}({key!r})` first."
-            )
-        hooks[key] = fun
-
-    def _get(self, which: str, key: Hashable) -> Any:
-        hooks = self._hooks(which)
-        if key not in hooks:
-            raise HookError(
-                f"{key!r} is not registered in {which[1:]} of {type(self).__name__}; "
-                f"registered: {list(hooks)}."
-            )
-        return hooks[key]
+        return _hooks(self, "_after_updates")
 
     def add_before_update(self, key: Any, fun: Callable[..., Any]) -> None:
         """Run `fun()` before each `update` (or `fun(*inputs)` if marked with
         `receive_update_input`)."""
-        self._add("_before_updates", key, fun)
+        _add(self, "_before_updates", key, fun)
 
     def add_after_update(self, key: Any, fun: Callable[..., Any]) -> None:
         """Run `fun(output)` after each `update` (or `fun()` if marked with
         `not_receive_update_output`)."""
-        self._add("_after_updates", key, fun)
+        _add(self, "_after_updates", key, fun)
 
     def get_before_update(self, key: Any) -> Any:
         """The before-update hook under `key` (raises `KeyError` if absent)."""
-        return self._get("_before_updates", key)
+        return _get(self, "_before_updates", key)
 
     def get_after_update(self, key: Any) -> Any:
         """The after-update hook under `key` (raises `KeyError` if absent)."""
-        return self._get("_after_updates", key)
+        return _get(self, "_after_updates", key)
 
     def has_before_update(self, key: Any) -> bool:
         """Whether a before-update hook is registered under `key`."""
@@ -265,6 +239,40 @@ class Dynamics(Module):
             interpolation=interpolation,
             **kwargs,
         )
+
+
+# Functions, not methods: see `_delay.py` (equinox bound methods flatten).
+
+
+def _hooks(self: Dynamics, which: str) -> dict[Hashable, Any]:
+    store = getattr(self, which, None)
+    if not isinstance(store, _Hooks):
+        raise EqstateError(
+            f"{type(self).__name__} has no hook registry: its __init__ must call "
+            f"`super().__init__(in_size)`."
+        )
+    return store.data
+
+
+def _add(self: Dynamics, which: str, key: Hashable, fun: Callable[..., Any]) -> None:
+    hooks = _hooks(self, which)
+    if key in hooks:
+        raise HookError(
+            f"{key!r} is already registered in {which[1:]} of "
+            f"{type(self).__name__}; use another key or check `has_"
+            f"{which[1:-1]}({key!r})` first."
+        )
+    hooks[key] = fun
+
+
+def _get(self: Dynamics, which: str, key: Hashable) -> Any:
+    hooks = _hooks(self, which)
+    if key not in hooks:
+        raise HookError(
+            f"{key!r} is not registered in {which[1:]} of {type(self).__name__}; "
+            f"registered: {list(hooks)}."
+        )
+    return hooks[key]
 
 
 _RECEIVE_INPUT = "_receive_update_input"

@@ -90,7 +90,9 @@ New States may only be added in __init__ or in an `init_state` hook."""
 
 def _label_states(module: Module) -> None:
     owner = type(module).__name__
-    for name, value in module._named_children():
+    # Through the class: an equinox bound method would flatten the module,
+    # reading States that a retried transform may have left dead.
+    for name, value in type(module)._named_children(module):
         if isinstance(value, State) and value._info.label is None:
             value._info.label = f"{owner}.{name}"
 
