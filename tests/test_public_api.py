@@ -37,6 +37,7 @@ MODULES = [
     "eqstate.surrogate",
     "eqstate.optim",
     "eqstate.checkpoint",
+    "eqstate.mixin",
 ]
 
 # Modules whose docstring examples are executed by `test_docstring_example`.
@@ -48,6 +49,7 @@ EXECUTED = [
     "eqstate.random",
     "eqstate.environ",
     "eqstate.filters",
+    "eqstate.mixin",
 ]
 
 _EXAMPLE = re.compile(r"^```python[ \t]*\n(.*?)^```[ \t]*$", re.S | re.M)
