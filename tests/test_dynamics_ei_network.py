@@ -14,7 +14,9 @@ GOLDEN = json.loads((ROOT / "tests" / "golden" / "ei_network.json").read_text())
 
 
 def _example():
-    spec = importlib.util.spec_from_file_location("ei_network", ROOT / "examples" / "ei_network.py")
+    spec = importlib.util.spec_from_file_location(
+        "ei_network", ROOT / "examples" / "ei_network.py"
+    )
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -47,6 +49,8 @@ def test_script_prints_counts_and_saves_the_plot(tmp_path):
         cwd=ROOT, capture_output=True, text=True, timeout=240,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr[-3000:]
-    assert re.search(r"spike count: \d+ \(excitatory \d+, inhibitory \d+\) in 5 ms", result.stdout)
+    assert re.search(
+        r"spike count: \d+ \(excitatory \d+, inhibitory \d+\) in 5 ms", result.stdout
+    )
     data = (tmp_path / "ei_network.png").read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 5000

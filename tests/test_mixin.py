@@ -63,7 +63,9 @@ def test_param_desc_and_describer():
 def test_modes():
     assert Training() == Training() and Training() != Batching()
     assert Batching(4).is_a(Batching) and not Batching().is_a(Mode)
-    assert Batching().has(Mode) and repr(Batching(4, 1)) == "Batching(in_size=4, axis=1)"
+    assert (
+        Batching().has(Mode) and repr(Batching(4, 1)) == "Batching(in_size=4, axis=1)"
+    )
     joint = JointMode(Batching(2), Training())
     assert joint.has(Training) and joint.has(Batching) and joint.batch_axis == 0
     assert joint.is_a(JointTypes[Training, Batching]) and not joint.is_a(Training)

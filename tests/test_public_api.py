@@ -269,12 +269,12 @@ def test_examples_were_collected():
 @pytest.fixture
 def isolated_globals(monkeypatch: pytest.MonkeyPatch):
     """Keep examples that call `environ.set` or `random.seed` from leaking."""
-    import eqstate
-    from eqstate.environ import _environ
-
     # Examples run against a copy of the default environment (the settings
     # `environ.set` changes, the behaviours, the precision) that is dropped after.
     import jax
+
+    import eqstate
+    from eqstate.environ import _environ
 
     old = _environ._default_env()
     env = _environ.EnvironmentState(settings=dict(old.settings))

@@ -49,7 +49,7 @@ __all__ = [
     "unregister_default_behavior",
 ]
 
-I = "i"  #: key of the current step index
+I = "i"  # noqa: E741  (brainstate's name) key of the current step index
 T = "t"  #: key of the current time
 DT = "dt"  #: key of the integration time step
 PRECISION = "precision"  #: key of the numerical precision (8, 16, 32, 64, 'bf16')

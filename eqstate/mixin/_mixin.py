@@ -290,9 +290,9 @@ class JointMode(Mode):
         _check_type(mode)
         return any(issubclass(t, mode) for t in self.types)
 
-    def is_a(self, cls: Any) -> bool:
-        """Whether the modes are exactly the classes of `JointTypes[...]` `cls`."""
-        return JointTypes(*self.types) == cls
+    def is_a(self, mode: Any) -> bool:
+        """Whether the modes are exactly the classes of `JointTypes[...]` `mode`."""
+        return JointTypes(*self.types) == mode
 
     def __getattr__(self, item: str) -> Any:
         if item in ("modes", "types"):
@@ -319,7 +319,9 @@ class Batching(Mode):
         self.batch_axis = batch_axis
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(in_size={self.batch_size}, axis={self.batch_axis})"
+        return (
+            f"{type(self).__name__}(in_size={self.batch_size}, axis={self.batch_axis})"
+        )
 
 
 class Training(Mode):

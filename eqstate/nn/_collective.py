@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import equinox as eqx
 import jax
@@ -98,7 +98,7 @@ def _node_predicate(filter: Any) -> Callable[[tuple[Any, ...], Any], bool]:
         preds = [_node_predicate(f) for f in filter]
         return lambda path, node: any(p(path, node) for p in preds)
     if callable(filter):
-        return filter
+        return cast(Callable[[tuple[Any, ...], Any], bool], filter)
     raise TypeError(
         f"cannot use {filter!r} as a module filter; use a Module type, a name, a "
         f"`(path, module) -> bool` function, or a tuple of these."
@@ -243,15 +243,19 @@ def reset_all_states(
     )
 
 
-def _state_ids(target: Any) -> set[int]:
+def _all_states(target: Any) -> dict[tuple[Any, ...], State[Any]]:
     from ..graph import states
 
-    return {id(s) for s in states(target).values()}
+    return cast(dict[tuple[Any, ...], State[Any]], states(target))
+
+
+def _state_ids(target: Any) -> set[int]:
+    return {id(s) for s in _all_states(target).values()}
 
 
 def _vmapped(
     target: Any,
-    call: Callable[[], None],
+    call: Callable[[], Any],
     axis_size: int | None,
     state_to_exclude: Any = None,
     state_tag: str | None = None,
@@ -260,7 +264,6 @@ def _vmapped(
 ) -> None:
     """Run `call` once per lane; States it creates or writes get a batch axis."""
     from ..filters import to_predicate
-    from ..graph import states
     from ..transform import vmap
 
     if axis_size is None or axis_size <= 0:
@@ -273,7 +276,7 @@ def _vmapped(
 
     def lane() -> list[Any]:
         call()
-        found = [(p, s) for p, s in states(target).items() if id(s) not in before]
+        found = [(p, s) for p, s in _all_states(target).items() if id(s) not in before]
         touched[0] = [s for _, s in found]
         return [s.value for _, s in found]
 
@@ -398,7 +401,6 @@ def vmap_reset_all_states(
     assert cell.v.value.shape == (4, 2)
     ```
     """
-    from ..graph import states
     from ..transform import vmap
 
     if axis_size is None or axis_size <= 0:
@@ -410,7 +412,7 @@ def vmap_reset_all_states(
         s
         for p, m in _modules(target)
         if not skip(p, m)
-        for s in states(m).values()
+        for s in _all_states(m).values()
         if s.tag != _NO_BATCHING
     ]
     unique = list({id(s): s for s in owned}.values())
@@ -473,7 +475,8 @@ def assign_state_values(
 class _Settings(dict[str, Any]):
     """A settings dict kept in the treedef, compared by identity."""
 
-    __hash__ = object.__hash__
+    def __hash__(self) -> int:  # type: ignore[override]
+        return id(self)
 
     def __eq__(self, other: object) -> bool:
         return self is other

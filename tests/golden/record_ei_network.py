@@ -13,7 +13,14 @@ ROOT = Path(__file__).resolve().parents[2]
 source = (ROOT / "examples" / "ei_network.py").read_text()
 assert "import eqstate as brainstate" in source
 namespace: dict = {"__name__": "ei_network_golden"}
-exec(compile(source.replace("import eqstate as brainstate", "import brainstate"), "ei_network.py", "exec"), namespace)
+exec(
+    compile(
+        source.replace("import eqstate as brainstate", "import brainstate"),
+        "ei_network.py",
+        "exec",
+    ),
+    namespace,
+)
 
 out = {}
 for n, steps in [(400, 300)]:
