@@ -64,9 +64,9 @@ class ParamDescriber(Generic[T]):
     """
 
     def __init__(self, cls: type[T], *desc_tuple: Any, **desc_dict: Any):
-        self.cls = cls
-        self.args = desc_tuple
-        self.kwargs = desc_dict
+        self.cls: type[T] = cls
+        self.args: tuple[Any, ...] = desc_tuple
+        self.kwargs: dict[str, Any] = desc_dict
         frozen = frozenset((k, _frozen(v)) for k, v in desc_dict.items())
         self._identifier = (cls, tuple(map(_frozen, desc_tuple)), frozen)
 
@@ -273,8 +273,8 @@ class JointMode(Mode):
         for mode in modes:
             if not isinstance(mode, Mode):
                 raise TypeError(f"JointMode combines Mode objects, got {mode!r}.")
-        self.modes = tuple(modes)
-        self.types = {type(m) for m in modes}
+        self.modes: tuple[Mode, ...] = tuple(modes)
+        self.types: set[type[Mode]] = {type(m) for m in modes}
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({', '.join(map(repr, self.modes))})"
@@ -315,8 +315,8 @@ class Batching(Mode):
     """
 
     def __init__(self, batch_size: int = 1, batch_axis: int = 0):
-        self.batch_size = batch_size
-        self.batch_axis = batch_axis
+        self.batch_size: int = batch_size
+        self.batch_axis: int = batch_axis
 
     def __repr__(self) -> str:
         return (

@@ -442,10 +442,10 @@ class Delay(Module):
     @call_order(3)
     def init_state(self, batch_size: int | None = None, **kwargs: Any) -> None:
         """Allocate the buffer (`DelayState` `history`) and the write pointer."""
-        self.write_ptr = ShortTermState(
+        self.write_ptr: ShortTermState[Any] = ShortTermState(
             jnp.asarray(0, environ.ditype()), tag=NO_BATCHING
         )
-        self.history = DelayState(_initial(self, batch_size))
+        self.history: DelayState = DelayState(_initial(self, batch_size))
 
     def reset_state(self, batch_size: int | None = None, **kwargs: Any) -> None:
         """Refill the buffer with its initial content and rewind the pointer."""
