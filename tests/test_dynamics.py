@@ -239,6 +239,8 @@ def test_exp_euler_errors_and_units():
 
 
 def test_state_kinds():
+    h = eqstate.HiddenState(jnp.zeros((2, 3)))
+    assert h.varshape == (2, 3) and h.num_state == 1  # type: ignore[attr-defined]
     g = eqstate.HiddenGroupState(jnp.zeros((3, 2)))
     assert (g.varshape, g.num_state, g.name2index) == ((3,), 2, {"0": 0, "1": 1})
     g.set_value([jnp.ones(3), jnp.full(3, 2.0)])

@@ -3,7 +3,6 @@
 import importlib.util
 import json
 import re
-import subprocess
 import sys
 from pathlib import Path
 
@@ -42,15 +41,31 @@ def test_short_run_matches_brainstate_spike_for_spike():
     assert spikes.shape == (300, 400) and spikes[:10].sum() > 0
 
 
-def test_script_prints_counts_and_saves_the_plot(tmp_path):
-    result = subprocess.run(
-        [sys.executable, "examples/ei_network.py", "--neurons", "100", "--steps", "50",
-         "--out", str(tmp_path)],
-        cwd=ROOT, capture_output=True, text=True, timeout=240,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr[-3000:]
+def test_script_prints_counts_and_saves_the_plot(tmp_path, monkeypatch, capsys):
+    import eqstate
+
+    example = _example()
+    argv = [
+        "ei_network.py",
+        "--neurons",
+        "100",
+        "--steps",
+        "50",
+        "--out",
+        str(tmp_path),
+    ]
+    monkeypatch.setattr(sys, "argv", argv)
+    old_dt = eqstate.environ.get("dt", None)
+    try:
+        example.main()
+    finally:
+        if old_dt is None:
+            eqstate.environ.pop("dt")
+        else:
+            eqstate.environ.set(dt=old_dt)
+    out = capsys.readouterr().out
     assert re.search(
-        r"spike count: \d+ \(excitatory \d+, inhibitory \d+\) in 5 ms", result.stdout
+        r"spike count: \d+ \(excitatory \d+, inhibitory \d+\) in 5 ms", out
     )
     data = (tmp_path / "ei_network.png").read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 5000
