@@ -2,7 +2,6 @@
 
 from ._collective import (
     MAX_ORDER as MAX_ORDER,
-    EnvironContext as EnvironContext,
     assign_state_values as assign_state_values,
     call_all_fns as call_all_fns,
     call_order as call_order,
@@ -12,10 +11,10 @@ from ._collective import (
     vmap_init_all_states as vmap_init_all_states,
     vmap_reset_all_states as vmap_reset_all_states,
 )
+from ._context import EnvironContext as EnvironContext
 from ._delay import (
     Delay as Delay,
     DelayAccess as DelayAccess,
-    InterpolationRegistry as InterpolationRegistry,
     StateWithDelay as StateWithDelay,
 )
 from ._dynamics import (
@@ -26,6 +25,7 @@ from ._dynamics import (
     receive_update_output as receive_update_output,
 )
 from ._exp_euler import exp_euler_step as exp_euler_step
+from ._interpolation import InterpolationRegistry as InterpolationRegistry
 from ._module import Module as Module
 from ._prefetch import (
     OutputDelayAt as OutputDelayAt,
