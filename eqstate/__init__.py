@@ -26,11 +26,18 @@ from ._state import (
     ShortTermState as ShortTermState,
     State as State,
 )
+from ._state_kinds import (
+    DelayState as DelayState,
+    FakeState as FakeState,
+    HiddenGroupState as HiddenGroupState,
+    HiddenTreeState as HiddenTreeState,
+)
 
 if TYPE_CHECKING:
     from . import (
         checkpoint as checkpoint,
         init as init,
+        mixin as mixin,
         optim as optim,
         surrogate as surrogate,
     )
@@ -38,7 +45,7 @@ else:
     from ._lazy import lazy_submodules
 
     __getattr__ = lazy_submodules(
-        __name__, ("checkpoint", "init", "optim", "surrogate")
+        __name__, ("checkpoint", "init", "mixin", "optim", "surrogate")
     )
 
 __version__ = "0.1.0"

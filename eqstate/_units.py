@@ -32,9 +32,9 @@ def strip(x: Any, unit: Any = None, per: Any = None) -> Any:
     if unit is None and per is None:
         return x.mantissa
     bu = _brainunit()
-    target = (unit if unit is not None else bu.UNITLESS) / (
-        per if per is not None else 1
-    )
+    target = unit if unit is not None else bu.UNITLESS
+    if per is not None:
+        target = target / per
     return x.to_decimal(target)
 
 

@@ -37,6 +37,7 @@ MODULES = [
     "eqstate.surrogate",
     "eqstate.optim",
     "eqstate.checkpoint",
+    "eqstate.mixin",
 ]
 
 # Modules whose docstring examples are executed by `test_docstring_example`.
@@ -48,6 +49,7 @@ EXECUTED = [
     "eqstate.random",
     "eqstate.environ",
     "eqstate.filters",
+    "eqstate.mixin",
 ]
 
 _EXAMPLE = re.compile(r"^```python[ \t]*\n(.*?)^```[ \t]*$", re.S | re.M)
@@ -267,14 +269,22 @@ def test_examples_were_collected():
 @pytest.fixture
 def isolated_globals(monkeypatch: pytest.MonkeyPatch):
     """Keep examples that call `environ.set` or `random.seed` from leaking."""
+    # Examples run against a copy of the default environment (the settings
+    # `environ.set` changes, the behaviours, the precision) that is dropped after.
+    import jax
+
     import eqstate
     from eqstate.environ import _environ
 
-    # `environ.set` updates this dict; there is no public way to unset a key.
-    monkeypatch.setattr(_environ, "_defaults", dict(_environ._defaults))
+    old = _environ._default_env()
+    env = _environ.EnvironmentState(settings=dict(old.settings))
+    env.functions.update(old.functions)
+    monkeypatch.setattr(_environ, "_ENV", env)
+    x64 = jax.config.read("jax_enable_x64")
     key = eqstate.random.get_key()
     np_state = np.random.get_state()
     yield
+    jax.config.update("jax_enable_x64", x64)
     eqstate.random.set_key(key)
     np.random.set_state(np_state)
 

@@ -105,7 +105,9 @@ def _label_tree(node: Any, prefix: str) -> None:
     if isinstance(node, State):
         node._info.label = prefix
     elif isinstance(node, Module):
-        for name, child in node._named_children():
+        # Through the class: an equinox bound method would flatten the module,
+        # reading States that a retried transform may have left dead.
+        for name, child in type(node)._named_children(node):
             _label_tree(child, f"{prefix}.{name}")
     elif isinstance(node, (list, tuple, dict)):
         for keypath, leaf in jtu.tree_flatten_with_path(node, is_leaf=_is_node)[0]:
