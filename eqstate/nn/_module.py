@@ -443,13 +443,13 @@ class Module(eqx.Module):
 
     def init_all_states(self, *args: Any, **kwargs: Any) -> Module:
         """`nn.init_all_states(self, *args, **kwargs)`; returns `self`."""
-        from ._dynamics import init_all_states
+        from ._collective import init_all_states
 
         return init_all_states(self, *args, **kwargs)
 
     def reset_all_states(self, *args: Any, **kwargs: Any) -> Module:
         """`nn.reset_all_states(self, *args, **kwargs)`; returns `self`."""
-        from ._dynamics import reset_all_states
+        from ._collective import reset_all_states
 
         return reset_all_states(self, *args, **kwargs)
 
