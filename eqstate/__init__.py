@@ -10,6 +10,7 @@ from . import (
     random as random,
     transform as transform,
     typing as typing,
+    util as util,
 )
 from ._errors import (
     BatchAxisError as BatchAxisError,
@@ -18,6 +19,7 @@ from ._errors import (
     StateWriteError as StateWriteError,
     TraceContextError as TraceContextError,
 )
+from ._compat import BrainStateError as BrainStateError
 from ._state import (
     BatchState as BatchState,
     HiddenState as HiddenState,
@@ -26,6 +28,7 @@ from ._state import (
     ShortTermState as ShortTermState,
     State as State,
 )
+from ._treefy import TreefyState as TreefyState, maybe_state as maybe_state
 
 if TYPE_CHECKING:
     from . import (

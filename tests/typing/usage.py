@@ -30,4 +30,4 @@ assert_type(count, eqstate.State[jax.Array])
 assert_type(count.value, jax.Array)
 
 params = model.states(eqstate.ParamState)
-assert_type(params, dict[tuple[Any, ...], eqstate.State[Any]])
+assert_type(params, eqstate.util.FlattedDict)
