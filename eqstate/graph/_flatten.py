@@ -433,7 +433,7 @@ def pop_states(node: Any, *filters: Filter) -> Any:
     assert list(popped.to_flat()) == [("w",)] and not hasattr(h, "w")
     ```
     """
-    from ._walk import _children, node_impl
+    from ._walk import _children, is_graph_node, node_impl
 
     if not filters:
         raise GraphError("pop_states needs at least one filter, e.g. pop_states(node, ParamState).")
@@ -450,7 +450,7 @@ def pop_states(node: Any, *filters: Filter) -> Any:
                 return True
         return False
 
-    def visit(x: Any, path: PathParts) -> None:
+    def visit(x: Any, path: PathParts, owner: str = "") -> None:
         if id(x) in seen:
             return
         seen.add(id(x))
@@ -479,18 +479,19 @@ def pop_states(node: Any, *filters: Filter) -> Any:
                 keep.append(child)
             x[:] = keep
         else:
+            owner = type(x).__name__ if is_graph_node(x) else owner
             for key, child in _children(x) or []:
                 sub = (*path, *to_path([key]))
                 if isinstance(child, State):
                     if any(p(sub, child) for p in predicates):
                         raise GraphError(
                             f"pop_states: cannot remove the State at {sub!r} from a frozen "
-                            f"{type(x).__name__}: eqstate modules are immutable pytrees. "
+                            f"{owner or type(x).__name__}: eqstate modules are immutable pytrees. "
                             "Take States out with graph.treefy_split(model, filter, ...) "
                             "or eqx.tree_at instead."
                         )
                 else:
-                    visit(child, sub)
+                    visit(child, sub, owner)
 
     visit(node, ())
     built = tuple(NestedDict.from_flat(g) for g in groups)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy as _copy
 import dataclasses
 from collections.abc import ItemsView, Iterator, KeysView, Mapping, ValuesView
-from typing import Any, Generic, TypeVar, cast, overload
+from typing import Any, Generic, TypeVar, overload
 
 import jax.tree_util as jtu
 from typing_extensions import dataclass_transform
@@ -186,8 +186,12 @@ def unfreeze(x: FrozenDict[K, V] | dict[K, V]) -> dict[K, V]:
     assert type(d) is dict and type(d["a"]) is dict
     ```
     """
+    return _thaw(x)
+
+
+def _thaw(x: Any) -> Any:
     if isinstance(x, (FrozenDict, dict)):
-        return {k: cast(Any, unfreeze(v)) for k, v in x.items()}
+        return {k: _thaw(v) for k, v in x.items()}
     return x
 
 
