@@ -138,7 +138,19 @@ class NodeStates(PyTreeNode):
 
 
 class SplitContext:
-    """Splits sharing one State numbering (see `split_context`)."""
+    """Splits sharing one State numbering (made by `split_context`).
+
+    ```python
+    import jax.numpy as jnp
+    import eqstate
+
+    state = eqstate.State(jnp.zeros(1))
+    with eqstate.graph.split_context() as (ctx, ref_index):
+        ctx.treefy_split([state])
+        ctx.treefy_split({"again": state})
+    assert ref_index[state] == 0 and len(ref_index) == 1
+    ```
+    """
 
     def __init__(self, ref_index: RefMap[Any, int]):
         self.ref_index = ref_index
@@ -153,7 +165,21 @@ class SplitContext:
 
 
 class MergeContext:
-    """Merges sharing one set of rebuilt States (see `merge_context`)."""
+    """Merges sharing one set of rebuilt States (made by `merge_context`).
+
+    ```python
+    import jax.numpy as jnp
+    import eqstate
+
+    state = eqstate.State(jnp.zeros(1))
+    with eqstate.graph.split_context() as (ctx, _):
+        g1, s1 = ctx.treefy_split([state])
+        g2, s2 = ctx.treefy_split([state])
+    with eqstate.graph.merge_context() as (ctx, _):
+        a, b = ctx.treefy_merge(g1, s1), ctx.treefy_merge(g2, s2)
+    assert a[0] is b[0]
+    ```
+    """
 
     def __init__(self, index_ref: dict[int, Any]):
         self.index_ref = index_ref
