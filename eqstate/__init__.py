@@ -12,6 +12,7 @@ from . import (
     typing as typing,
     util as util,
 )
+from ._compat import BrainStateError as BrainStateError
 from ._errors import (
     BatchAxisError as BatchAxisError,
     EqstateError as EqstateError,
@@ -19,7 +20,6 @@ from ._errors import (
     StateWriteError as StateWriteError,
     TraceContextError as TraceContextError,
 )
-from ._compat import BrainStateError as BrainStateError
 from ._state import (
     BatchState as BatchState,
     HiddenState as HiddenState,

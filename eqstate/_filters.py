@@ -77,6 +77,8 @@ class WithTag:
 
     __slots__ = ("tag",)
 
+    tag: str
+
     def __init__(self, tag: str):
         if not isinstance(tag, str):
             raise FilterError(
@@ -112,6 +114,8 @@ class PathContains:
 
     __slots__ = ("key",)
 
+    key: Hashable
+
     def __init__(self, key: Hashable):
         self.key = key
 
@@ -145,9 +149,13 @@ class OfType:
 
     __slots__ = ("type",)
 
+    type: builtins.type
+
     def __init__(self, type: type):
         if not isinstance(type, builtins.type):
-            raise FilterError(f"OfType expects a class, got {type!r}; write OfType(ParamState).")
+            raise FilterError(
+                f"OfType expects a class, got {type!r}; write OfType(ParamState)."
+            )
         self.type = type
 
     def __call__(self, path: Path, x: _AnyType) -> bool:

@@ -98,7 +98,9 @@ class TreefyState(PrettyObject, Generic[A]):
         return self.type(self.value, name=name, **meta)
 
 
-def _flatten_with_keys(ref: TreefyState) -> tuple[tuple[tuple[Any, Any]], tuple[Any, ...]]:
+def _flatten_with_keys(
+    ref: TreefyState,
+) -> tuple[tuple[tuple[Any, Any]], tuple[Any, ...]]:
     rest = tuple((k, v) for k, v in vars(ref).items() if k != "value")
     return ((jtu.GetAttrKey("value"), ref.value),), rest
 
@@ -114,7 +116,10 @@ jtu.register_pytree_with_keys(
     TreefyState,
     _flatten_with_keys,
     _unflatten,
-    lambda ref: ((ref.value,), tuple((k, v) for k, v in vars(ref).items() if k != "value")),
+    lambda ref: (
+        (ref.value,),
+        tuple((k, v) for k, v in vars(ref).items() if k != "value"),
+    ),
 )
 
 
@@ -126,7 +131,9 @@ def to_treefy(x: Any) -> Any:
     """`x` as a TreefyState if it is a State, else `x` itself."""
     if not isinstance(x, State):
         return x
-    ref = TreefyState(type(x), x.value, **({"name": x.name} if x.name else {}), **x.metadata)
+    ref = TreefyState(
+        type(x), x.value, **({"name": x.name} if x.name else {}), **x.metadata
+    )
     vars(ref)["_source"] = _one_level(x)
     return ref
 

@@ -41,10 +41,19 @@ def paths(mapping):
 def test_states_nodes_and_hierarchy_match_brainstate():
     net = Net()
     assert paths(graph.states(net)) == GOLDEN["states"]
-    assert paths(graph.states(net, allowed_hierarchy=(1, 1))) == GOLDEN["states_hierarchy_1"]
-    assert paths(graph.states(net, allowed_hierarchy=(0, 0))) == GOLDEN["states_hierarchy_0"]
+    assert (
+        paths(graph.states(net, allowed_hierarchy=(1, 1)))
+        == GOLDEN["states_hierarchy_1"]
+    )
+    assert (
+        paths(graph.states(net, allowed_hierarchy=(0, 0)))
+        == GOLDEN["states_hierarchy_0"]
+    )
     assert sorted(paths(graph.nodes(net))) == GOLDEN["nodes"]
-    assert sorted(paths(graph.nodes(net, allowed_hierarchy=(1, 1)))) == GOLDEN["nodes_hierarchy_1"]
+    assert (
+        sorted(paths(graph.nodes(net, allowed_hierarchy=(1, 1))))
+        == GOLDEN["nodes_hierarchy_1"]
+    )
     assert list(net.states(allowed_hierarchy=(1, 1))) == list(
         graph.states(net, allowed_hierarchy=(1, 1))
     )
@@ -81,7 +90,9 @@ def test_flatten_unflatten_round_trip():
     assert rebuilt.a.value.tolist() == [1.0, 1.0] and float(rebuilt.scale) == 3.0
     shared_def, shared = graph.flatten(model, treefy_state=False)
     assert shared["a"] is model.a and graph.unflatten(shared_def, shared).a is model.a
-    assert graph.graphdef(model) == graphdef and hash(graphdef) == hash(graph.graphdef(Tied()))
+    assert graph.graphdef(model) == graphdef and hash(graphdef) == hash(
+        graph.graphdef(Tied())
+    )
     with pytest.raises(graph.GraphError, match="no State for path \\('a',\\)"):
         graph.unflatten(graphdef, {})
 
@@ -133,7 +144,11 @@ def test_node_subclass_is_a_mutable_graph_node():
     assert list(graph.states(h)) == [("items", "k"), ("n",), ("w",)]
     assert list(graph.nodes(h)) == [()]
     copy = graph.clone(h)
-    assert isinstance(copy, Holder) and copy.w is not h.w and copy.w.value.tolist() == [1.0, 1.0]
+    assert (
+        isinstance(copy, Holder)
+        and copy.w is not h.w
+        and copy.w.value.tolist() == [1.0, 1.0]
+    )
     popped = graph.pop_states(h, eqstate.ParamState)
     assert list(popped.to_flat()) == [("items", "k"), ("w",)]
     assert not hasattr(h, "w") and h.items == {} and list(graph.states(h)) == [("n",)]
@@ -206,7 +221,11 @@ def test_ref_map_static_and_node_states():
 def test_treefy_state_round_trip():
     ref = eqstate.TreefyState(eqstate.ParamState, jnp.ones(2), tag="w", name="weight")
     state = ref.to_state()
-    assert isinstance(state, eqstate.ParamState) and state.tag == "w" and state.name == "weight"
+    assert (
+        isinstance(state, eqstate.ParamState)
+        and state.tag == "w"
+        and state.name == "weight"
+    )
     assert ref.get_metadata() == {"tag": "w", "name": "weight"} and ref.name == "weight"
     copy = ref.replace(jnp.zeros(2))
     assert copy.value.tolist() == [0.0, 0.0] and ref.value.tolist() == [1.0, 1.0]

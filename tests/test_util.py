@@ -30,7 +30,12 @@ def test_dict_helpers_match_brainstate():
     assert merged == GOLDEN["merge_dicts"]
     flat = u.merge_dicts({"a": {"b": 1}}, {"a": {"c": 2}}, recursive=False)
     assert flat == GOLDEN["merge_dicts_flat"]
-    split = [u.split_total(10, 0.3), u.split_total(10, 3), u.split_total(7, 1.0), u.split_total(7, 0)]
+    split = [
+        u.split_total(10, 0.3),
+        u.split_total(10, 3),
+        u.split_total(7, 1.0),
+        u.split_total(7, 0),
+    ]
     assert split == GOLDEN["split_total"]
 
 
@@ -52,7 +57,10 @@ def test_flat_and_nest_mapping_match_brainstate():
     got = [[list(k), v] for k, v in u.flat_mapping(NESTED).items()]
     assert got == GOLDEN["flat_mapping"]
     assert dict(u.flat_mapping(NESTED, sep="/")) == GOLDEN["flat_mapping_sep"]
-    assert paths(u.flat_mapping(NESTED, keep_empty_nodes=True)) == GOLDEN["flat_mapping_empty"]
+    assert (
+        paths(u.flat_mapping(NESTED, keep_empty_nodes=True))
+        == GOLDEN["flat_mapping_empty"]
+    )
     nested = u.nest_mapping({("a", "b"): 1, ("a", "c"): 2, ("d",): 3})
     assert nested.to_dict() == GOLDEN["nest_mapping"]
     assert u.nest_mapping({"a/b": 1}, sep="/").to_dict() == {"a": {"b": 1}}
@@ -69,7 +77,10 @@ def test_nested_dict_views_and_split():
         nested.split(lambda p, v: v > 1)
     assert jax.tree.leaves(nested) == [1, 2, 3]
     doubled = jax.tree.map(lambda v: 2 * v, nested)
-    assert isinstance(doubled, u.NestedDict) and doubled.to_dict() == {"x": {"p": 2, "q": 4}, "y": 6}
+    assert isinstance(doubled, u.NestedDict) and doubled.to_dict() == {
+        "x": {"p": 2, "q": 4},
+        "y": 6,
+    }
     merged = u.NestedDict.merge(u.NestedDict({"a": {"x": 1}}), {"a": {"y": 2}})
     assert merged.to_dict() == {"a": {"x": 1, "y": 2}}
     assert u.NestedDict.from_flat({("a", "b"): 1}).to_dict() == {"a": {"b": 1}}
@@ -108,7 +119,9 @@ def test_flatted_dict_from_states_matches_brainstate():
     assert paths(short) == GOLDEN["states_short"]
     assert paths(net.states("weight")) == GOLDEN["states_tag"]
     assert sorted(states.to_nest()) == GOLDEN["to_nest_keys"]
-    values = {"/".join(map(str, k)): v.tolist() for k, v in states.to_dict_values().items()}
+    values = {
+        "/".join(map(str, k)): v.tolist() for k, v in states.to_dict_values().items()
+    }
     assert values == GOLDEN["to_dict_values"]
     assert list(states.filter(eqstate.ParamState)) == list(params)
     p2, rest = states.split(eqstate.ParamState, ...)
@@ -137,7 +150,9 @@ def test_reprs_match_brainstate():
 
 def test_frozen_dict():
     d = u.freeze({"a": {"b": 1}, "c": 2})
-    assert isinstance(d["a"], u.FrozenDict) and hash(d) == hash(u.freeze({"a": {"b": 1}, "c": 2}))
+    assert isinstance(d["a"], u.FrozenDict) and hash(d) == hash(
+        u.freeze({"a": {"b": 1}, "c": 2})
+    )
     with pytest.raises(TypeError, match="d.copy"):
         d["z"] = 1  # type: ignore[index]
     rest, c = d.pop("c")
@@ -147,7 +162,9 @@ def test_frozen_dict():
     assert pickle.loads(pickle.dumps(d)) == d
     assert u.copy({"a": 1}, {"b": 2}) == {"a": 1, "b": 2}
     assert u.pop({"a": 1, "b": 2}, "a") == ({"b": 2}, 1)
-    paths_ = [jax.tree_util.keystr(p) for p, _ in jax.tree_util.tree_flatten_with_path(d)[0]]
+    paths_ = [
+        jax.tree_util.keystr(p) for p, _ in jax.tree_util.tree_flatten_with_path(d)[0]
+    ]
     assert paths_ == ["['a']['b']", "['c']"]
 
 
@@ -192,7 +209,9 @@ def test_dict_manager_matches_brainstate():
     assert dm.subset(int).to_dict() == GOLDEN["dictmanager_subset"]
     assert dm.not_subset(int).to_dict() == GOLDEN["dictmanager_not_subset"]
     assert dm.map_keys(lambda k: k * 2).to_dict() == GOLDEN["dictmanager_map_keys"]
-    with pytest.raises(eqstate.EqstateError, match="already exists with a different value"):
+    with pytest.raises(
+        eqstate.EqstateError, match="already exists with a different value"
+    ):
         dm.add_unique_key("a", 3)
     assert dm.add_unique_value("z", dm["a"]) is False
     assert dm.difference_by_values([1], by="value") == {"b": "x", "c": 2.0}
@@ -224,7 +243,12 @@ def test_bounded_cache_matches_brainstate():
     with pytest.raises(eqstate.EqstateError, match="use set"):
         cache.replace("zz", 1)
     cache.replace("a", 7)
-    assert cache.pop("a") == 7 and "a" not in cache and len(cache) == 1 and cache.maxsize == 2
+    assert (
+        cache.pop("a") == 7
+        and "a" not in cache
+        and len(cache) == 1
+        and cache.maxsize == 2
+    )
     with pytest.raises(eqstate.EqstateError, match="positive int"):
         u.BoundedCache(0)
 
@@ -232,7 +256,9 @@ def test_bounded_cache_matches_brainstate():
 def test_names_and_predicates():
     first = u.get_unique_name("TestProbe")
     second = u.get_unique_name("TestProbe", prefix="p_")
-    assert first.startswith("TestProbe") and second == f"p_TestProbe{int(first[9:]) + 1}"
+    assert (
+        first.startswith("TestProbe") and second == f"p_TestProbe{int(first[9:]) + 1}"
+    )
     assert u.is_instance_eval(int, str)("a") and u.not_instance_eval(int)(1.0)
 
 
@@ -250,13 +276,19 @@ def test_clear_buffer_memory_deletes_arrays():
 
 
 def test_filters_are_one_implementation():
-    assert u.All is eqstate.filters.All and u.to_predicate is eqstate.filters.to_predicate
+    assert (
+        u.All is eqstate.filters.All and u.to_predicate is eqstate.filters.to_predicate
+    )
     s = eqstate.ParamState(jnp.zeros(1), tag="w")
     assert u.WithTag("w")((), s) and u.OfType(eqstate.ParamState)((), s)
-    assert u.PathContains("enc")(("enc", "w"), s) and not u.PathContains("x")(("enc",), s)
+    assert u.PathContains("enc")(("enc", "w"), s) and not u.PathContains("x")(
+        ("enc",), s
+    )
     assert u.Everything()((), s) and not u.Nothing()((), s)
     assert u.to_predicate(...) == u.Everything() and u.to_predicate(None) == u.Nothing()
-    assert u.to_predicate("w") == u.WithTag("w") and u.to_predicate(int) == u.OfType(int)
+    assert u.to_predicate("w") == u.WithTag("w") and u.to_predicate(int) == u.OfType(
+        int
+    )
     assert u.Not(eqstate.ParamState) == u.Not(eqstate.ParamState)
     assert len({u.Any(int, str), u.Any(int, str)}) == 1
     with pytest.raises(eqstate.EqstateError, match="Cannot use 3 as a filter"):

@@ -14,7 +14,15 @@ from ..util._pretty import MappingReprMixin
 from ..util._struct import PyTreeNode, field
 from ._flatten import GraphDef, GraphError, flatten, unflatten
 
-__all__ = ["MergeContext", "NodeStates", "RefMap", "SplitContext", "Static", "merge_context", "split_context"]
+__all__ = [
+    "MergeContext",
+    "NodeStates",
+    "RefMap",
+    "SplitContext",
+    "Static",
+    "merge_context",
+    "split_context",
+]
 
 A = TypeVar("A")
 B = TypeVar("B")
@@ -76,7 +84,9 @@ class Static(Generic[A]):
     value: A
 
 
-jtu.register_pytree_node(Static, lambda s: ((), s.value), lambda value, _: Static(value))
+jtu.register_pytree_node(
+    Static, lambda s: ((), s.value), lambda value, _: Static(value)
+)
 
 
 class NodeStates(PyTreeNode):
@@ -132,7 +142,9 @@ class NodeStates(PyTreeNode):
         return cls(None, (state, *states), None)
 
     @classmethod
-    def from_prefixes(cls, prefixes: Iterable[Any], /, *, metadata: Any = None) -> NodeStates:
+    def from_prefixes(
+        cls, prefixes: Iterable[Any], /, *, metadata: Any = None
+    ) -> NodeStates:
         """From prefix values (no GraphDef), e.g. vmap axes per mapping."""
         return cls(None, tuple(prefixes), metadata)
 

@@ -17,7 +17,7 @@ from .._filters import Filter
 from .._paths import to_path
 from .._state import State
 from .._treefy import TreefyState, to_treefy
-from ..util._dicts import FlattedDict, NestedDict, flat_mapping, _path_sort_key
+from ..util._dicts import FlattedDict, NestedDict, _path_sort_key, flat_mapping
 from ..util._pretty import PrettyAttr, PrettyRepr, PrettyType
 
 __all__ = [
@@ -97,6 +97,10 @@ class GraphDef(PrettyRepr, Generic[A]):
     """
 
     __slots__ = ("treedef", "leaves", "slots")
+
+    treedef: Any
+    leaves: list[Any]
+    slots: list[tuple[int, PathParts, Any] | None]
 
     def __init__(
         self,
@@ -251,7 +255,9 @@ def unflatten(
     return jtu.tree_unflatten(graphdef.treedef, leaves)
 
 
-def _make_state(entry: Any, one_level: Any, idx: int, cache: dict[int, Any] | None) -> Any:
+def _make_state(
+    entry: Any, one_level: Any, idx: int, cache: dict[int, Any] | None
+) -> Any:
     value = entry.value if isinstance(entry, (State, TreefyState)) else entry
     if cache is not None and isinstance(cache.get(idx), State):
         state = cache[idx]
@@ -409,7 +415,9 @@ def update_states(node: Any, state_dict: Any, /, *state_dicts: Any) -> None:
             f"({len(missing)} unknown path(s)); its paths are {list(own)}"
         )
     for path, value in flat.items():
-        own[path].value = value.value if isinstance(value, (State, TreefyState)) else value
+        own[path].value = (
+            value.value if isinstance(value, (State, TreefyState)) else value
+        )
 
 
 def pop_states(node: Any, *filters: Filter) -> Any:
@@ -436,7 +444,9 @@ def pop_states(node: Any, *filters: Filter) -> Any:
     from ._walk import _children, is_graph_node, node_impl
 
     if not filters:
-        raise GraphError("pop_states needs at least one filter, e.g. pop_states(node, ParamState).")
+        raise GraphError(
+            "pop_states needs at least one filter, e.g. pop_states(node, ParamState)."
+        )
     from .._filters import to_predicate
 
     predicates = [to_predicate(f) for f in filters]

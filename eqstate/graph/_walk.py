@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 import equinox as eqx
 import jax.tree_util as jtu
@@ -172,7 +172,9 @@ def _walk(
     lo, hi = allowed_hierarchy
     seen: set[int] = set()
 
-    def visit(x: Any, keypath: tuple[Any, ...], level: int) -> Iterator[tuple[PathParts, Any]]:
+    def visit(
+        x: Any, keypath: tuple[Any, ...], level: int
+    ) -> Iterator[tuple[PathParts, Any]]:
         if level > hi:
             return
         children = None if isinstance(x, State) else _children(x)
@@ -258,6 +260,25 @@ def _collect(
     return maps[0] if len(filters) < 2 else maps[: len(filters)]
 
 
+@overload
+def states(node: Any, *, allowed_hierarchy: tuple[int, int] = ...) -> FlattedDict: ...
+@overload
+def states(
+    node: Any, filter: Filter, /, *, allowed_hierarchy: tuple[int, int] = ...
+) -> FlattedDict: ...
+@overload
+def states(
+    node: Any,
+    filter: Filter,
+    filter2: Filter,
+    /,
+    *filters: Filter,
+    allowed_hierarchy: tuple[int, int] = ...,
+) -> tuple[FlattedDict, ...]: ...
+@overload
+def states(
+    node: Any, *filters: Filter, allowed_hierarchy: tuple[int, int] = ...
+) -> FlattedDict | tuple[FlattedDict, ...]: ...
 def states(
     node: Any, *filters: Filter, allowed_hierarchy: tuple[int, int] = (0, MAX_INT)
 ) -> FlattedDict | tuple[FlattedDict, ...]:
@@ -276,10 +297,33 @@ def states(
     assert list(params) == [("a",)] and isinstance(params, eqstate.util.FlattedDict)
     ```
     """
-    found = ((p, x) for p, x in _walk(node, allowed_hierarchy, "leaf") if isinstance(x, State))
+    found = (
+        (p, x)
+        for p, x in _walk(node, allowed_hierarchy, "leaf")
+        if isinstance(x, State)
+    )
     return _collect(found, filters)
 
 
+@overload
+def nodes(node: Any, *, allowed_hierarchy: tuple[int, int] = ...) -> FlattedDict: ...
+@overload
+def nodes(
+    node: Any, filter: Filter, /, *, allowed_hierarchy: tuple[int, int] = ...
+) -> FlattedDict: ...
+@overload
+def nodes(
+    node: Any,
+    filter: Filter,
+    filter2: Filter,
+    /,
+    *filters: Filter,
+    allowed_hierarchy: tuple[int, int] = ...,
+) -> tuple[FlattedDict, ...]: ...
+@overload
+def nodes(
+    node: Any, *filters: Filter, allowed_hierarchy: tuple[int, int] = ...
+) -> FlattedDict | tuple[FlattedDict, ...]: ...
 def nodes(
     node: Any, *filters: Filter, allowed_hierarchy: tuple[int, int] = (0, MAX_INT)
 ) -> FlattedDict | tuple[FlattedDict, ...]:

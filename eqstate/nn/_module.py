@@ -311,12 +311,15 @@ class Module(eqx.Module):
         return states(self, *filters, allowed_hierarchy=allowed_hierarchy)
 
     def nodes(
-        self, *filters: type | Callable[[Any], bool]
-    ) -> dict[tuple[Any, ...], Any]:
-        """The modules in this module (itself under the path `()`), keyed by path."""
+        self, *filters: Filter, allowed_hierarchy: tuple[int, int] = (0, 2**31 - 1)
+    ) -> FlattedDict | tuple[FlattedDict, ...]:
+        """The modules in this module (itself under the path `()`), keyed by path.
+
+        Filters and `allowed_hierarchy` as for `graph.nodes`.
+        """
         from ..graph import nodes
 
-        return nodes(self, *filters)
+        return nodes(self, *filters, allowed_hierarchy=allowed_hierarchy)
 
 
 def init_module(self: Module, name: str | None = None) -> None:

@@ -16,6 +16,6 @@ from ._aliases import (
     PyTree as PyTree,
     SeedOrKey as SeedOrKey,
     Shape as Shape,
-    SupportsDType as SupportsDType,
     Size as Size,
+    SupportsDType as SupportsDType,
 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Sequence
 from types import EllipsisType
-from typing import Any, Protocol, TypeAlias, TypeVar, Union, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, TypeAlias, TypeVar, runtime_checkable
 
 import jax
 import jaxtyping
@@ -57,7 +57,9 @@ Shape: TypeAlias = Sequence[int]
 Axes: TypeAlias = int | Sequence[int]
 """One axis or several."""
 
-ArrayLike: TypeAlias = jax.Array | np.ndarray | np.bool_ | np.number | bool | int | float | complex | Any
+ArrayLike: TypeAlias = (
+    jax.Array | np.ndarray | np.bool_ | np.number | bool | int | float | complex | Any
+)
 """Anything usable as an array, brainunit Quantities included."""
 
 Array: TypeAlias = jax.Array
@@ -89,7 +91,10 @@ DTypeLike: TypeAlias = str | type[Any] | np.dtype | SupportsDType | Any
 SeedOrKey: TypeAlias = int | jax.Array | np.ndarray
 """A seed or a PRNG key."""
 
-PyTree = jaxtyping.PyTree
+if TYPE_CHECKING:
+    PyTree: TypeAlias = Any
+else:
+    PyTree = jaxtyping.PyTree
 """Any pytree; `PyTree[float]` for one whose leaves are floats (jaxtyping's)."""
 
 PathParts: TypeAlias = tuple[Key, ...]
@@ -98,10 +103,10 @@ PathParts: TypeAlias = tuple[Key, ...]
 Predicate: TypeAlias = Callable[[PathParts, Any], bool]
 """A `(path, obj) -> bool` filter function."""
 
-FilterLiteral: TypeAlias = Union[type, str, Predicate, bool, EllipsisType, None]
+FilterLiteral: TypeAlias = type | str | Predicate | bool | EllipsisType | None
 """A single filter: a type, a tag, a predicate, a bool, `...` or None."""
 
-Filter: TypeAlias = Union[FilterLiteral, tuple[Any, ...], list[Any]]
+Filter: TypeAlias = FilterLiteral | tuple[Any, ...] | list[Any]
 """A filter or a tuple / list of filters (see `eqstate.filters`)."""
 
 

@@ -14,7 +14,13 @@ import jax.tree_util as jtu
 
 from .._errors import EqstateError
 from .._filters import Filter, to_predicate
-from ._pretty import PrettyAttr, PrettyRepr, PrettyType, _render, yield_unique_pretty_repr_items
+from ._pretty import (
+    PrettyAttr,
+    PrettyRepr,
+    PrettyType,
+    _render,
+    yield_unique_pretty_repr_items,
+)
 
 __all__ = ["FlattedDict", "NestedDict", "PrettyDict", "flat_mapping", "nest_mapping"]
 
@@ -105,7 +111,9 @@ class PrettyDict(dict[Any, Any], PrettyRepr):
     def filter(self, *filters: Filter) -> Any:
         """The entries each filter matches (first match wins); one dict per filter."""
         if not filters:
-            raise TypeError("filter() needs at least one filter, e.g. d.filter(ParamState).")
+            raise TypeError(
+                "filter() needs at least one filter, e.g. d.filter(ParamState)."
+            )
         groups = _partition(self._items(), filters)
         built = tuple(self._build(g) for g in groups)
         return built[0] if len(filters) == 1 else built
@@ -235,7 +243,9 @@ def nest_mapping(xs: Any, /, *, sep: str | None = None) -> NestedDict:
         elif not isinstance(path, tuple):
             path = (path,)
         if not path:
-            raise DictPathError("nest_mapping: an empty path () cannot be nested; give each entry a path of one key or more.")
+            raise DictPathError(
+                "nest_mapping: an empty path () cannot be nested; give each entry a path of one key or more."
+            )
         node = root
         for entry in path[:-1]:
             child = node.setdefault(entry, {})
@@ -297,7 +307,11 @@ class NestedDict(PrettyDict):
         """One NestedDict with the entries of all `states` (later ones win)."""
         flat: dict[PathParts, Any] = {}
         for state in states:
-            flat.update(state.to_flat() if isinstance(state, NestedDict) else flat_mapping(state))
+            flat.update(
+                state.to_flat()
+                if isinstance(state, NestedDict)
+                else flat_mapping(state)
+            )
         return nest_mapping(flat)
 
     def to_pure_dict(self) -> dict[str, Any]:
@@ -307,6 +321,7 @@ class NestedDict(PrettyDict):
 
     def to_dict(self) -> dict[Any, Any]:
         """Plain nested dicts."""
+
         def plain(node: Mapping[Any, Any]) -> dict[Any, Any]:
             return {k: plain(v) if isinstance(v, dict) else v for k, v in node.items()}
 
@@ -333,7 +348,9 @@ class NestedDict(PrettyDict):
             node: Any = self
             for entry in path[:-1]:
                 node = node[entry]
-            node[path[-1]] = _replace(old, value) if replace_fn is None else replace_fn(old, value)
+            node[path[-1]] = (
+                _replace(old, value) if replace_fn is None else replace_fn(old, value)
+            )
 
 
 def _replace(old: Any, value: Any) -> Any:
@@ -373,11 +390,11 @@ class FlattedDict(PrettyDict):
     def _build(self, group: Mapping[PathParts, Any]) -> FlattedDict:
         return FlattedDict(group)
 
-    def filter(self, first: Filter, /, *filters: Filter) -> Any:
+    def filter(self, first: Filter, /, *filters: Filter) -> Any:  # type: ignore[override]
         """The entries each filter matches (first match wins); one FlattedDict per filter."""
         return super().filter(first, *filters)
 
-    def split(self, first: Filter, /, *filters: Filter) -> Any:
+    def split(self, first: Filter, /, *filters: Filter) -> Any:  # type: ignore[override]
         """Like `filter`, but every entry must be matched (end with `...`)."""
         return super().split(first, *filters)
 
@@ -416,21 +433,32 @@ class FlattedDict(PrettyDict):
             self[path] = _replace(self[path], value)
 
 
-def _nested_flatten_with_keys(d: NestedDict) -> tuple[list[tuple[Any, Any]], tuple[Any, ...]]:
+def _nested_flatten_with_keys(
+    d: Mapping[Any, Any],
+) -> tuple[list[tuple[Any, Any]], tuple[Any, ...]]:
     keys = tuple(sorted(d, key=_sort_key))
     return [(jtu.DictKey(k), d[k]) for k in keys], keys
 
 
-def _flat_flatten_with_keys(d: FlattedDict) -> tuple[list[tuple[Any, Any]], tuple[Any, ...]]:
+def _flat_flatten_with_keys(
+    d: FlattedDict,
+) -> tuple[list[tuple[Any, Any]], tuple[Any, ...]]:
     keys = tuple(sorted(d, key=_path_sort_key))
     return [(jtu.DictKey(k), d[k]) for k in keys], keys
 
 
-for _cls, _flatten in (
-    (NestedDict, _nested_flatten_with_keys),
-    (FlattedDict, _flat_flatten_with_keys),
-    (PrettyDict, _nested_flatten_with_keys),
-):
-    jtu.register_pytree_with_keys(
-        _cls, _flatten, lambda keys, values, c=_cls: c(zip(keys, values))
-    )
+jtu.register_pytree_with_keys(
+    NestedDict,
+    _nested_flatten_with_keys,
+    lambda keys, values: NestedDict(zip(keys, values)),
+)
+jtu.register_pytree_with_keys(
+    FlattedDict,
+    _flat_flatten_with_keys,
+    lambda keys, values: FlattedDict(zip(keys, values)),
+)
+jtu.register_pytree_with_keys(
+    PrettyDict,
+    _nested_flatten_with_keys,
+    lambda keys, values: PrettyDict(zip(keys, values)),
+)

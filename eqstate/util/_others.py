@@ -44,16 +44,22 @@ def split_total(total: int, fraction: int | float) -> int:
         UtilValueError: `total` <= 0, or `fraction` negative or above 1 / `total`.
     """
     if isinstance(total, bool) or not isinstance(total, int):
-        raise UtilTypeError(f"split_total: 'total' must be an int, got {type(total).__name__}.")
+        raise UtilTypeError(
+            f"split_total: 'total' must be an int, got {type(total).__name__}."
+        )
     if total <= 0:
-        raise UtilValueError(f"split_total: 'total' must be a positive int, got {total}.")
+        raise UtilValueError(
+            f"split_total: 'total' must be a positive int, got {total}."
+        )
     if isinstance(fraction, bool) or not isinstance(fraction, (int, float)):
         raise UtilTypeError(
             "split_total: 'fraction' must be an int (a count) or a float (a share in "
             f"[0, 1]), got {type(fraction).__name__}."
         )
     if fraction < 0:
-        raise UtilValueError(f"split_total: 'fraction' cannot be negative, got {fraction}.")
+        raise UtilValueError(
+            f"split_total: 'fraction' cannot be negative, got {fraction}."
+        )
     if isinstance(fraction, float):
         if fraction > 1:
             raise UtilValueError(
@@ -114,7 +120,9 @@ def merge_dicts(*dicts: dict[K, V], recursive: bool = True) -> dict[K, V]:
     return out
 
 
-def flatten_dict(d: dict[str, Any], parent_key: str = "", sep: str = ".") -> dict[str, Any]:
+def flatten_dict(
+    d: dict[str, Any], parent_key: str = "", sep: str = "."
+) -> dict[str, Any]:
     """Nested dicts to one level, keys joined by `sep` (`{"a.b": 1}`).
 
     ```python
@@ -225,7 +233,9 @@ class BoundedCache:
 
     def __init__(self, maxsize: int = 128):
         if isinstance(maxsize, bool) or not isinstance(maxsize, int) or maxsize <= 0:
-            raise UtilValueError(f"BoundedCache: maxsize must be a positive int, got {maxsize!r}.")
+            raise UtilValueError(
+                f"BoundedCache: maxsize must be a positive int, got {maxsize!r}."
+            )
         self._maxsize = maxsize
         self._data: OrderedDict[Any, Any] = OrderedDict()
         self._lock = threading.RLock()
@@ -330,7 +340,9 @@ def _same(by: str) -> Callable[[Any, Any], bool]:
         return lambda a, b: a is b
     if by == "value":
         return lambda a, b: a == b
-    raise UtilValueError(f"Invalid comparison method {by!r}: use by='id' or by='value'.")
+    raise UtilValueError(
+        f"Invalid comparison method {by!r}: use by='id' or by='value'."
+    )
 
 
 class DictManager(dict[K, V], MutableMapping[K, V]):
@@ -349,7 +361,9 @@ class DictManager(dict[K, V], MutableMapping[K, V]):
     def _new(self, items: Iterable[tuple[Any, Any]]) -> DictManager[Any, Any]:
         return type(self)(items)
 
-    def subset(self, sep: type | tuple[type, ...] | Callable[[Any], bool]) -> DictManager[K, V]:
+    def subset(
+        self, sep: type | tuple[type, ...] | Callable[[Any], bool]
+    ) -> DictManager[K, V]:
         """The entries whose value is an instance of `sep` (or satisfies it, if callable)."""
         if callable(sep) and not isinstance(sep, type):
             return self._new((k, v) for k, v in self.items() if sep(v))
@@ -408,7 +422,9 @@ class DictManager(dict[K, V], MutableMapping[K, V]):
             groups[i].append((k, v))
         return tuple(self._new(g) for g in groups)
 
-    def filter_by_predicate(self, predicate: Callable[[K, V], bool]) -> DictManager[K, V]:
+    def filter_by_predicate(
+        self, predicate: Callable[[K, V], bool]
+    ) -> DictManager[K, V]:
         """The entries for which `predicate(key, value)` holds."""
         return self._new((k, v) for k, v in self.items() if predicate(k, v))
 
@@ -450,15 +466,23 @@ class DictManager(dict[K, V], MutableMapping[K, V]):
         keep = set(keys)
         return self._new((k, v) for k, v in self.items() if k in keep)
 
-    def difference_by_values(self, values: Iterable[V], by: str = "id") -> DictManager[K, V]:
+    def difference_by_values(
+        self, values: Iterable[V], by: str = "id"
+    ) -> DictManager[K, V]:
         """The entries holding none of `values`."""
         same, values = _same(by), list(values)
-        return self._new((k, v) for k, v in self.items() if not any(same(v, x) for x in values))
+        return self._new(
+            (k, v) for k, v in self.items() if not any(same(v, x) for x in values)
+        )
 
-    def intersection_by_values(self, values: Iterable[V], by: str = "id") -> DictManager[K, V]:
+    def intersection_by_values(
+        self, values: Iterable[V], by: str = "id"
+    ) -> DictManager[K, V]:
         """The entries holding one of `values`."""
         same, values = _same(by), list(values)
-        return self._new((k, v) for k, v in self.items() if any(same(v, x) for x in values))
+        return self._new(
+            (k, v) for k, v in self.items() if any(same(v, x) for x in values)
+        )
 
     def to_dict(self) -> dict[K, V]:
         """A plain dict copy."""
@@ -470,7 +494,9 @@ class DictManager(dict[K, V], MutableMapping[K, V]):
         return tuple(self[k] for k in keys), keys
 
     @classmethod
-    def tree_unflatten(cls, keys: tuple[K, ...], values: tuple[V, ...]) -> DictManager[K, V]:
+    def tree_unflatten(
+        cls, keys: tuple[K, ...], values: tuple[V, ...]
+    ) -> DictManager[K, V]:
         """Rebuild from `tree_flatten`'s output."""
         return cls(zip(keys, values))
 
@@ -478,4 +504,6 @@ class DictManager(dict[K, V], MutableMapping[K, V]):
         return f"{type(self).__name__}({dict.__repr__(self)})"
 
 
-jtu.register_pytree_node(DictManager, lambda d: d.tree_flatten(), DictManager.tree_unflatten)
+jtu.register_pytree_node(
+    DictManager, lambda d: d.tree_flatten(), DictManager.tree_unflatten
+)

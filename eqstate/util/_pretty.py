@@ -272,7 +272,9 @@ class PrettyList(list[Any], PrettyRepr):
         return list(self), ()
 
     @classmethod
-    def tree_unflatten(cls, aux_data: tuple[Any, ...], children: list[Any]) -> PrettyList:
+    def tree_unflatten(
+        cls, aux_data: tuple[Any, ...], children: list[Any]
+    ) -> PrettyList:
         """Rebuild from `tree_flatten`'s output."""
         return cls(children)
 

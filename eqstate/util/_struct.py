@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy as _copy
 import dataclasses
-from collections.abc import ItemsView, Iterator, KeysView, Mapping, ValuesView
+from collections.abc import ItemsView, Iterable, Iterator, KeysView, Mapping, ValuesView
 from typing import Any, Generic, TypeVar, overload
 
 import jax.tree_util as jtu
@@ -54,10 +54,13 @@ class FrozenDict(Mapping[K, V], Generic[K, V]):
 
     __slots__ = ("_data", "_hash")
 
+    _data: dict[K, V]
+    _hash: int | None
+
     def __init__(self, *args: Any, **kwargs: Any):
         data = dict(*args, **kwargs)
-        self._data: dict[K, V] = {k: _frozen(v) for k, v in data.items()}
-        self._hash: int | None = None
+        self._data = {k: _frozen(v) for k, v in data.items()}  # type: ignore[assignment]
+        self._hash = None
 
     def __getitem__(self, key: K) -> V:
         return self._data[key]
@@ -134,7 +137,7 @@ class FrozenDict(Mapping[K, V], Generic[K, V]):
         return [(jtu.DictKey(k), self._data[k]) for k in keys], keys
 
     @classmethod
-    def tree_unflatten(cls, keys: tuple[Any, ...], values: list[Any]) -> FrozenDict:
+    def tree_unflatten(cls, keys: tuple[Any, ...], values: Iterable[Any]) -> FrozenDict[Any, Any]:
         """Rebuild from `tree_flatten_with_keys`' keys and leaves."""
         return cls(zip(keys, values))
 
@@ -218,7 +221,9 @@ def copy(
     )
 
 
-def pop(x: FrozenDict[K, V] | dict[K, V], key: K) -> tuple[FrozenDict[K, V] | dict[K, V], V]:
+def pop(
+    x: FrozenDict[K, V] | dict[K, V], key: K
+) -> tuple[FrozenDict[K, V] | dict[K, V], V]:
     """`(x without key, its value)` for a FrozenDict or dict; `x` is unchanged.
 
     ```python
@@ -357,7 +362,7 @@ class DotDict(dict[str, Any]):
         return tuple(self[k] for k in keys), keys
 
     @classmethod
-    def tree_unflatten(cls, keys: tuple[str, ...], values: tuple[Any, ...]) -> DotDict:
+    def tree_unflatten(cls, keys: tuple[str, ...], values: Iterable[Any]) -> DotDict:
         """Rebuild from `tree_flatten`'s output."""
         new = cls()
         for key, value in zip(keys, values):
@@ -421,7 +426,7 @@ def dataclass(cls: type[T] | None = None, **kwargs: Any) -> type[T] | Any:
         return cls
     kwargs.setdefault("frozen", True)
     data_cls = dataclasses.dataclass(**kwargs)(cls)
-    fields = dataclasses.fields(data_cls)
+    fields = dataclasses.fields(data_cls)  # type: ignore[arg-type]
     dynamic = tuple(f.name for f in fields if f.metadata.get("pytree_node", True))
     static = tuple(f.name for f in fields if not f.metadata.get("pytree_node", True))
 
@@ -430,7 +435,9 @@ def dataclass(cls: type[T] | None = None, **kwargs: Any) -> type[T] | Any:
 
     if "replace" not in data_cls.__dict__:
         data_cls.replace = replace  # type: ignore[attr-defined]
-    jtu.register_dataclass(data_cls, data_fields=list(dynamic), meta_fields=list(static))
+    jtu.register_dataclass(
+        data_cls, data_fields=list(dynamic), meta_fields=list(static)
+    )
     data_cls._eqstate_dataclass = True  # type: ignore[attr-defined]
     return data_cls
 
@@ -470,12 +477,16 @@ class PyTreeNode:
     """
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
-        options = {k: kwargs.pop(k) for k in list(kwargs) if k in ("frozen", "eq", "order")}
+        options = {
+            k: kwargs.pop(k) for k in list(kwargs) if k in ("frozen", "eq", "order")
+        }
         super().__init_subclass__(**kwargs)
         dataclass(cls, **options)
 
     def __init__(self, *args: Any, **kwargs: Any):  # replaced by the dataclass one
-        raise TypeError("PyTreeNode is a base class; subclass it with annotated fields.")
+        raise TypeError(
+            "PyTreeNode is a base class; subclass it with annotated fields."
+        )
 
     def replace(self: TNode, **updates: Any) -> TNode:
         """A copy with the given fields changed."""

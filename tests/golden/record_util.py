@@ -7,10 +7,9 @@ Each entry is JSON data (path tuples written as lists).
 import json
 from pathlib import Path
 
-import jax.numpy as jnp
-
 import brainstate
 import brainstate.util as u
+import jax.numpy as jnp
 
 NESTED = {"a": {"b": 1, "c": {"d": 2}}, "e": 3, "f": {}}
 
@@ -37,7 +36,9 @@ class Net(brainstate.nn.Module):
 def main():
     net = Net()
     states = net.states()
-    params, short = brainstate.graph.states(net, brainstate.ParamState, brainstate.ShortTermState)
+    params, short = brainstate.graph.states(
+        net, brainstate.ParamState, brainstate.ShortTermState
+    )
     nested = u.NestedDict({"x": {"p": 1, "q": 2}, "y": 3})
     dm = u.DictManager(a=1, b="x", c=2.0)
     cache = u.BoundedCache(2)
@@ -51,7 +52,9 @@ def main():
         "flatten_dict_sep": u.flatten_dict(NESTED, sep="/"),
         "unflatten_dict": u.unflatten_dict({"a.b": 1, "a.c.d": 2, "e": 3}),
         "merge_dicts": u.merge_dicts({"a": {"b": 1}, "x": 0}, {"a": {"c": 2}, "d": 3}),
-        "merge_dicts_flat": u.merge_dicts({"a": {"b": 1}}, {"a": {"c": 2}}, recursive=False),
+        "merge_dicts_flat": u.merge_dicts(
+            {"a": {"b": 1}}, {"a": {"c": 2}}, recursive=False
+        ),
         "split_total": [
             u.split_total(10, 0.3),
             u.split_total(10, 3),
@@ -61,7 +64,9 @@ def main():
         "flat_mapping": [[list(k), v] for k, v in u.flat_mapping(NESTED).items()],
         "flat_mapping_sep": dict(u.flat_mapping(NESTED, sep="/")),
         "flat_mapping_empty": paths(u.flat_mapping(NESTED, keep_empty_nodes=True)),
-        "nest_mapping": u.nest_mapping({("a", "b"): 1, ("a", "c"): 2, ("d",): 3}).to_dict(),
+        "nest_mapping": u.nest_mapping(
+            {("a", "b"): 1, ("a", "c"): 2, ("d",): 3}
+        ).to_dict(),
         "nested_to_flat": paths(nested.to_flat()),
         "nested_split": [s.to_dict() for s in nested.split(lambda p, v: v > 1, ...)],
         "pretty_repr": u.pretty_repr({"a": 1, "b": {"c": [1, 2]}}),
@@ -79,13 +84,25 @@ def main():
         "states_params": paths(params),
         "states_short": paths(short),
         "states_tag": paths(net.states("weight")),
-        "states_hierarchy_1": paths(brainstate.graph.states(net, allowed_hierarchy=(1, 1))),
-        "states_hierarchy_0": paths(brainstate.graph.states(net, allowed_hierarchy=(0, 0))),
+        "states_hierarchy_1": paths(
+            brainstate.graph.states(net, allowed_hierarchy=(1, 1))
+        ),
+        "states_hierarchy_0": paths(
+            brainstate.graph.states(net, allowed_hierarchy=(0, 0))
+        ),
         "nodes": sorted(paths(brainstate.graph.nodes(net))),
-        "nodes_hierarchy_1": sorted(paths(brainstate.graph.nodes(net, allowed_hierarchy=(1, 1)))),
+        "nodes_hierarchy_1": sorted(
+            paths(brainstate.graph.nodes(net, allowed_hierarchy=(1, 1)))
+        ),
         "to_nest_keys": sorted(states.to_nest()),
-        "to_dict_values": {"/".join(map(str, k)): jnp.asarray(v).tolist() for k, v in states.to_dict_values().items()},
-        "treefy_split": [paths(m.to_flat()) for m in brainstate.graph.treefy_split(net, brainstate.ParamState, ...)[1:]],
+        "to_dict_values": {
+            "/".join(map(str, k)): jnp.asarray(v).tolist()
+            for k, v in states.to_dict_values().items()
+        },
+        "treefy_split": [
+            paths(m.to_flat())
+            for m in brainstate.graph.treefy_split(net, brainstate.ParamState, ...)[1:]
+        ],
     }
     path = Path(__file__).with_name("util.json")
     path.write_text(json.dumps(out, indent=1, sort_keys=True) + "\n")
