@@ -13,7 +13,9 @@ from eqstate import typing as et
 
 def test_protocols_check_at_runtime():
     assert isinstance("w", et.Key) and isinstance(0, et.Key)
-    assert isinstance(jnp.zeros(1), et.SupportsDType) and not isinstance(1.0, et.SupportsDType)
+    assert isinstance(jnp.zeros(1), et.SupportsDType) and not isinstance(
+        1.0, et.SupportsDType
+    )
     assert et.DType is np.dtype and et.Array is jax.Array
 
 
@@ -42,5 +44,4 @@ def test_pytree_is_subscriptable_and_predicate_matches_filters():
     assert et.PyTree[float] is not None
     predicate: et.Predicate = eqstate.util.to_predicate(eqstate.ParamState)
     assert predicate(("w",), eqstate.ParamState(jnp.zeros(1)))
-    k: et.K  # a TypeVar usable in annotations
     assert isinstance(et.K, typing.TypeVar)

@@ -137,7 +137,9 @@ class FrozenDict(Mapping[K, V], Generic[K, V]):
         return [(jtu.DictKey(k), self._data[k]) for k in keys], keys
 
     @classmethod
-    def tree_unflatten(cls, keys: tuple[Any, ...], values: Iterable[Any]) -> FrozenDict[Any, Any]:
+    def tree_unflatten(
+        cls, keys: tuple[Any, ...], values: Iterable[Any]
+    ) -> FrozenDict[Any, Any]:
         """Rebuild from `tree_flatten_with_keys`' keys and leaves."""
         return cls(zip(keys, values))
 
