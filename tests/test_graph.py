@@ -236,3 +236,23 @@ def test_treefy_state_round_trip():
     assert eqstate.maybe_state(ref) is ref.value
     assert eqstate.BrainStateError is eqstate.EqstateError
     assert "TreefyState(\n  type=" in repr(ref)
+
+
+def test_graph_to_tree_and_back_keeps_sharing():
+    class Linear(eqstate.nn.Module):
+        def __init__(self, w):
+            self.w = w
+
+    w = eqstate.ParamState(jnp.ones(2))
+    tree, found = graph.graph_to_tree({"a": Linear(w), "b": Linear(w), "c": 3})
+    assert isinstance(tree["a"], graph.NodeStates) and tree["c"] == 3
+    assert list(found) == [(0,)] and found[(0,)] is w
+    back = graph.tree_to_graph(tree)
+    assert back["a"].w is back["b"].w and back["a"].w is not w and back["c"] == 3
+    m = Linear(w)
+    with pytest.raises(graph.GraphError, match="check_aliasing=False"):
+        graph.graph_to_tree([m, m], prefix=[0, 1])
+    tree2, _ = graph.graph_to_tree([m, m], prefix=[0, 1], check_aliasing=False)
+    assert len(tree2) == 2
+    with pytest.raises(graph.GraphError, match="expected a NodeStates"):
+        graph.tree_to_graph([1], map_non_graph_nodes=True)

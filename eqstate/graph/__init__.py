@@ -14,6 +14,7 @@ from ._context import (
     merge_context as merge_context,
     split_context as split_context,
 )
+from ._convert import graph_to_tree as graph_to_tree, tree_to_graph as tree_to_graph
 from ._flatten import (
     GraphDef as GraphDef,
     GraphError as GraphError,
