@@ -5,6 +5,8 @@ equinox module (eqstate `Module`s included), a `Node` subclass, or a type given
 to `register_graph_node_type`; paths are JAX key paths.
 """
 
+from typing import TYPE_CHECKING
+
 from ._context import (
     MergeContext as MergeContext,
     NodeStates as NodeStates,
@@ -37,3 +39,25 @@ from ._walk import (
     register_graph_node_type as register_graph_node_type,
     states as states,
 )
+
+if not TYPE_CHECKING:  # a brainstate name left out says what to use instead
+    from .._left_out import left_out as _left_out
+
+    _EDGES = (
+        "eqstate's GraphDef is the model's JAX treedef plus one slot per State leaf "
+        "(`GraphDef.treedef`, `GraphDef.slots`), not brainstate's node/edge graph."
+    )
+    __getattr__ = _left_out(
+        __name__,
+        {
+            name: _EDGES
+            for name in (
+                "NodeEdge",
+                "NodeSpec",
+                "PytreeEdge",
+                "StateEdge",
+                "StateLeafEdge",
+                "StaticEdge",
+            )
+        },
+    )

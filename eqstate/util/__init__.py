@@ -4,6 +4,8 @@ brainstate's `brainstate.util`. `StateJaxTracer` is left out (eqstate always
 checks for leaked tracers).
 """
 
+from typing import TYPE_CHECKING
+
 from .._filters import (
     All as All,
     Any as Any,
@@ -57,3 +59,17 @@ from ._struct import (
     pretty_repr as pretty_repr,
     unfreeze as unfreeze,
 )
+
+if not TYPE_CHECKING:  # a brainstate name left out says what to use instead
+    from .._left_out import left_out as _left_out
+
+    __getattr__ = _left_out(
+        __name__,
+        {
+            "StateJaxTracer": "eqstate always checks that no tracer leaks out of a "
+            "transform, so there is nothing to switch on.",
+            "breakpoint_if": "use `jax.debug.breakpoint()` inside "
+            "`eqstate.transform.cond(pred, ...)` (or `eqstate.transform.breakpoint_if` "
+            "where your eqstate has it).",
+        },
+    )
