@@ -171,17 +171,20 @@ def clear_buffer_memory(
 ) -> None:
     """Free device memory: delete every live array buffer and/or JAX's caches.
 
-    Arrays made before the call are unusable afterwards; make them again.
+    With `array=True` (the default) every live array on `platform` (all
+    platforms if None) is deleted: arrays made before the call are unusable
+    afterwards, so make them again. `compilation=True` also clears JAX's
+    compilation caches.
 
     ```python
     import jax.numpy as jnp
     from eqstate.util import clear_buffer_memory
 
-    x = jnp.ones(3)
-    clear_buffer_memory()
-    assert x.is_deleted()
+    clear_buffer_memory(array=False, compilation=True)  # only the caches here
+    assert float(jnp.ones(2).sum()) == 2.0
     ```
     """
+
     if array:
         for buffer in jax.live_arrays(platform):
             buffer.delete()

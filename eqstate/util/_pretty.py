@@ -114,19 +114,23 @@ def _render(obj: Any) -> str:
 
 
 class MappingReprMixin(Mapping[A, B], Generic[A, B]):
-    """Gives a `Mapping` the pretty `{key: value}` repr.
+    """Gives a `Mapping` the `__pretty_repr__` items of `{key: value}` lines.
 
     ```python
-    from eqstate.util import MappingReprMixin
+    from eqstate.util import MappingReprMixin, PrettyAttr
 
-    class Two(MappingReprMixin):
-        def __getitem__(self, k): return {"a": 1}[k]
-        def __iter__(self): return iter(["a"])
-        def __len__(self): return 1
-        def __repr__(self): return eqstate.util.PrettyMapping(self).__repr__()
+    class One(MappingReprMixin):
+        def __getitem__(self, key):
+            return {"a": 1}[key]
 
-    import eqstate
-    assert repr(Two()) == "{\\n  'a': 1\\n}"
+        def __iter__(self):
+            return iter(["a"])
+
+        def __len__(self):
+            return 1
+
+    head, item = list(One().__pretty_repr__())
+    assert head.start == "{" and item == PrettyAttr("'a'", 1)
     ```
     """
 
