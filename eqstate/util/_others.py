@@ -171,8 +171,8 @@ def clear_buffer_memory(
 ) -> None:
     """Free device memory: delete every live array buffer and/or JAX's caches.
 
-    With `array=True` (the default) every live array on `platform` (all
-    platforms if None) is deleted: arrays made before the call are unusable
+    With `array=True` (the default) every live array on `platform` (the
+    default platform if None) is deleted: arrays made before the call are unusable
     afterwards, so make them again. `compilation=True` also clears JAX's
     compilation caches.
 
@@ -180,8 +180,9 @@ def clear_buffer_memory(
     import jax.numpy as jnp
     from eqstate.util import clear_buffer_memory
 
-    clear_buffer_memory(array=False, compilation=True)  # only the caches here
-    assert float(jnp.ones(2).sum()) == 2.0
+    x = jnp.ones(2)
+    clear_buffer_memory(array=False)  # keep arrays (and caches): a gc pass only
+    assert float(x.sum()) == 2.0
     ```
     """
 
