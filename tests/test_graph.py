@@ -256,3 +256,18 @@ def test_graph_to_tree_and_back_keeps_sharing():
     assert len(tree2) == 2
     with pytest.raises(graph.GraphError, match="expected a NodeStates"):
         graph.tree_to_graph([1], map_non_graph_nodes=True)
+
+
+def test_node_check_valid_context():
+    h = Holder()
+    h.check_valid_context(lambda: "unused")  # all States usable: no error
+    box = []
+
+    @eqstate.transform.jit
+    def make(x):
+        box.append(Holder())
+        return x
+
+    make(jnp.ones(1))
+    with pytest.raises(eqstate.TraceContextError, match="Holder made inside jit"):
+        box[0].check_valid_context(lambda: "Holder made inside jit")

@@ -16,6 +16,7 @@ from typing import Any, TypeVar, overload
 import equinox as eqx
 import jax.tree_util as jtu
 
+from .._errors import EqstateError, TraceContextError
 from .._filters import Filter, to_predicate
 from .._paths import clean_keypath, key_entry
 from .._state import State
@@ -145,6 +146,19 @@ class Node(PrettyObject):
     assert eqstate.graph.clone(h).w.value.tolist() == [1.0, 1.0]
     ```
     """
+
+    def check_valid_context(self, error_msg: Callable[[], str]) -> None:
+        """Raise `TraceContextError(error_msg())` if a State of this node is unusable here.
+
+        A State is unusable when it was created inside a transform that has
+        ended (its value was a tracer of that transform).
+        """
+        for _, value in iter_leaf(self):
+            if isinstance(value, State):
+                try:
+                    value.value
+                except EqstateError as e:
+                    raise TraceContextError(f"{error_msg()}\n({e})") from None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
