@@ -24,13 +24,13 @@ from ._flatten import (
     clone as clone,
     flatten as flatten,
     graphdef as graphdef,
-    pop_states as pop_states,
     treefy_merge as treefy_merge,
     treefy_split as treefy_split,
     treefy_states as treefy_states,
     unflatten as unflatten,
     update_states as update_states,
 )
+from ._pop import pop_states as pop_states
 from ._walk import (
     Node as Node,
     iter_leaf as iter_leaf,

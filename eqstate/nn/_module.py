@@ -287,11 +287,13 @@ class Module(eqx.Module):
     def states(
         self, *filters: Filter, allowed_hierarchy: tuple[int, int] = (0, 2**31 - 1)
     ) -> FlattedDict | tuple[FlattedDict, ...]:
-        """The States in this module, keyed by path, sorted by path.
+        """The States in this module: a `FlattedDict` keyed by path tuples, sorted.
 
         With one filter (see `eqstate.filters`), only the matching States; with
-        several, a tuple of dicts, one per filter. A State reachable by two
-        paths (weight tying) appears once, under its first path.
+        several, a tuple of FlattedDicts, one per filter (a State goes to the
+        first filter that matches it). A State reachable by two paths (weight
+        tying) appears once, under its first path. `allowed_hierarchy=(lo, hi)`
+        keeps the States of modules `lo` to `hi` levels down.
 
         ```python
         import jax.numpy as jnp

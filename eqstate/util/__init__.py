@@ -17,6 +17,7 @@ from .._filters import (
     WithTag as WithTag,
     to_predicate as to_predicate,
 )
+from ._cache import BoundedCache as BoundedCache
 from ._dicts import (
     FlattedDict as FlattedDict,
     NestedDict as NestedDict,
@@ -25,7 +26,6 @@ from ._dicts import (
     nest_mapping as nest_mapping,
 )
 from ._others import (
-    BoundedCache as BoundedCache,
     DictManager as DictManager,
     clear_buffer_memory as clear_buffer_memory,
     flatten_dict as flatten_dict,
