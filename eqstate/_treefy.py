@@ -7,12 +7,19 @@ from typing import Any, Generic, TypeVar
 
 import jax.tree_util as jtu
 
+from ._errors import EqstateError
 from ._state import State
 from .util._pretty import PrettyAttr, PrettyObject, PrettyType
 
 __all__ = ["TreefyState", "maybe_state", "to_treefy"]
 
 A = TypeVar("A")
+
+
+class _ReadOnlyError(EqstateError, AttributeError):
+    """Setting a TreefyState attribute other than `.value`."""
+
+
 B = TypeVar("B")
 
 
@@ -53,7 +60,7 @@ class TreefyState(PrettyObject, Generic[A]):
         if name == "value":
             vars(self)["value"] = value
             return
-        raise AttributeError(
+        raise _ReadOnlyError(
             f"TreefyState is read-only except for .value; cannot set {name!r}. "
             "Use .replace(value) for a copy with a new value."
         )

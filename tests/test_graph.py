@@ -230,7 +230,7 @@ def test_treefy_state_round_trip():
     copy = ref.replace(jnp.zeros(2))
     assert copy.value.tolist() == [0.0, 0.0] and ref.value.tolist() == [1.0, 1.0]
     assert ref.copy().value is ref.value
-    with pytest.raises(AttributeError, match="replace"):
+    with pytest.raises(eqstate.EqstateError, match="replace"):
         ref.type = eqstate.State  # type: ignore[misc]
     assert eqstate.maybe_state(state) is state.value and eqstate.maybe_state(3) == 3
     assert eqstate.maybe_state(ref) is ref.value

@@ -14,6 +14,7 @@ import jax.tree_util as jtu
 
 from .._errors import EqstateError
 from .._filters import Filter, to_predicate
+from ._errors import UtilTypeError
 from ._pretty import (
     PrettyAttr,
     PrettyRepr,
@@ -111,7 +112,7 @@ class PrettyDict(dict[Any, Any], PrettyRepr):
     def filter(self, *filters: Filter) -> Any:
         """The entries each filter matches (first match wins); one dict per filter."""
         if not filters:
-            raise TypeError(
+            raise UtilTypeError(
                 "filter() needs at least one filter, e.g. d.filter(ParamState)."
             )
         groups = _partition(self._items(), filters)
@@ -204,7 +205,7 @@ def flat_mapping(
     ```
     """
     if not isinstance(xs, Mapping):
-        raise TypeError(f"flat_mapping expects a mapping, got {type(xs).__name__}.")
+        raise UtilTypeError(f"flat_mapping expects a mapping, got {type(xs).__name__}.")
     out: dict[Any, Any] = {}
 
     def key(path: PathParts) -> Any:

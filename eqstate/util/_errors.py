@@ -18,3 +18,7 @@ class UtilKeyError(EqstateError, KeyError):
 
     def __str__(self) -> str:
         return str(self.args[0]) if self.args else ""
+
+
+class UtilAttributeError(EqstateError, AttributeError):
+    """A missing attribute (also an `AttributeError`, so `hasattr` works)."""

@@ -10,6 +10,8 @@ from typing import Any, Generic, TypeVar
 
 import jax.tree_util as jtu
 
+from ._errors import UtilTypeError
+
 __all__ = [
     "MappingReprMixin",
     "PrettyAttr",
@@ -91,7 +93,7 @@ class PrettyRepr(ABC):
 
 def _render_attr(head: PrettyType, attr: Any) -> str:
     if not isinstance(attr, PrettyAttr):
-        raise TypeError(
+        raise UtilTypeError(
             f"__pretty_repr__ must yield PrettyAttr items after the PrettyType head; "
             f"got {type(attr).__name__}."
         )
@@ -104,7 +106,7 @@ def _render(obj: Any) -> str:
     items = iter(obj.__pretty_repr__())
     head = next(items)
     if not isinstance(head, PrettyType):
-        raise TypeError(
+        raise UtilTypeError(
             f"__pretty_repr__ must yield a PrettyType first; got {type(head).__name__}."
         )
     lines = [_render_attr(head, attr) for attr in items]

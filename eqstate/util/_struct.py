@@ -10,6 +10,8 @@ from typing import Any, Generic, TypeVar, overload
 import jax.tree_util as jtu
 from typing_extensions import dataclass_transform
 
+from ._errors import UtilAttributeError, UtilTypeError
+
 __all__ = [
     "DotDict",
     "FrozenDict",
@@ -66,7 +68,7 @@ class FrozenDict(Mapping[K, V], Generic[K, V]):
         return self._data[key]
 
     def __setitem__(self, key: K, value: V) -> None:
-        raise TypeError(
+        raise UtilTypeError(
             "FrozenDict does not support item assignment; use "
             "`d.copy({key: value})` for a new FrozenDict with the change."
         )
@@ -217,7 +219,7 @@ def copy(
         new = _copy.copy(x)
         new.update(add_or_replace or {})
         return new
-    raise TypeError(
+    raise UtilTypeError(
         f"copy expects a FrozenDict or a dict, got {type(x).__name__}; "
         "convert it with dict(x) first."
     )
@@ -241,7 +243,7 @@ def pop(
         new = dict(x)
         value = new.pop(key)
         return new, value
-    raise TypeError(
+    raise UtilTypeError(
         f"pop expects a FrozenDict or a dict, got {type(x).__name__}; "
         "convert it with dict(x) first."
     )
@@ -306,7 +308,10 @@ class DotDict(dict[str, Any]):
         try:
             return self[key]
         except KeyError:
-            raise AttributeError(f"'DotDict' object has no attribute {key!r}") from None
+            raise UtilAttributeError(
+                f"'DotDict' object has no attribute {key!r}; set it first "
+                f"(cfg.{key} = ...) or use cfg.get({key!r}, default)."
+            ) from None
 
     def __setattr__(self, key: str, value: Any) -> None:
         self[key] = value
@@ -315,7 +320,10 @@ class DotDict(dict[str, Any]):
         try:
             del self[key]
         except KeyError:
-            raise AttributeError(f"'DotDict' object has no attribute {key!r}") from None
+            raise UtilAttributeError(
+                f"'DotDict' object has no attribute {key!r}; set it first "
+                f"(cfg.{key} = ...) or use cfg.get({key!r}, default)."
+            ) from None
 
     def __setitem__(self, key: str, value: Any) -> None:
         super().__setitem__(key, _dotted(value))
