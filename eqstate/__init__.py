@@ -10,7 +10,9 @@ from . import (
     random as random,
     transform as transform,
     typing as typing,
+    util as util,
 )
+from ._compat import BrainStateError as BrainStateError
 from ._errors import (
     BatchAxisError as BatchAxisError,
     EqstateError as EqstateError,
@@ -32,6 +34,7 @@ from ._state_kinds import (
     HiddenGroupState as HiddenGroupState,
     HiddenTreeState as HiddenTreeState,
 )
+from ._treefy import TreefyState as TreefyState, maybe_state as maybe_state
 
 if TYPE_CHECKING:
     from . import (

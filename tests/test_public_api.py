@@ -33,6 +33,7 @@ MODULES = [
     "eqstate.environ",
     "eqstate.filters",
     "eqstate.typing",
+    "eqstate.util",
     "eqstate.init",
     "eqstate.surrogate",
     "eqstate.optim",
@@ -50,6 +51,8 @@ EXECUTED = [
     "eqstate.environ",
     "eqstate.filters",
     "eqstate.mixin",
+    "eqstate.util",
+    "eqstate.typing",
 ]
 
 _EXAMPLE = re.compile(r"^```python[ \t]*\n(.*?)^```[ \t]*$", re.S | re.M)
@@ -293,5 +296,6 @@ def isolated_globals(monkeypatch: pytest.MonkeyPatch):
 @pytest.mark.parametrize("source", EXAMPLES)
 def test_docstring_example(source: str, request: pytest.FixtureRequest):
     label = request.node.callspec.id
-    code = compile(source, f"<docstring example {label}>", "exec")
+    # dont_inherit: run as a user script would, without this file's __future__ imports
+    code = compile(source, f"<docstring example {label}>", "exec", dont_inherit=True)
     exec(code, {"__name__": "__docstring_example__"})

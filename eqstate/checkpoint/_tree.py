@@ -18,12 +18,11 @@ import jax.tree_util as jtu
 import numpy as np
 
 from .._jax_hooks import is_tracer
+from .._paths import clean_keypath
 from .._state import State
 from ._errors import CheckpointError, CheckpointMismatchError
 
 __all__ = ["Flat", "Leaf", "Spec", "flatten", "restore", "spec_of"]
-
-_SKIP = jtu.GetAttrKey("_attrs")  # eqstate.nn.Module's store of undeclared attributes
 
 
 class Spec(NamedTuple):
@@ -66,7 +65,7 @@ def expand(tree: Any) -> Any:
 
 
 def _keystr(keypath: Sequence[Any]) -> str:
-    return jtu.keystr(tuple(k for k in keypath if k != _SKIP))
+    return jtu.keystr(clean_keypath(keypath))
 
 
 def _is_saveable(x: Any) -> bool:

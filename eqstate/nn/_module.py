@@ -24,8 +24,10 @@ import equinox as eqx
 import jax.tree_util as jtu
 
 from .._filters import Filter
+from .._paths import register_transparent_key
 from .._pretty import pretty
 from .._state import State
+from ..util._dicts import FlattedDict
 
 __all__ = ["Module"]
 
@@ -76,6 +78,8 @@ def _store_unflatten(names: tuple[str, ...], values: Any) -> _AttrStore:
 jtu.register_pytree_with_keys(
     _AttrStore, _store_flatten_with_keys, _store_unflatten, _store_flatten
 )
+# The store's children read `.w`, not `._attrs.w`, in the paths of graph and checkpoint.
+register_transparent_key(jtu.GetAttrKey(_ATTRS))
 
 _FROZEN_MESSAGE = """\
 cannot assign to {cls}.{name}: an eqstate Module is frozen once __init__
@@ -291,24 +295,30 @@ class Module(eqx.Module):
         return pretty(self)
 
     @overload
-    def states(self) -> dict[tuple[Any, ...], State[Any]]: ...
-    @overload
-    def states(self, filter: Filter, /) -> dict[tuple[Any, ...], State[Any]]: ...
+    def states(self, *, allowed_hierarchy: tuple[int, int] = ...) -> FlattedDict: ...
     @overload
     def states(
-        self, filter: Filter, filter2: Filter, /, *filters: Filter
-    ) -> tuple[dict[tuple[Any, ...], State[Any]], ...]: ...
+        self, filter: Filter, /, *, allowed_hierarchy: tuple[int, int] = ...
+    ) -> FlattedDict: ...
+    @overload
     def states(
-        self, *filters: Filter
-    ) -> (
-        dict[tuple[Any, ...], State[Any]]
-        | tuple[dict[tuple[Any, ...], State[Any]], ...]
-    ):
-        """The States in this module, keyed by path, sorted by path.
+        self,
+        filter: Filter,
+        filter2: Filter,
+        /,
+        *filters: Filter,
+        allowed_hierarchy: tuple[int, int] = ...,
+    ) -> tuple[FlattedDict, ...]: ...
+    def states(
+        self, *filters: Filter, allowed_hierarchy: tuple[int, int] = (0, 2**31 - 1)
+    ) -> FlattedDict | tuple[FlattedDict, ...]:
+        """The States in this module: a `FlattedDict` keyed by path tuples, sorted.
 
         With one filter (see `eqstate.filters`), only the matching States; with
-        several, a tuple of dicts, one per filter. A State reachable by two
-        paths (weight tying) appears once, under its first path.
+        several, a tuple of FlattedDicts, one per filter (a State goes to the
+        first filter that matches it). A State reachable by two paths (weight
+        tying) appears once, under its first path. `allowed_hierarchy=(lo, hi)`
+        keeps the States of modules `lo` to `hi` levels down.
 
         ```python
         import jax.numpy as jnp
@@ -327,15 +337,18 @@ class Module(eqx.Module):
         from ._interop import check_equinox_wrapped
 
         check_equinox_wrapped(self, filters)
-        return states(self, *filters)
+        return states(self, *filters, allowed_hierarchy=allowed_hierarchy)
 
     def nodes(
-        self, *filters: type | Callable[[Any], bool]
-    ) -> dict[tuple[Any, ...], Any]:
-        """The modules in this module (itself under the path `()`), keyed by path."""
+        self, *filters: Filter, allowed_hierarchy: tuple[int, int] = (0, 2**31 - 1)
+    ) -> FlattedDict | tuple[FlattedDict, ...]:
+        """The modules in this module (itself under the path `()`), keyed by path.
+
+        Filters and `allowed_hierarchy` as for `graph.nodes`.
+        """
         from ..graph import nodes
 
-        return nodes(self, *filters)
+        return nodes(self, *filters, allowed_hierarchy=allowed_hierarchy)
 
     # -- brainstate's traversal API ------------------------------------------
 

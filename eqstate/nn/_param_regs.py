@@ -15,6 +15,7 @@ from typing import Any
 import equinox as eqx
 import jax
 import jax.numpy as jnp
+import numpy as np
 from jax import Array
 
 from .._state import ParamState, State
@@ -35,7 +36,9 @@ __all__ = [
 
 
 def _shape(shape: Size) -> tuple[int, ...]:
-    return (int(shape),) if isinstance(shape, int) else tuple(int(n) for n in shape)
+    if isinstance(shape, (int, np.integer)):
+        return (int(shape),)
+    return tuple(int(n) for n in shape)
 
 
 def _key() -> Array:

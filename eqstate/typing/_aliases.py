@@ -1,26 +1,124 @@
-"""Type aliases for model signatures."""
+"""Type aliases for model signatures (brainstate's `brainstate.typing`)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any, TypeAlias
+from collections.abc import Callable, Hashable, Sequence
+from types import EllipsisType
+from typing import TYPE_CHECKING, Any, Protocol, TypeAlias, TypeVar, runtime_checkable
 
 import jax
+import jaxtyping
 import numpy as np
 
-__all__ = ["ArrayLike", "DTypeLike", "PyTree", "Shape", "Size"]
+__all__ = [
+    "Array",
+    "ArrayLike",
+    "Axes",
+    "DType",
+    "DTypeLike",
+    "Filter",
+    "FilterLiteral",
+    "K",
+    "Key",
+    "Missing",
+    "PathParts",
+    "Predicate",
+    "PyTree",
+    "SeedOrKey",
+    "Shape",
+    "Size",
+    "SupportsDType",
+]
 
-Size: TypeAlias = int | Sequence[int]
+
+@runtime_checkable
+class Key(Hashable, Protocol):
+    """A pytree path entry: hashable and orderable (`"w"`, `0`).
+
+    ```python
+    from eqstate.typing import Key
+
+    assert isinstance("w", Key) and isinstance(0, Key)
+    ```
+    """
+
+    def __lt__(self, value: Any, /) -> bool: ...
+
+
+K = TypeVar("K", bound=Key)
+"""A type variable for path entries."""
+
+Size: TypeAlias = int | Sequence[int] | np.integer | Sequence[np.integer]
 """A number of units or a shape: `10` or `(10, 20)`."""
 
 Shape: TypeAlias = Sequence[int]
 """An array shape."""
 
-ArrayLike: TypeAlias = jax.Array | np.ndarray | np.number | float | int | bool | Any
+Axes: TypeAlias = int | Sequence[int]
+"""One axis or several."""
+
+ArrayLike: TypeAlias = (
+    jax.Array | np.ndarray | np.bool_ | np.number | bool | int | float | complex | Any
+)
 """Anything usable as an array, brainunit Quantities included."""
 
-DTypeLike: TypeAlias = Any
-"""A dtype or something convertible to one."""
+Array: TypeAlias = jax.Array
+"""A JAX array (for shapes in annotations use jaxtyping: `Float[Array, "n"]`)."""
 
-PyTree: TypeAlias = Any
-"""Any pytree."""
+DType: TypeAlias = np.dtype
+"""A NumPy dtype."""
+
+
+@runtime_checkable
+class SupportsDType(Protocol):
+    """Anything with a `dtype` attribute.
+
+    ```python
+    import jax.numpy as jnp
+    from eqstate.typing import SupportsDType
+
+    assert isinstance(jnp.zeros(1), SupportsDType)
+    ```
+    """
+
+    @property
+    def dtype(self) -> DType: ...
+
+
+DTypeLike: TypeAlias = str | type[Any] | np.dtype | SupportsDType | Any
+"""A dtype or something convertible to one (`"float32"`, `jnp.float32`)."""
+
+SeedOrKey: TypeAlias = int | jax.Array | np.ndarray
+"""A seed or a PRNG key."""
+
+if TYPE_CHECKING:
+    PyTree: TypeAlias = Any
+else:
+    PyTree = jaxtyping.PyTree
+"""Any pytree; `PyTree[float]` for one whose leaves are floats (jaxtyping's)."""
+
+PathParts: TypeAlias = tuple[Key, ...]
+"""A path into a pytree: `("layers", 0, "w")`."""
+
+Predicate: TypeAlias = Callable[[PathParts, Any], bool]
+"""A `(path, obj) -> bool` filter function."""
+
+FilterLiteral: TypeAlias = type | str | Predicate | bool | EllipsisType | None
+"""A single filter: a type, a tag, a predicate, a bool, `...` or None."""
+
+Filter: TypeAlias = FilterLiteral | tuple[Any, ...] | list[Any]
+"""A filter or a tuple / list of filters (see `eqstate.filters`)."""
+
+
+class Missing:
+    """The sentinel for "no value given" where None is a valid value.
+
+    ```python
+    from eqstate.typing import Missing
+
+    def f(x=Missing):
+        return "unset" if x is Missing else x
+
+    assert f() == "unset" and f(None) is None
+    ```
+    """

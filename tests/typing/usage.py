@@ -1,6 +1,6 @@
 """Checked by pyright in CI (not run by pytest): the types users see."""
 
-from typing import Any, assert_type
+from typing import assert_type
 
 import jax
 import jax.numpy as jnp
@@ -30,7 +30,6 @@ assert_type(count, eqstate.State[jax.Array])
 assert_type(count.value, jax.Array)
 
 params = model.states(eqstate.ParamState)
-assert_type(params, dict[tuple[Any, ...], eqstate.State[Any]])
 
 
 def double(x: jax.Array, n: int) -> jax.Array:
@@ -51,3 +50,25 @@ def decorated(x: jax.Array) -> jax.Array:
 
 
 assert_type(decorated(jnp.ones(2)), jax.Array)
+assert_type(params, eqstate.util.FlattedDict)
+
+
+# eqstate.typing names in annotations (brainstate.typing's).
+def _typed(
+    size: eqstate.typing.Size,
+    shape: eqstate.typing.Shape,
+    x: eqstate.typing.ArrayLike,
+    tree: eqstate.typing.PyTree,
+    filter: eqstate.typing.Filter,
+    seed: eqstate.typing.SeedOrKey,
+    dtype: eqstate.typing.DTypeLike,
+    axes: eqstate.typing.Axes,
+    path: eqstate.typing.PathParts,
+) -> eqstate.typing.Predicate:
+    return lambda p, s: p == path
+
+
+_typed(3, (2, 3), 1.0, {"a": 1}, eqstate.ParamState, 0, "float32", 0, ("w",))
+flat = eqstate.graph.states(model)
+assert_type(flat, eqstate.util.FlattedDict)
+assert_type(flat.to_nest(), eqstate.util.NestedDict)

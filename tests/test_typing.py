@@ -1,0 +1,47 @@
+"""`eqstate.typing`: brainstate.typing's names, usable at runtime and in annotations."""
+
+import typing
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+import eqstate
+from eqstate import typing as et
+
+
+def test_protocols_check_at_runtime():
+    assert isinstance("w", et.Key) and isinstance(0, et.Key)
+    assert isinstance(jnp.zeros(1), et.SupportsDType) and not isinstance(
+        1.0, et.SupportsDType
+    )
+    assert et.DType is np.dtype and et.Array is jax.Array
+
+
+def test_missing_is_a_sentinel():
+    def f(x=et.Missing):
+        return "unset" if x is et.Missing else x
+
+    assert f() == "unset" and f(None) is None
+
+
+@pytest.mark.parametrize(
+    "alias, member",
+    [
+        (et.Size, int),
+        (et.Axes, int),
+        (et.SeedOrKey, jax.Array),
+        (et.ArrayLike, np.ndarray),
+        (et.FilterLiteral, str),
+    ],
+)
+def test_aliases_are_unions_with_brainstate_members(alias, member):
+    assert member in typing.get_args(alias)
+
+
+def test_pytree_is_subscriptable_and_predicate_matches_filters():
+    assert et.PyTree[float] is not None
+    predicate: et.Predicate = eqstate.util.to_predicate(eqstate.ParamState)
+    assert predicate(("w",), eqstate.ParamState(jnp.zeros(1)))
+    assert isinstance(et.K, typing.TypeVar)
