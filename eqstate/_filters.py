@@ -10,8 +10,10 @@ A filter is one of:
 - a tuple or list of filters: matches when any of them does;
 - `All(*filters)`, `Any(*filters)`, `Not(filter)`, `PathContains(key)`: combinations.
 
-`Module.states`, `graph.states`, `grad`'s `grad_states`, `vmap`'s
-`in_states`/`out_states`, optimizers and `eqstate.util`'s dicts accept it.
+`Module.states`, `graph.states`, `graph.nodes` and `eqstate.util`'s dicts
+accept it; the transforms take the States those return
+(`grad(f, grad_states=model.states(ParamState))`), and `vmap`'s
+`in_states`/`out_states` also take `(module, filter)` pairs.
 """
 
 from __future__ import annotations

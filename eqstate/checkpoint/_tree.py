@@ -19,7 +19,7 @@ import numpy as np
 
 from .._jax_hooks import is_tracer
 from .._paths import clean_keypath
-from .._state import State
+from .._state import State, is_state as _is_state
 from ._errors import CheckpointError, CheckpointMismatchError
 
 __all__ = ["Flat", "Leaf", "Spec", "flatten", "restore", "spec_of"]
@@ -38,10 +38,6 @@ class Spec(NamedTuple):
 class Leaf(NamedTuple):
     path: str
     value: Any
-
-
-def _is_state(x: Any) -> bool:
-    return isinstance(x, State)
 
 
 def _has_states_hook(x: Any) -> bool:

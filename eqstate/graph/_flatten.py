@@ -15,7 +15,7 @@ import jax.tree_util as jtu
 from .._errors import EqstateError
 from .._filters import Filter
 from .._paths import to_path
-from .._state import State
+from .._state import State, is_state as _is_state
 from .._treefy import TreefyState, to_treefy
 from ..util._dicts import FlattedDict, NestedDict, _path_sort_key, flat_mapping
 from ..util._pretty import PrettyAttr, PrettyRepr, PrettyType
@@ -65,10 +65,6 @@ StateTree = NestedDict
 class _PathKeyError(EqstateError, KeyError):
     def __str__(self) -> str:
         return str(self.args[0]) if self.args else ""
-
-
-def _is_state(x: Any) -> bool:
-    return isinstance(x, State)
 
 
 def _one_level(state: State[Any]) -> Any:

@@ -21,14 +21,10 @@ import jax.numpy as jnp
 import jax.tree_util as jtu
 
 from .._errors import EqstateError
-from .._state import ParamState, State
+from .._state import ParamState, is_state as _is_state
 from ._module import Module, init_module
 
 __all__ = ["UnwrappedEquinoxError", "from_equinox"]
-
-
-def _is_state(x: Any) -> bool:
-    return isinstance(x, State)
 
 
 def _inexact(x: Any) -> bool:

@@ -32,7 +32,7 @@ import numpy as np
 import optax
 from jax.typing import ArrayLike
 
-from .._state import LongTermState, State
+from .._state import LongTermState, is_state as _is_state
 
 __all__ = [
     "ConstantLR",
@@ -80,10 +80,6 @@ def state_tree(tree: Any, name: str) -> Any:
     return jax.tree_util.tree_map_with_path(
         lambda path, x: OptimState(x, name=name + jax.tree_util.keystr(path)), tree
     )
-
-
-def _is_state(x: Any) -> bool:
-    return isinstance(x, State)
 
 
 def tree_values(tree: Any) -> Any:
