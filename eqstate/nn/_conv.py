@@ -10,7 +10,7 @@ with the kernel flipped and the input dilated by the stride.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
 import equinox as eqx
@@ -203,13 +203,13 @@ class _ConvNd(Module):
 class _Conv(_ConvNd):
     def __init__(
         self,
-        in_size: tuple[int, ...],
+        in_size: Sequence[int],
         out_channels: int,
-        kernel_size: int | tuple[int, ...],
-        stride: int | tuple[int, ...] = 1,
+        kernel_size: int | Sequence[int],
+        stride: int | Sequence[int] = 1,
         padding: Padding = "SAME",
-        lhs_dilation: int | tuple[int, ...] = 1,
-        rhs_dilation: int | tuple[int, ...] = 1,
+        lhs_dilation: int | Sequence[int] = 1,
+        rhs_dilation: int | Sequence[int] = 1,
         groups: int = 1,
         w_init: Init = init.XavierNormal(),
         b_init: Init | None = None,
@@ -230,13 +230,13 @@ class _ScaledWSConv(_ConvNd):
 
     def __init__(
         self,
-        in_size: tuple[int, ...],
+        in_size: Sequence[int],
         out_channels: int,
-        kernel_size: int | tuple[int, ...],
-        stride: int | tuple[int, ...] = 1,
+        kernel_size: int | Sequence[int],
+        stride: int | Sequence[int] = 1,
         padding: Padding = "SAME",
-        lhs_dilation: int | tuple[int, ...] = 1,
-        rhs_dilation: int | tuple[int, ...] = 1,
+        lhs_dilation: int | Sequence[int] = 1,
+        rhs_dilation: int | Sequence[int] = 1,
         groups: int = 1,
         ws_gain: bool = True,
         eps: float = 1e-4,
@@ -259,12 +259,12 @@ class _ConvTranspose(_ConvNd):
 
     def __init__(
         self,
-        in_size: tuple[int, ...],
+        in_size: Sequence[int],
         out_channels: int,
-        kernel_size: int | tuple[int, ...],
-        stride: int | tuple[int, ...] = 1,
+        kernel_size: int | Sequence[int],
+        stride: int | Sequence[int] = 1,
         padding: Padding = "SAME",
-        rhs_dilation: int | tuple[int, ...] = 1,
+        rhs_dilation: int | Sequence[int] = 1,
         groups: int = 1,
         w_init: Init = init.XavierNormal(),
         b_init: Init | None = None,

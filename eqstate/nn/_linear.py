@@ -7,7 +7,7 @@ checkpoints see the same tree as in brainstate.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import equinox as eqx
@@ -83,8 +83,8 @@ class Linear(Module):
 
     def __init__(
         self,
-        in_size: int | tuple[int, ...],
-        out_size: int | tuple[int, ...],
+        in_size: int | Sequence[int],
+        out_size: int | Sequence[int],
         w_init: Init = init.KaimingNormal(),
         b_init: Init | None = init.ZeroInit(),
         w_mask: Init | None = None,
@@ -140,8 +140,8 @@ class ScaledWSLinear(Module):
 
     def __init__(
         self,
-        in_size: int | tuple[int, ...],
-        out_size: int | tuple[int, ...],
+        in_size: int | Sequence[int],
+        out_size: int | Sequence[int],
         w_init: Init = init.KaimingNormal(),
         b_init: Init | None = init.ZeroInit(),
         w_mask: Init | None = None,
@@ -198,8 +198,8 @@ class SignedWLinear(Module):
 
     def __init__(
         self,
-        in_size: int | tuple[int, ...],
-        out_size: int | tuple[int, ...],
+        in_size: int | Sequence[int],
+        out_size: int | Sequence[int],
         w_init: Init = init.KaimingNormal(),
         w_sign: Any | None = None,
         name: str | None = None,
@@ -248,8 +248,8 @@ class AllToAll(Module):
 
     def __init__(
         self,
-        in_size: int | tuple[int, ...],
-        out_size: int | tuple[int, ...],
+        in_size: int | Sequence[int],
+        out_size: int | Sequence[int],
         w_init: Init = init.KaimingNormal(),
         b_init: Init | None = None,
         include_self: bool = True,
@@ -310,7 +310,7 @@ class OneToOne(Module):
 
     def __init__(
         self,
-        in_size: int | tuple[int, ...],
+        in_size: int | Sequence[int],
         w_init: Init = init.Normal(),
         b_init: Init | None = None,
         name: str | None = None,
@@ -371,7 +371,7 @@ class LoRA(Module):
         base_module: Module | None = None,
         kernel_init: Init = init.LecunNormal(),
         param_type: type = ParamState,
-        in_size: int | tuple[int, ...] | None = None,
+        in_size: int | Sequence[int] | None = None,
     ):
         init_module(self, None)
         self.in_features = int(in_features)
@@ -463,7 +463,7 @@ class Embedding(Module):
     def __init__(
         self,
         num_embeddings: int,
-        embedding_size: int | tuple[int, ...],
+        embedding_size: int | Sequence[int],
         embedding_init: Init = init.KaimingUniform(scale=1.0),
         padding_idx: int | None = None,
         max_norm: float | None = None,

@@ -189,7 +189,7 @@ class _BatchNorm(Module):
 
     def __init__(
         self,
-        in_size: int | tuple[int, ...],
+        in_size: int | Sequence[int],
         feature_axis: Axes = -1,
         *,
         track_running_stats: bool = True,
@@ -433,7 +433,7 @@ class LayerNorm(_StatsNorm):
 
     def __init__(
         self,
-        in_size: int | tuple[int, ...],
+        in_size: int | Sequence[int],
         reduction_axes: Axes = -1,
         feature_axes: Axes = -1,
         *,
@@ -497,7 +497,7 @@ class RMSNorm(_StatsNorm):
 
     def __init__(
         self,
-        in_size: int | tuple[int, ...],
+        in_size: int | Sequence[int],
         *,
         epsilon: float = 1e-6,
         dtype: Any = None,
@@ -570,7 +570,7 @@ class GroupNorm(Module):
 
     def __init__(
         self,
-        in_size: int | tuple[int, ...],
+        in_size: int | Sequence[int],
         feature_axis: Axes = -1,
         num_groups: int | None = 32,
         group_size: int | None = None,

@@ -42,7 +42,7 @@ __all__ = [
 ]
 
 Size = int | Sequence[int]
-Padding = str | int | Sequence[int] | Sequence[tuple[int, int]]
+Padding = str | int | Sequence[int] | Sequence[Sequence[int]]
 
 
 def _probe_out_size(layer: Module, in_size: Any) -> None:
@@ -286,7 +286,7 @@ class _MaxUnpool(Module):
         self,
         kernel_size: Size,
         stride: Size | None = None,
-        padding: int | tuple[int, ...] = 0,
+        padding: int | Sequence[int] = 0,
         channel_axis: int | None = -1,
         name: str | None = None,
         in_size: Size | None = None,

@@ -61,7 +61,7 @@ class Flatten(Module):
                 jnp.empty(size, jnp.float32), start_axis % n, end_axis % n
             ).shape
 
-    def update(self, x: Shaped[Array, "*shape"]) -> Shaped[Array, "*shape"]:
+    def update(self, x: Shaped[Array, "*in"]) -> Shaped[Array, "*out"]:
         """`x` with the axes merged."""
         lead = 0
         if self.in_size is not None:
@@ -128,6 +128,6 @@ class Unflatten(Module):
             )
         return shape[:a] + self.sizes + shape[a + 1 :]
 
-    def update(self, x: Shaped[Array, "*shape"]) -> Shaped[Array, "*shape"]:
+    def update(self, x: Shaped[Array, "*in"]) -> Shaped[Array, "*out"]:
         """`x` with the axis split."""
         return x.reshape(self._split(x.shape))
