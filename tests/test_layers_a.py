@@ -28,7 +28,9 @@ def _eqx_linear():
     ours = nn.Linear(4, 3, b_init=eqstate.init.Normal())
     p = ours.weight.value
     theirs = eqx.nn.Linear(4, 3, key=KEY)
-    theirs = eqx.tree_at(lambda m: (m.weight, m.bias), theirs, (p["weight"].T, p["bias"]))
+    theirs = eqx.tree_at(
+        lambda m: (m.weight, m.bias), theirs, (p["weight"].T, p["bias"])
+    )
     x = _x(5, 4)
     return ours(x), jax.vmap(theirs)(x)
 
@@ -148,7 +150,10 @@ GRAD_CASES = {
     "LoRA": (lambda: nn.LoRA(4, 2, 3, base_module=nn.Linear(4, 3)), (2, 4)),
     "Conv1d": (lambda: nn.Conv1d((6, 2), 3, 3, b_init=0.1), (2, 6, 2)),
     "Conv2d": (lambda: nn.Conv2d((5, 5, 2), 3, 3, stride=2), (2, 5, 5, 2)),
-    "ConvTranspose2d": (lambda: nn.ConvTranspose2d((3, 3, 2), 2, 3, stride=2), (2, 3, 3, 2)),
+    "ConvTranspose2d": (
+        lambda: nn.ConvTranspose2d((3, 3, 2), 2, 3, stride=2),
+        (2, 3, 3, 2),
+    ),
     "ScaledWSConv2d": (lambda: nn.ScaledWSConv2d((4, 4, 2), 3, 3), (2, 4, 4, 2)),
     "BatchNorm2d": (lambda: nn.BatchNorm2d((3, 3, 2)), (4, 3, 3, 2)),
     "LayerNorm": (lambda: nn.LayerNorm(5), (3, 5)),
@@ -280,7 +285,10 @@ def test_dropout_trains_and_is_identity_in_eval(layer, shape):
         assert len(np.unique(np.asarray(a))) == 2
     else:
         kept = float((a != 0).mean())
-        assert 0.5 < kept < 0.9 and set(np.unique(np.asarray(a))) <= {0.0, np.float32(1 / 0.7)}
+        assert 0.5 < kept < 0.9 and set(np.unique(np.asarray(a))) <= {
+            0.0,
+            np.float32(1 / 0.7),
+        }
 
 
 def test_dropout_fixed_mask_comes_from_init_state():
@@ -323,7 +331,10 @@ def test_linear_accepts_initializers_arrays_and_mask():
     [
         (lambda: nn.Linear((2, 3), (4, 5)), r"must agree on all but the last dim"),
         (lambda: nn.Conv2d((8, 8), 4, 3), r"in_size must have 3 entries"),
-        (lambda: nn.Conv2d((8, 8, 3), 4, 3, groups=2), r"in_channels=3 is not divisible"),
+        (
+            lambda: nn.Conv2d((8, 8, 3), 4, 3, groups=2),
+            r"in_channels=3 is not divisible",
+        ),
         (lambda: nn.Conv2d((8, 8, 3), 4, 3, padding="FULL"), r"'SAME' or 'VALID'"),
         (lambda: nn.MaxPool2d((2, 2, 2)), r"kernel_size must be"),
         (lambda: nn.GroupNorm(6, num_groups=4), r"does not divide the 6 channels"),
@@ -337,9 +348,13 @@ def test_misconfiguration_errors(build, message):
 
 
 def test_wrong_input_shape_errors():
-    with pytest.raises(eqstate.nn.LayerError, match=r"expects inputs of shape \(8, 8, 3\)"):
+    with pytest.raises(
+        eqstate.nn.LayerError, match=r"expects inputs of shape \(8, 8, 3\)"
+    ):
         nn.Conv2d((8, 8, 3), 4, 3)(jnp.ones((2, 8, 8, 5)))
-    with pytest.raises(ValueError, match=r"BatchNorm1d expects inputs of shape \(4, 3\)"):
+    with pytest.raises(
+        ValueError, match=r"BatchNorm1d expects inputs of shape \(4, 3\)"
+    ):
         nn.BatchNorm1d((4, 3))(jnp.ones((2, 4, 2)))
 
 

@@ -51,7 +51,11 @@ def test_matches_brainstate(case):
         _load(states[path], leaves)
     with eqstate.environ.context(fit=True):
         y = layer(jnp.asarray(GOLDEN[f"{cid}/input"]))
-    expected = {k.split("/out/")[1]: GOLDEN[k] for k in GOLDEN.files if k.startswith(f"{cid}/out/")}
+    expected = {
+        k.split("/out/")[1]: GOLDEN[k]
+        for k in GOLDEN.files
+        if k.startswith(f"{cid}/out/")
+    }
     got = _leaves(y)
     assert set(got) == set(expected)
     for key, value in expected.items():
@@ -60,5 +64,9 @@ def test_matches_brainstate(case):
     for path, leaves in _recorded(cid, "after").items():
         for key, value in _leaves(states[path].value).items():
             np.testing.assert_allclose(value, leaves[key], rtol=2e-5, atol=2e-6)
-    if layer.in_size is not None and layer.out_size is not None and not isinstance(y, tuple):
+    if (
+        layer.in_size is not None
+        and layer.out_size is not None
+        and not isinstance(y, tuple)
+    ):
         assert y.shape[y.ndim - len(layer.out_size) :] == layer.out_size
