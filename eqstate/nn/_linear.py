@@ -13,6 +13,7 @@ from typing import Any
 import equinox as eqx
 import jax
 import jax.numpy as jnp
+from jax.core import Tracer
 from jaxtyping import Array, Float, Int
 
 from .. import init
@@ -35,16 +36,16 @@ __all__ = [
 Init = Callable[..., Any] | jax.Array | Any
 
 
-def _check_sizes(owner: Module, in_size: Any, out_size: Any) -> None:
-    owner.in_size = as_size(in_size)
-    owner.out_size = as_size(out_size, "out_size")
-    assert owner.in_size is not None and owner.out_size is not None
-    if owner.in_size[:-1] != owner.out_size[:-1]:
+def _check_sizes(owner: Module, in_size: Any, out_size: Any) -> tuple[int, int]:
+    """Set `in_size` / `out_size`; return the (input, output) feature counts."""
+    n_in, n_out = as_size(in_size), as_size(out_size, "out_size")
+    if n_in[:-1] != n_out[:-1]:
         raise LayerError(
-            f"{type(owner).__name__}: in_size {owner.in_size} and out_size "
-            f"{owner.out_size} must agree on all but the last dim; e.g. "
-            f"out_size={owner.in_size[:-1] + owner.out_size[-1:]}."
+            f"{type(owner).__name__}: in_size {n_in} and out_size {n_out} must "
+            f"agree on all but the last dim; e.g. out_size={n_in[:-1] + n_out[-1:]}."
         )
+    owner.in_size, owner.out_size = n_in, n_out
+    return n_in[-1], n_out[-1]
 
 
 def _dense_params(
@@ -92,8 +93,7 @@ class Linear(Module):
         param_type: type = ParamState,
     ):
         init_module(self, name)
-        _check_sizes(self, in_size, out_size)
-        n_in, n_out = self.in_size[-1], self.out_size[-1]  # type: ignore[index]
+        n_in, n_out = _check_sizes(self, in_size, out_size)
         self.w_mask = init.param(w_mask, (n_in, n_out))
         self.weight = param_type(_dense_params(w_init, b_init, n_in, n_out))
 
@@ -151,8 +151,7 @@ class ScaledWSLinear(Module):
         param_type: type = ParamState,
     ):
         init_module(self, name)
-        _check_sizes(self, in_size, out_size)
-        n_in, n_out = self.in_size[-1], self.out_size[-1]  # type: ignore[index]
+        n_in, n_out = _check_sizes(self, in_size, out_size)
         self.w_mask = init.param(w_mask, (n_in, 1))
         self.eps = float(eps)
         params = _dense_params(w_init, b_init, n_in, n_out)
@@ -206,9 +205,8 @@ class SignedWLinear(Module):
         param_type: type = ParamState,
     ):
         init_module(self, name)
-        _check_sizes(self, in_size, out_size)
+        shape = _check_sizes(self, in_size, out_size)
         self.w_sign = None if w_sign is None else jnp.asarray(w_sign)
-        shape = (self.in_size[-1], self.out_size[-1])  # type: ignore[index]
         self.weight = param_type(init.param(w_init, shape))
 
     def update(self, x: Float[Array, "*batch in"]) -> Float[Array, "*batch out"]:
@@ -245,6 +243,7 @@ class AllToAll(Module):
 
     weight: ParamState[dict[str, Array]]
     include_self: bool = eqx.field(static=True)
+    weight_shape: tuple[int, int] = eqx.field(static=True, repr=False)
 
     def __init__(
         self,
@@ -257,9 +256,9 @@ class AllToAll(Module):
         param_type: type = ParamState,
     ):
         init_module(self, name)
-        _check_sizes(self, in_size, out_size)
+        n_in, n_out = _check_sizes(self, in_size, out_size)
         self.include_self = bool(include_self)
-        n_in, n_out = self.in_size[-1], self.out_size[-1]  # type: ignore[index]
+        self.weight_shape = (n_in, n_out)
         params = _dense_params(w_init, b_init, n_in, n_out)
         params["weight"] = jnp.asarray(params["weight"])
         self.weight = param_type(params)
@@ -268,7 +267,7 @@ class AllToAll(Module):
         """Every input unit to every output unit (the diagonal optionally removed)."""
         params = self.weight.value
         w = params["weight"]
-        n_in, n_out = self.in_size[-1], self.out_size[-1]  # type: ignore[index]
+        n_in, n_out = self.weight_shape
         if w.ndim == 0:
             y = jnp.sum(x, axis=-1, keepdims=x.ndim > 1)
             if not self.include_self:
@@ -317,11 +316,11 @@ class OneToOne(Module):
         param_type: type = ParamState,
     ):
         init_module(self, name)
-        self.in_size = as_size(in_size)
-        self.out_size = self.in_size
-        params = {"weight": init.param(w_init, self.in_size)}
+        size = as_size(in_size)
+        self.in_size = self.out_size = size
+        params = {"weight": init.param(w_init, size)}
         if b_init is not None:
-            params["bias"] = init.param(b_init, self.in_size)
+            params["bias"] = init.param(b_init, size)
         self.weight = param_type(params)
 
     def update(self, x: Float[Array, "*batch"]) -> Float[Array, "*batch"]:
@@ -376,8 +375,8 @@ class LoRA(Module):
         init_module(self, None)
         self.in_features = int(in_features)
         self.out_features = int(out_features)
-        self.in_size = in_features if in_size is None else in_size
-        self.out_size = self.in_size[:-1] + (out_features,)  # type: ignore[index]
+        size = as_size(in_features if in_size is None else in_size)
+        self.in_size, self.out_size = size, size[:-1] + (int(out_features),)
         if base_module is not None and not callable(base_module):
             raise LayerError(
                 f"LoRA: base_module must be callable (a module), got "
@@ -551,7 +550,7 @@ class Embedding(Module):
         if self.max_norm is not None:
             renormed = self._renorm(table, indices)
             table = table + jax.lax.stop_gradient(renormed - table)
-            if not isinstance(renormed, jax.core.Tracer):
+            if not isinstance(renormed, Tracer):
                 self.weight.value = renormed
         if self.freeze:
             table = jax.lax.stop_gradient(table)

@@ -49,8 +49,9 @@ def _probe_out_size(layer: Module, in_size: Any) -> None:
     """Set `in_size` and infer `out_size` by tracing a batch of one."""
     if in_size is None:
         return
-    layer.in_size = as_size(in_size)
-    probe = jax.ShapeDtypeStruct((1, *layer.in_size), jnp.result_type(float))
+    size = as_size(in_size)
+    layer.in_size = size
+    probe = jax.ShapeDtypeStruct((1, *size), jnp.result_type(float))
     out = jax.eval_shape(layer.update, probe)
     out = out[0] if isinstance(out, tuple) else out
     layer.out_size = out.shape[1:]

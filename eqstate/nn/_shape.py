@@ -116,8 +116,8 @@ class Unflatten(Module):
             )
         self.axis, self.sizes = int(axis), tuple(sizes)
         if in_size is not None:
-            self.in_size = as_size(in_size)
-            self.out_size = self._split(self.in_size)
+            size = as_size(in_size)
+            self.in_size, self.out_size = size, self._split(size)
 
     def _split(self, shape: tuple[int, ...]) -> tuple[int, ...]:
         a = self.axis % len(shape)
