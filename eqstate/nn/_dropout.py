@@ -300,19 +300,23 @@ class DropoutFixed(Module):
     """
 
     prob: float = eqx.field(static=True)
+    size: tuple[int, ...] = eqx.field(static=True, repr=False)
 
     def __init__(
         self, in_size: int | Sequence[int], prob: float = 0.5, name: str | None = None
     ) -> None:
         init_module(self, name)
         self.prob = _check_prob(self, prob)
-        self.in_size = self.out_size = as_size(in_size)
+        self.size = as_size(in_size)
+        self.in_size = self.out_size = self.size
 
     def init_state(self, batch_size: int | None = None, **kwargs: Any) -> None:
         """Draw the mask (`self.mask`, a `ShortTermState`) for this batch size."""
         if self.prob < 1.0:
-            size = self.in_size if batch_size is None else (batch_size, *self.in_size)  # type: ignore[misc]
-            self.mask = ShortTermState(random.bernoulli(self.prob, size))
+            size = self.size if batch_size is None else (batch_size, *self.size)
+            self.mask: ShortTermState[Array] = ShortTermState(
+                random.bernoulli(self.prob, size)
+            )
 
     def update(self, x: Float[Array, "*shape"]) -> Float[Array, "*shape"]:
         """`x` with the fixed mask applied (training) or unchanged."""
