@@ -1,5 +1,11 @@
 """Modules: frozen equinox pytrees that hold States; dynamical systems."""
 
+from ._batchnorm import (
+    BatchNorm0d as BatchNorm0d,
+    BatchNorm1d as BatchNorm1d,
+    BatchNorm2d as BatchNorm2d,
+    BatchNorm3d as BatchNorm3d,
+)
 from ._conv import (
     Conv1d as Conv1d,
     Conv2d as Conv2d,
@@ -26,10 +32,10 @@ from ._dynamics import (
     init_all_states as init_all_states,
     reset_all_states as reset_all_states,
 )
+from ._embedding import Embedding as Embedding
 from ._layer_common import LayerError as LayerError
 from ._linear import (
     AllToAll as AllToAll,
-    Embedding as Embedding,
     Identity as Identity,
     Linear as Linear,
     LoRA as LoRA,
@@ -39,10 +45,6 @@ from ._linear import (
 )
 from ._module import Module as Module
 from ._normalization import (
-    BatchNorm0d as BatchNorm0d,
-    BatchNorm1d as BatchNorm1d,
-    BatchNorm2d as BatchNorm2d,
-    BatchNorm3d as BatchNorm3d,
     GroupNorm as GroupNorm,
     LayerNorm as LayerNorm,
     RMSNorm as RMSNorm,
@@ -66,12 +68,6 @@ from ._padding import (
     ZeroPad3d as ZeroPad3d,
 )
 from ._pooling import (
-    AdaptiveAvgPool1d as AdaptiveAvgPool1d,
-    AdaptiveAvgPool2d as AdaptiveAvgPool2d,
-    AdaptiveAvgPool3d as AdaptiveAvgPool3d,
-    AdaptiveMaxPool1d as AdaptiveMaxPool1d,
-    AdaptiveMaxPool2d as AdaptiveMaxPool2d,
-    AdaptiveMaxPool3d as AdaptiveMaxPool3d,
     AvgPool1d as AvgPool1d,
     AvgPool2d as AvgPool2d,
     AvgPool3d as AvgPool3d,
@@ -81,6 +77,14 @@ from ._pooling import (
     MaxPool1d as MaxPool1d,
     MaxPool2d as MaxPool2d,
     MaxPool3d as MaxPool3d,
+)
+from ._pooling_adaptive import (
+    AdaptiveAvgPool1d as AdaptiveAvgPool1d,
+    AdaptiveAvgPool2d as AdaptiveAvgPool2d,
+    AdaptiveAvgPool3d as AdaptiveAvgPool3d,
+    AdaptiveMaxPool1d as AdaptiveMaxPool1d,
+    AdaptiveMaxPool2d as AdaptiveMaxPool2d,
+    AdaptiveMaxPool3d as AdaptiveMaxPool3d,
     MaxUnpool1d as MaxUnpool1d,
     MaxUnpool2d as MaxUnpool2d,
     MaxUnpool3d as MaxUnpool3d,
