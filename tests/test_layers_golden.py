@@ -50,7 +50,7 @@ def test_matches_brainstate(case):
             assert value.shape == leaves[key].shape, (path, key)
         _load(states[path], leaves)
     with eqstate.environ.context(fit=True):
-        y = layer(jnp.asarray(GOLDEN[f"{cid}/input"]))
+        y = eqstate.transform.jit(layer)(jnp.asarray(GOLDEN[f"{cid}/input"]))
     expected = {
         k.split("/out/")[1]: GOLDEN[k]
         for k in GOLDEN.files
