@@ -181,6 +181,95 @@ def _brainstate_style(bs: Any, optim: Any, mode: Mode) -> Measured:
     )
 
 
+def _equinox(mode: Mode) -> Measured:
+    jax, eqx, optax = need("jax"), need("equinox"), need("optax")
+    jnp = jax.numpy
+    d = _data()
+    key = jax.random.PRNGKey(0)
+
+    def conv(cin, cout, k):
+        layer = eqx.nn.Conv2d(cin, cout, 3, padding=1, use_bias=False, key=key)
+        return eqx.tree_at(lambda m: m.weight, layer, jnp.transpose(k, (3, 2, 0, 1)))
+
+    class CNN(eqx.Module):
+        conv1: Any
+        bn1: Any
+        conv2: Any
+        bn2: Any
+        pool: Any
+        fc: Any
+
+        def __init__(self):
+            self.conv1 = conv(1, 8, jnp.asarray(d["k1"]))
+            self.bn1 = eqx.nn.BatchNorm(
+                8, "batch", eps=EPS, momentum=MOMENTUM, mode="batch"
+            )
+            self.conv2 = conv(8, 16, jnp.asarray(d["k2"]))
+            self.bn2 = eqx.nn.BatchNorm(
+                16, "batch", eps=EPS, momentum=MOMENTUM, mode="batch"
+            )
+            self.pool = eqx.nn.MaxPool2d(2, 2)
+            fc = eqx.nn.Linear(256, 10, key=key)
+            self.fc = eqx.tree_at(
+                lambda m: (m.weight, m.bias),
+                fc,
+                (jnp.asarray(d["w"]).T, jnp.asarray(d["b"])),
+            )
+
+        def __call__(self, x, state):  # one CHW sample
+            h, state = self.bn1(self.conv1(x), state)
+            h = self.pool(jax.nn.relu(h))
+            h, state = self.bn2(self.conv2(h), state)
+            h = self.pool(jax.nn.relu(h))
+            return self.fc(jnp.transpose(h, (1, 2, 0)).reshape(-1)), state
+
+    model, state = eqx.nn.make_with_state(CNN)()
+    tx = optax.adam(LR)
+    opt = tx.init(eqx.filter(model, eqx.is_inexact_array))
+    x = jnp.transpose(jnp.asarray(d["x"]), (0, 3, 1, 2))
+    y = jnp.asarray(d["y"])
+
+    def loss_fn(model, state):
+        batched = jax.vmap(
+            model, axis_name="batch", in_axes=(0, None), out_axes=(0, None)
+        )
+        logits, state = batched(x, state)
+        logp = jax.nn.log_softmax(logits)
+        return -jnp.mean(jnp.take_along_axis(logp, y[:, None], 1)), state
+
+    @eqx.filter_jit
+    def train_step(model, state, opt):
+        (loss, state), g = eqx.filter_value_and_grad(loss_fn, has_aux=True)(
+            model, state
+        )
+        updates, opt = tx.update(g, opt, eqx.filter(model, eqx.is_inexact_array))
+        return eqx.apply_updates(model, updates), state, opt, loss
+
+    box = {"model": model, "state": state, "opt": opt, "loss": jnp.zeros(())}
+
+    def step():
+        box["model"], box["state"], box["opt"], box["loss"] = train_step(
+            box["model"], box["state"], box["opt"]
+        )
+
+    def running():
+        m = box["model"]
+        return (
+            box["state"].get(m.bn1.batch_state_index)[0].sum()
+            + box["state"].get(m.bn2.batch_state_index)[0].sum()
+        )
+
+    return _measure(
+        step,
+        lambda: jax.block_until_ready(
+            (box["loss"], eqx.filter(box["model"], eqx.is_array))
+        ),
+        lambda: box["loss"],
+        running,
+        mode,
+    )
+
+
 def _eqstate(mode: Mode) -> Measured:
     return _brainstate_style(need("eqstate"), need("eqstate.optim"), mode)
 
@@ -202,6 +291,7 @@ WORKLOAD = Workload(
         "jax": _jax,
         "eqstate": _eqstate,
         "brainstate": _brainstate,
+        "equinox": _equinox,
     },
     rtol=1e-4,
 )
