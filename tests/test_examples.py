@@ -40,3 +40,19 @@ def test_lstm_learns_sine_waves():
     assert loss is not None, out
     assert float(loss.group(2)) < 0.5 * float(loss.group(1))
     assert "4385 trained parameters" in out
+
+
+def test_brainstate_mlp_runs_unchanged():
+    out = _run("examples/mlp.py", "150")
+    loss = re.search(r"loss ([\d.]+) -> ([\d.]+), accuracy ([\d.]+)", out)
+    assert loss is not None, out
+    assert float(loss.group(2)) < 0.5 * float(loss.group(1))
+
+
+def test_cnn_batchnorm_trains_and_saves_loss_curve(tmp_path):
+    out = _run("examples/cnn_batchnorm.py", "--steps", "60", "--out", str(tmp_path))
+    loss = re.search(r"loss ([\d.]+) -> ([\d.]+)", out)
+    assert loss is not None, out
+    assert float(loss.group(2)) < float(loss.group(1))
+    data = (tmp_path / "cnn_loss.png").read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 5000

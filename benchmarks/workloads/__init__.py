@@ -9,13 +9,14 @@ report, the equivalence table and the docs page pick it up.
 from __future__ import annotations
 
 from .._core import Workload
-from . import compile, dispatch, import_time, lstm, memory, simulate, train
+from . import cnn, compile, dispatch, import_time, lstm, memory, simulate, train
 
 WORKLOADS: dict[str, Workload] = {
     w.name: w
     for w in (
         dispatch.WORKLOAD,
         train.WORKLOAD,
+        cnn.WORKLOAD,
         compile.WORKLOAD,
         simulate.WORKLOAD,
         import_time.WORKLOAD,

@@ -7,8 +7,6 @@ Hyperparameters are static fields; only `PReLU` holds a trainable `ParamState`.
 
 from __future__ import annotations
 
-from typing import Any
-
 from jax import Array
 
 from ..typing import ArrayLike
@@ -19,7 +17,6 @@ __all__ = [
     "ElementWiseBlock",
     "Hardsigmoid",
     "Hardswish",
-    "Identity",
     "LogSigmoid",
     "Mish",
     "ReLU",
@@ -332,24 +329,3 @@ class Tanhshrink(ElementWiseBlock):
 
     def update(self, x: ArrayLike) -> Array:
         return F.tanh_shrink(x)
-
-
-class Identity(ElementWiseBlock):
-    """Returns its input unchanged.
-
-    ```python
-    import jax.numpy as jnp
-    import eqstate
-
-    assert eqstate.nn.Identity()(jnp.array([3.0])).tolist() == [3.0]
-    ```
-
-    Args:
-        name: an optional name.
-    """
-
-    def __init__(self, name: str | None = None):
-        init_module(self, name)
-
-    def update(self, x: Any) -> Any:
-        return x
