@@ -90,8 +90,9 @@ class JitWrapper(Generic[P, R]):
     def _reset(self) -> None:
         """A new plan: new jitted functions (their inputs changed)."""
         self._written_plan: set[int] = set()  # positions in the plan
+        self._plan_mask: tuple[bool, ...] | None = None
         self._discovered = False
-        self._outer: dict[tuple[bool, ...], Any] = {}
+        self._outer: dict[tuple[bool, ...], tuple[Any, list[int], list[int]]] = {}
 
         def pure(state_vals: list[Any], *args: Any, **kwargs: Any) -> Any:
             return self._pure(state_vals, args, kwargs)
@@ -177,16 +178,27 @@ class JitWrapper(Generic[P, R]):
             self._learn(states, traced.out_info[1])
             self._discovered = True
         n_plan = len(self._plan.states)
-        written_plan, written_args = self._written_plan, self._written_args
-        mask = tuple(
-            (i in written_plan) if i < n_plan else (s in written_args)
-            for i, s in enumerate(states)
-        )
-        outer = self._outer.get(mask)
-        if outer is None:
-            outer = self._outer[mask] = self._donating(mask)
-        donated = [_table.donatable(s) for s, m in zip(states, mask) if m]
-        kept = gather([s for s, m in zip(states, mask) if not m])
+        if len(states) == n_plan:  # closure States only: the mask is cached
+            mask = self._plan_mask
+            if mask is None:
+                written = self._written_plan
+                mask = self._plan_mask = tuple(i in written for i in range(n_plan))
+        else:
+            written_plan, written_args = self._written_plan, self._written_args
+            mask = tuple(
+                (i in written_plan) if i < n_plan else (s in written_args)
+                for i, s in enumerate(states)
+            )
+        entry = self._outer.get(mask)
+        if entry is None:
+            entry = self._outer[mask] = (
+                self._donating(mask),
+                [i for i, m in enumerate(mask) if m],
+                [i for i, m in enumerate(mask) if not m],
+            )
+        outer, donate_at, keep_at = entry
+        donated = _table.donatable_all([states[i] for i in donate_at])
+        kept = gather([states[i] for i in keep_at])
         return outer, donated, kept
 
     def _learn(self, states: list[State[Any]], written: Any) -> None:
@@ -194,6 +206,7 @@ class JitWrapper(Generic[P, R]):
         for i in written:
             if i < n_plan:
                 self._written_plan.add(i)
+                self._plan_mask = None
             else:
                 self._written_args.add(states[i])
 
