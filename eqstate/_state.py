@@ -204,6 +204,12 @@ def new_state(
     return state
 
 
+def rebuild_state(one_level: Any, value: Any) -> Any:
+    """A new State (not a copy) from a State's one-level treedef and a value."""
+    cls, info = one_level.node_data()
+    return new_state(cls, info, value, copy=False)
+
+
 def _flatten_with_keys(state: State) -> tuple[tuple[tuple[Any, Any]], _Info]:
     return ((_VALUE_KEY, state.value),), state._info
 

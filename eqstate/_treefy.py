@@ -8,7 +8,7 @@ from typing import Any, Generic, TypeVar
 import jax.tree_util as jtu
 
 from ._errors import EqstateError
-from ._state import State
+from ._state import State, rebuild_state
 from .util._pretty import PrettyAttr, PrettyObject, PrettyType
 
 __all__ = ["TreefyState", "maybe_state", "to_treefy"]
@@ -99,7 +99,7 @@ class TreefyState(PrettyObject, Generic[A]):
         """A new State of `type` holding `value`, with the same metadata."""
         source = vars(self).get("_source")
         if source is not None:  # made from a State: keep its exact identity info
-            return jtu.tree_unflatten(source, [self.value])
+            return rebuild_state(source, self.value)
         meta = self.get_metadata()
         name = meta.pop("name", None)
         return self.type(self.value, name=name, **meta)

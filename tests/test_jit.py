@@ -177,6 +177,8 @@ def test_make_jaxpr_eval_shape_state_finder():
     acc = Acc()
     jaxpr, states = T.make_jaxpr(acc)(jnp.ones(2))
     assert set(states) == {acc.total, acc.w} and states[0] is acc.total
+    assert len(jaxpr.jaxpr.outvars) == 3  # the output, then every State's value
+    jaxpr, _ = T.make_jaxpr(acc, return_only_write=True)(jnp.ones(2))
     assert len(jaxpr.jaxpr.outvars) == 2  # the output and the new total
     assert acc.total.value.tolist() == [0.0, 0.0]  # nothing written back
 
@@ -191,7 +193,7 @@ def test_make_jaxpr_eval_shape_state_finder():
         T.StateFinder(acc, filter=eqstate.ParamState)(jnp.ones(2)).values()
     ) == [acc.w]
     with pytest.raises((ValueError, TypeError), match="usage"):
-        T.StateFinder(acc, usage="both")  # type: ignore[arg-type]
+        T.StateFinder(acc, usage="neither")  # type: ignore[arg-type]
 
 
 def test_dead_state_in_a_plan_is_named():

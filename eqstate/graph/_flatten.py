@@ -15,7 +15,7 @@ import jax.tree_util as jtu
 from .._errors import EqstateError
 from .._filters import Filter
 from .._paths import to_path
-from .._state import State, is_state as _is_state
+from .._state import State, is_state as _is_state, rebuild_state
 from .._treefy import TreefyState, to_treefy
 from ..util._dicts import FlattedDict, NestedDict, _path_sort_key, flat_mapping
 from ..util._pretty import PrettyAttr, PrettyRepr, PrettyType
@@ -262,7 +262,7 @@ def _make_state(
         return entry
     if isinstance(entry, TreefyState):
         return entry.to_state()
-    return jtu.tree_unflatten(one_level, [value])
+    return rebuild_state(one_level, value)
 
 
 def graphdef(node: Any) -> GraphDef[Any]:
