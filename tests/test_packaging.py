@@ -1,0 +1,84 @@
+"""Packaging: one version, declared dependencies, the license in the metadata."""
+
+import ast
+import importlib.metadata
+import pathlib
+import re
+import sys
+import tomllib
+
+import pytest
+
+import eqstate
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
+
+
+def _installed_metadata() -> importlib.metadata.PackageMetadata:
+    try:
+        return importlib.metadata.metadata("eqstate")
+    except importlib.metadata.PackageNotFoundError:
+        pytest.skip("eqstate is not installed (only on PYTHONPATH)")
+
+
+def test_version_is_the_installed_metadata():
+    assert isinstance(eqstate.__version__, str)
+    assert re.fullmatch(r"\d+\.\d+\.\d+(\S*)", eqstate.__version__)
+    assert _installed_metadata()["Version"] == eqstate.__version__
+
+
+def test_version_lives_in_one_place():
+    assert "version" not in PYPROJECT["project"]
+    assert "version" in PYPROJECT["project"]["dynamic"]
+    assert PYPROJECT["tool"]["hatch"]["version"]["path"] == "eqstate/__init__.py"
+
+
+def test_license_is_declared_and_shipped():
+    assert PYPROJECT["project"]["license"] == "Apache-2.0"
+    assert PYPROJECT["project"]["license-files"] == ["LICENSE"]
+    assert "Apache License" in (ROOT / "LICENSE").read_text()
+    assert (ROOT / "eqstate" / "py.typed").exists()
+
+
+def _requirement_name(req: str) -> str:
+    name = re.match(r"[A-Za-z0-9_.\-]+", req)
+    assert name is not None, req
+    return re.sub(r"[-_.]+", "-", name.group(0)).lower()
+
+
+def test_tests_extra_holds_no_lint_or_type_tools():
+    extras = PYPROJECT["project"]["optional-dependencies"]
+    tests = {_requirement_name(r) for r in extras["tests"]}
+    assert tests.isdisjoint({"ruff", "pyright", "mkdocs", "mkdocs-material"})
+    assert {"ruff", "pyright"} <= {_requirement_name(r) for r in extras["dev"]}
+
+
+def _module_level_imports(path: pathlib.Path) -> set[str]:
+    tree = ast.parse(path.read_text(), str(path))
+    found: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, ast.Import):
+            found.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            found.add(node.module.split(".")[0])
+    return found
+
+
+def test_every_third_party_import_is_a_declared_dependency():
+    imported: set[str] = set()
+    for path in (ROOT / "eqstate").rglob("*.py"):
+        imported |= _module_level_imports(path)
+    third_party = {
+        name
+        for name in imported - set(sys.stdlib_module_names)
+        if name not in {"eqstate", "__future__"}
+    }
+    declared = {_requirement_name(r) for r in PYPROJECT["project"]["dependencies"]}
+    distributions = importlib.metadata.packages_distributions()
+    for name in sorted(third_party):
+        dists = {_requirement_name(d) for d in distributions.get(name, [name])}
+        assert dists & declared, (
+            f"eqstate imports {name!r} at module level, but none of its "
+            f"distributions {sorted(dists)} is in pyproject's dependencies"
+        )
