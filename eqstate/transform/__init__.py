@@ -3,13 +3,6 @@
 from ._autodiff import (
     GradientTransform as GradientTransform,
     GradStateError as GradStateError,
-    fwd_grad as fwd_grad,
-    grad as grad,
-    hessian as hessian,
-    jacfwd as jacfwd,
-    jacobian as jacobian,
-    jacrev as jacrev,
-    vector_grad as vector_grad,
 )
 from ._checkpointed import (
     bounded_while_loop as bounded_while_loop,
@@ -41,6 +34,15 @@ from ._debug import (
     user_checks as user_checks,
 )
 from ._engine import PlanGrowthError as PlanGrowthError
+from ._grad import (
+    fwd_grad as fwd_grad,
+    grad as grad,
+    hessian as hessian,
+    jacfwd as jacfwd,
+    jacobian as jacobian,
+    jacrev as jacrev,
+    vector_grad as vector_grad,
+)
 from ._jit import jit as jit
 from ._loops import (
     LoopCarryError as LoopCarryError,

@@ -17,7 +17,7 @@ state values)` and is built from the same four steps:
    eager slots); States in the output come back as the States they were (a
    `Slot`) or, if created inside, as new States (`NewState`).
 
-Each wrapper (`_jit.py`, `_autodiff.py`, `_vmap.py`, `_loops.py`,
+Each wrapper (`_jit.py`, `_grad.py`, `_vjp.py`, `_vmap.py`, `_loops.py`,
 `_cond.py`, `_tracing.py`) is this engine plus the JAX call.
 """
 

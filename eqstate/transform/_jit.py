@@ -43,6 +43,7 @@ from ._engine import (
     split,
     unsplit,
 )
+from ._jit_options import JitOptions
 
 __all__ = ["jit"]
 
@@ -71,13 +72,13 @@ class JitWrapper(Generic[P, R]):
         static_argnums: Sequence[int],
         static_argnames: Sequence[str],
         donate: bool,
-        options: _JitOptions | None = None,
+        options: JitOptions | None = None,
     ):
         self.fun = fun
         self.static_argnums = tuple(static_argnums)
         self.static_argnames = tuple(static_argnames)
         self.donate = donate
-        self.options = options or _JitOptions()
+        self.options = options or JitOptions()
         self.owner = owner_name("jit", fun)
         self._name = self.options.name or _jit_name(fun)  # names lowered modules
         self._plan = Plan(reads=speculate(fun))
@@ -257,54 +258,6 @@ class JitWrapper(Generic[P, R]):
         raise PlanGrowthError(f"{self.owner}'s plan never settled.")
 
 
-class _JitOptions:
-    """`jax.jit` options for the user's arguments, shifted past the State inputs."""
-
-    def __init__(
-        self,
-        in_shardings: Any = None,
-        out_shardings: Any = None,
-        donate_argnums: int | Sequence[int] | None = None,
-        donate_argnames: str | Sequence[str] | None = None,
-        keep_unused: bool = False,
-        device: Any = None,
-        backend: str | None = None,
-        inline: bool = False,
-        name: str | None = None,
-    ):
-        self.in_shardings = in_shardings
-        self.out_shardings = out_shardings
-        nums = donate_argnums if donate_argnums is not None else ()
-        self.donate_argnums = (nums,) if isinstance(nums, int) else tuple(nums)
-        names = donate_argnames if donate_argnames is not None else ()
-        self.donate_argnames = (names,) if isinstance(names, str) else tuple(names)
-        self.keep_unused = keep_unused
-        self.device = device
-        self.backend = backend
-        self.inline = inline
-        self.name = name
-
-    def jax_kwargs(self, n_lead: int) -> dict[str, Any]:
-        """Keyword arguments for a `jax.jit` whose first `n_lead` arguments
-        are State values (unsharded by the user, never donated by the user)."""
-        kw: dict[str, Any] = {"keep_unused": self.keep_unused, "inline": self.inline}
-        if self.donate_argnums:
-            kw["donate_argnums"] = tuple(i + n_lead for i in self.donate_argnums)
-        if self.donate_argnames:
-            kw["donate_argnames"] = self.donate_argnames
-        if self.device is not None:
-            kw["device"] = self.device
-        if self.backend is not None:
-            kw["backend"] = self.backend
-        if self.in_shardings is not None:
-            user = self.in_shardings
-            user = tuple(user) if isinstance(user, (tuple, list)) else (user,)
-            kw["in_shardings"] = (*(None,) * n_lead, *user)
-        if self.out_shardings is not None:
-            kw["out_shardings"] = (self.out_shardings, None)
-        return kw
-
-
 def _jit_name(fun: Any) -> str:
     name = getattr(fun, "__name__", None)
     if name is None:  # a partial or a module instance
@@ -416,7 +369,7 @@ def jit(
     """
     nums = (static_argnums,) if isinstance(static_argnums, int) else static_argnums
     names = (static_argnames,) if isinstance(static_argnames, str) else static_argnames
-    options = _JitOptions(
+    options = JitOptions(
         in_shardings,
         out_shardings,
         donate_argnums,

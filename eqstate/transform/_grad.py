@@ -1,0 +1,418 @@
+"""The gradient family: `grad`, `vector_grad`, `jacrev`, `jacfwd`, `hessian`,
+`fwd_grad`, each a `GradientTransform` over one JAX differentiation transform."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import jax.tree_util as jtu
+
+from ._autodiff import GradientTransform, Transform
+
+__all__ = [
+    "fwd_grad",
+    "grad",
+    "hessian",
+    "jacfwd",
+    "jacobian",
+    "jacrev",
+    "vector_grad",
+]
+
+
+def _build(
+    transform: Transform,
+    fun: Callable[..., Any] | None,
+    grad_states: Any,
+    argnums: int | Sequence[int] | None,
+    has_aux: bool | None,
+    return_value: bool,
+    transform_params: dict[str, Any],
+    check_states: bool = True,
+    debug_nan: bool = False,
+    unit_aware: bool = False,
+) -> Any:
+    if unit_aware:
+        raise NotImplementedError(
+            "unit_aware=True is not supported by eqstate yet: differentiate the "
+            "unitless magnitudes (brainunit's `u.get_magnitude`) instead."
+        )
+    if fun is None:
+        return lambda f: _build(
+            transform,
+            f,
+            grad_states,
+            argnums,
+            has_aux,
+            return_value,
+            transform_params,
+            check_states,
+            debug_nan,
+        )
+    return GradientTransform(
+        fun,
+        transform,
+        grad_states=grad_states,
+        argnums=argnums,
+        has_aux=bool(has_aux),
+        return_value=return_value,
+        transform_params=transform_params,
+        check_states=check_states,
+        debug_nan=debug_nan,
+    )
+
+
+def _grad_transform(fun: Callable[..., Any], *, argnums: Any, has_aux: bool, **kw: Any):
+    return jax.grad(fun, argnums=argnums, has_aux=has_aux, **kw)
+
+
+def _vector_grad_transform(fun: Callable[..., Any], *, argnums: Any, has_aux: bool):
+    nums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
+
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        def partial(*diff: Any) -> Any:
+            full = list(args)
+            for i, d in zip(nums, diff):
+                full[i] = d
+            return fun(*full, **kwargs)
+
+        out, vjp_fn, aux = jax.vjp(partial, *(args[i] for i in nums), has_aux=True)
+        grads = vjp_fn(jax.tree.map(jnp.ones_like, out))
+        return (grads[0] if isinstance(argnums, int) else grads), aux
+
+    return wrapped
+
+
+def _jacrev_transform(
+    fun: Callable[..., Any], *, argnums: Any, has_aux: bool, **kw: Any
+):
+    return jax.jacrev(fun, argnums=argnums, has_aux=has_aux, **kw)
+
+
+def _jacfwd_transform(
+    fun: Callable[..., Any], *, argnums: Any, has_aux: bool, **kw: Any
+):
+    return jax.jacfwd(fun, argnums=argnums, has_aux=has_aux, **kw)
+
+
+def _hessian_transform(
+    fun: Callable[..., Any], *, argnums: Any, has_aux: bool, **kw: Any
+):
+    return jax.hessian(fun, argnums=argnums, has_aux=has_aux, **kw)
+
+
+def _fwd_grad_transform(
+    fun: Callable[..., Any],
+    *,
+    argnums: Any,
+    has_aux: bool,
+    tangent_size: int | None = None,
+    drct_der_clip: float | None = None,
+    key: Any = None,
+):
+    """Forward gradient: `v (∇f · v)` for random normal directions `v`."""
+    nums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
+    lead = () if tangent_size is None else (tangent_size,)
+
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        from .. import random
+
+        params = tuple(args[i] for i in nums)
+        if key is None:
+            k = random.split_key()
+        elif isinstance(key, int):
+            k = jax.random.PRNGKey(key)
+        else:
+            k = key
+        leaves, tree = jtu.tree_flatten(params)
+        for x in leaves:
+            if not jnp.issubdtype(jnp.result_type(x), jnp.inexact):
+                raise TypeError(
+                    "fwd_grad differentiates inexact (floating) values only; got "
+                    f"dtype {jnp.result_type(x)}. Cast it to a float first."
+                )
+        keys = jax.random.split(k, len(leaves))
+        v = jtu.tree_unflatten(
+            tree,
+            [
+                jax.random.normal(kk, lead + jnp.shape(x), jnp.result_type(x))
+                for kk, x in zip(keys, leaves)
+            ],
+        )
+
+        def partial(*diff: Any) -> Any:
+            full = list(args)
+            for i, d in zip(nums, diff):
+                full[i] = d
+            return fun(*full, **kwargs)
+
+        def directional(t: Any) -> tuple[Any, Any, Any]:
+            value, dd, aux = jax.jvp(partial, params, t, has_aux=True)
+            if jnp.ndim(dd) != 0:
+                raise ValueError(
+                    "fwd_grad needs a scalar-valued function; the output has shape "
+                    f"{jnp.shape(dd)}. Use vector_grad or jacfwd instead."
+                )
+            if drct_der_clip is not None:
+                dd = jnp.clip(dd, -drct_der_clip, drct_der_clip)
+            return value, dd, aux
+
+        if tangent_size is None:
+            _, dd, aux = directional(v)
+            grads = jtu.tree_map(lambda t: t * dd, v)
+        else:
+            _, dd, aux = jax.vmap(directional, out_axes=(None, 0, None))(v)
+            grads = jtu.tree_map(
+                lambda t: jnp.mean(t * dd.reshape((-1,) + (1,) * (t.ndim - 1)), 0), v
+            )
+        return (grads[0] if isinstance(argnums, int) else grads), aux
+
+    return wrapped
+
+
+_fwd_grad_transform.__eqstate_name__ = "fwd_grad"  # type: ignore[attr-defined]
+_grad_transform.__eqstate_name__ = "grad"  # type: ignore[attr-defined]
+_vector_grad_transform.__eqstate_name__ = "vector_grad"  # type: ignore[attr-defined]
+_jacrev_transform.__eqstate_name__ = "jacrev"  # type: ignore[attr-defined]
+_jacfwd_transform.__eqstate_name__ = "jacfwd"  # type: ignore[attr-defined]
+_hessian_transform.__eqstate_name__ = "hessian"  # type: ignore[attr-defined]
+
+
+def grad(
+    fun: Callable[..., Any] | None = None,
+    grad_states: Any = None,
+    argnums: int | Sequence[int] | None = None,
+    holomorphic: bool = False,
+    allow_int: bool = False,
+    has_aux: bool | None = None,
+    return_value: bool = False,
+    unit_aware: bool = False,
+    check_states: bool = True,
+    debug_nan: bool = False,
+) -> Any:
+    """Gradient with respect to States and/or positional arguments.
+
+    ```python
+    import jax.numpy as jnp
+    import eqstate
+
+    w = eqstate.ParamState(jnp.array([1.0, 2.0]))
+    loss = lambda x: jnp.sum((w.value * x) ** 2)
+    grads, value = eqstate.transform.grad(loss, grad_states={"w": w}, return_value=True)(2.0)
+    assert grads["w"].tolist() == [8.0, 16.0] and float(value) == 20.0
+    ```
+
+    Return structure (`var_grads` mirror `grad_states`: a dict gives a dict with
+    the same keys, a list a list, a single State one array):
+
+    | grad_states | argnums | result |
+    |---|---|---|
+    | None | any | `arg_grads` |
+    | given | None | `var_grads` |
+    | given | given | `(var_grads, arg_grads)` |
+
+    `has_aux=True` makes it `(result, aux)`, `return_value=True` makes it
+    `(result, value)`, both make it `(result, value, aux)`. States written by the
+    function are written back; a State reachable twice gets one, summed gradient.
+
+    Args:
+        fun: the scalar function; `grad(grad_states=...)` returns a decorator.
+        grad_states: the States to differentiate.
+        argnums: positional arguments to differentiate (default 0 when
+            `grad_states` is None).
+        has_aux: `fun` returns `(value, aux)`.
+        holomorphic: as in `jax.grad`.
+        allow_int: as in `jax.grad`.
+        has_aux: `fun` returns `(value, aux)`.
+        return_value: also return the value.
+        unit_aware: brainunit-aware gradients; not supported yet (raises).
+        check_states: raise `GradStateError` for a grad State never read.
+        debug_nan: raise `JitCheckError` when a gradient holds NaN.
+    """
+    return _build(
+        _grad_transform,
+        fun,
+        grad_states,
+        argnums,
+        has_aux,
+        return_value,
+        {"holomorphic": holomorphic, "allow_int": allow_int},
+        check_states,
+        debug_nan,
+        unit_aware,
+    )
+
+
+def vector_grad(
+    fun: Callable[..., Any] | None = None,
+    grad_states: Any = None,
+    argnums: int | Sequence[int] | None = None,
+    has_aux: bool | None = None,
+    return_value: bool = False,
+    **transform_params: Any,
+) -> Any:
+    """Gradient of a vector-valued function, summed over its outputs.
+
+    The vector-Jacobian product with a cotangent of ones; same arguments and
+    return structure as `grad`.
+
+    ```python
+    import jax.numpy as jnp
+    import eqstate
+
+    g = eqstate.transform.vector_grad(lambda x: x**2)(jnp.array([1.0, 3.0]))
+    assert g.tolist() == [2.0, 6.0]
+    ```
+    """
+    return _build(
+        _vector_grad_transform,
+        fun,
+        grad_states,
+        argnums,
+        has_aux,
+        return_value,
+        transform_params,
+    )
+
+
+def jacrev(
+    fun: Callable[..., Any] | None = None,
+    grad_states: Any = None,
+    argnums: int | Sequence[int] | None = None,
+    has_aux: bool | None = None,
+    return_value: bool = False,
+    **transform_params: Any,
+) -> Any:
+    """Jacobian by reverse-mode autodiff; arguments and returns as `grad`.
+
+    ```python
+    import jax.numpy as jnp
+    import eqstate
+
+    J = eqstate.transform.jacrev(lambda x: x * 2)(jnp.ones(3))
+    assert J.shape == (3, 3)
+    ```
+    """
+    return _build(
+        _jacrev_transform,
+        fun,
+        grad_states,
+        argnums,
+        has_aux,
+        return_value,
+        transform_params,
+    )
+
+
+def jacfwd(
+    fun: Callable[..., Any] | None = None,
+    grad_states: Any = None,
+    argnums: int | Sequence[int] | None = None,
+    has_aux: bool | None = None,
+    return_value: bool = False,
+    **transform_params: Any,
+) -> Any:
+    """Jacobian by forward-mode autodiff; arguments and returns as `grad`.
+
+    ```python
+    import jax.numpy as jnp
+    import eqstate
+
+    J = eqstate.transform.jacfwd(lambda x: x * 2)(jnp.ones(2))
+    assert J.tolist() == [[2.0, 0.0], [0.0, 2.0]]
+    ```
+    """
+    return _build(
+        _jacfwd_transform,
+        fun,
+        grad_states,
+        argnums,
+        has_aux,
+        return_value,
+        transform_params,
+    )
+
+
+jacobian = jacrev
+"""brainstate's other name for `jacrev`."""
+
+
+def hessian(
+    fun: Callable[..., Any] | None = None,
+    grad_states: Any = None,
+    argnums: int | Sequence[int] | None = None,
+    has_aux: bool | None = None,
+    return_value: bool = False,
+    **transform_params: Any,
+) -> Any:
+    """Hessian (forward-over-reverse); arguments and returns as `grad`.
+
+    ```python
+    import jax.numpy as jnp
+    import eqstate
+
+    H = eqstate.transform.hessian(lambda x: jnp.dot(x, x))(jnp.array([1.0, 2.0]))
+    assert H.tolist() == [[2.0, 0.0], [0.0, 2.0]]
+    ```
+    """
+    return _build(
+        _hessian_transform,
+        fun,
+        grad_states,
+        argnums,
+        has_aux,
+        return_value,
+        transform_params,
+    )
+
+
+def fwd_grad(
+    fun: Callable[..., Any] | None = None,
+    grad_states: Any = None,
+    argnums: int | Sequence[int] | None = None,
+    return_value: bool = False,
+    has_aux: bool | None = None,
+    tangent_size: int | None = None,
+    drct_der_clip: float | None = None,
+    key: Any = None,
+) -> Any:
+    """Forward gradient: an unbiased gradient estimate from forward mode only.
+
+    For a random normal direction `v`, `v (∇f · v)` has expectation `∇f`; one
+    `jax.jvp` computes `∇f · v`, so no reverse pass (and no stored
+    activations) is needed. Arguments and return structure as `grad`.
+
+    ```python
+    import jax.numpy as jnp
+    import eqstate
+
+    w = eqstate.ParamState(jnp.array([1.0, -2.0]))
+    loss = lambda: jnp.sum(w.value**2)
+    g = eqstate.transform.fwd_grad(loss, grad_states=w, tangent_size=4000, key=0)()
+    assert jnp.allclose(g, 2 * w.value, atol=0.3)
+    ```
+
+    Args:
+        fun: the scalar function; `fwd_grad(grad_states=...)` is a decorator.
+        grad_states: the States to differentiate.
+        argnums: positional arguments to differentiate.
+        return_value: also return the value.
+        has_aux: `fun` returns `(value, aux)`.
+        tangent_size: the number of random directions averaged (None: one,
+            without a direction axis).
+        drct_der_clip: clip each directional derivative to this magnitude.
+        key: a seed or key for the directions (default: `eqstate.random`'s
+            default stream, which advances).
+    """
+    return _build(
+        _fwd_grad_transform,
+        fun,
+        grad_states,
+        argnums,
+        has_aux,
+        return_value,
+        {"tangent_size": tangent_size, "drct_der_clip": drct_der_clip, "key": key},
+    )

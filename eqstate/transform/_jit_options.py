@@ -1,0 +1,57 @@
+"""`jax.jit`'s options for an eqstate `jit`: the user's arguments come after
+the State inputs, so argument positions are shifted past them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+__all__ = ["JitOptions"]
+
+
+class JitOptions:
+    """`jax.jit` options for the user's arguments, shifted past the State inputs."""
+
+    def __init__(
+        self,
+        in_shardings: Any = None,
+        out_shardings: Any = None,
+        donate_argnums: int | Sequence[int] | None = None,
+        donate_argnames: str | Sequence[str] | None = None,
+        keep_unused: bool = False,
+        device: Any = None,
+        backend: str | None = None,
+        inline: bool = False,
+        name: str | None = None,
+    ):
+        self.in_shardings = in_shardings
+        self.out_shardings = out_shardings
+        nums = donate_argnums if donate_argnums is not None else ()
+        self.donate_argnums = (nums,) if isinstance(nums, int) else tuple(nums)
+        names = donate_argnames if donate_argnames is not None else ()
+        self.donate_argnames = (names,) if isinstance(names, str) else tuple(names)
+        self.keep_unused = keep_unused
+        self.device = device
+        self.backend = backend
+        self.inline = inline
+        self.name = name
+
+    def jax_kwargs(self, n_lead: int) -> dict[str, Any]:
+        """Keyword arguments for a `jax.jit` whose first `n_lead` arguments
+        are State values (unsharded by the user, never donated by the user)."""
+        kw: dict[str, Any] = {"keep_unused": self.keep_unused, "inline": self.inline}
+        if self.donate_argnums:
+            kw["donate_argnums"] = tuple(i + n_lead for i in self.donate_argnums)
+        if self.donate_argnames:
+            kw["donate_argnames"] = self.donate_argnames
+        if self.device is not None:
+            kw["device"] = self.device
+        if self.backend is not None:
+            kw["backend"] = self.backend
+        if self.in_shardings is not None:
+            user = self.in_shardings
+            user = tuple(user) if isinstance(user, (tuple, list)) else (user,)
+            kw["in_shardings"] = (*(None,) * n_lead, *user)
+        if self.out_shardings is not None:
+            kw["out_shardings"] = (self.out_shardings, None)
+        return kw
