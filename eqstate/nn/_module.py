@@ -353,9 +353,20 @@ class Module(eqx.Module):
     # -- brainstate's traversal API ------------------------------------------
 
     def _module_paths(self) -> dict[tuple[Any, ...], Module]:
-        from ..graph import nodes
+        """Sub-modules by path, parents first, siblings in attribute order."""
+        from ..graph import iter_node
 
-        return {p: m for p, m in nodes(self).items() if isinstance(m, Module)}
+        found = [(p, m) for p, m in iter_node(self) if isinstance(m, Module)]
+        first_seen: dict[tuple[Any, ...], int] = {}
+        for path, _ in found:  # children before parents: siblings keep order
+            for k in range(1, len(path) + 1):
+                first_seen.setdefault(path[:k], len(first_seen))
+
+        def preorder(item: tuple[tuple[Any, ...], Module]) -> tuple[int, ...]:
+            path = item[0]
+            return tuple(first_seen[path[:k]] for k in range(1, len(path) + 1))
+
+        return dict(sorted(found, key=preorder))
 
     def named_children(self) -> Iterator[tuple[str, Module]]:
         """`(name, module)` for each direct sub-module (one reached without
