@@ -188,7 +188,7 @@ def lognormal(
     key: SeedOrKey = None,
     dtype: DTypeLike = None,
 ) -> jax.Array:
-    """$\exp$ of normal samples with mean `mean` and standard deviation `sigma`.
+    r"""$\exp$ of normal samples with mean `mean` and standard deviation `sigma`.
 
     ```python
     import eqstate

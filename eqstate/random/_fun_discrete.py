@@ -189,7 +189,7 @@ def hypergeometric(
 def logseries(
     p: ArrayLike, size: Size = None, key: SeedOrKey = None, dtype: DTypeLike = None
 ) -> jax.Array:
-    """Logarithmic-series samples ($k \ge 1$).
+    r"""Logarithmic-series samples ($k \ge 1$).
 
     `jax.random` has none: this is Kemp's (1981) two-uniform "LK" sampler.
 
@@ -211,7 +211,7 @@ def logseries(
 def zipf(
     a: ArrayLike, size: Size = None, key: SeedOrKey = None, dtype: DTypeLike = None
 ) -> jax.Array:
-    """Zipf (zeta) samples ($k \ge 1$) with exponent `a` > 1.
+    r"""Zipf (zeta) samples ($k \ge 1$) with exponent `a` > 1.
 
     `jax.random` has none: this is Devroye's (1986) rejection sampler.
 

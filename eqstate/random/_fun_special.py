@@ -24,7 +24,7 @@ __all__ = [
 def loggamma(
     a: ArrayLike, size: Size = None, key: SeedOrKey = None, dtype: DTypeLike = None
 ) -> jax.Array:
-    """$\log$ of Gamma(a) samples, accurate for small `a`.
+    r"""$\log$ of Gamma(a) samples, accurate for small `a`.
 
     ```python
     import eqstate
@@ -97,7 +97,7 @@ def wald(
     key: SeedOrKey = None,
     dtype: DTypeLike = None,
 ) -> jax.Array:
-    """Wald (inverse Gaussian) samples with mean `mean` and shape $\lambda$ = `scale`.
+    r"""Wald (inverse Gaussian) samples with mean `mean` and shape $\lambda$ = `scale`.
 
     ```python
     import eqstate
@@ -122,7 +122,7 @@ def vonmises(
     key: SeedOrKey = None,
     dtype: DTypeLike = None,
 ) -> jax.Array:
-    """Von Mises (circular normal) angles in $[-\pi, \pi)$ around `mu` with concentration `kappa`.
+    r"""Von Mises (circular normal) angles in $[-\pi, \pi)$ around `mu` with concentration `kappa`.
 
     `jax.random` has no von Mises sampler: this is Best & Fisher's (1979)
     rejection sampler.
@@ -152,7 +152,7 @@ def noncentral_chisquare(
     key: SeedOrKey = None,
     dtype: DTypeLike = None,
 ) -> jax.Array:
-    """Noncentral chi-square samples.
+    r"""Noncentral chi-square samples.
 
     Drawn as $\chi^2(df + 2J)$ with $J \sim \mathrm{Poisson}(nonc / 2)$.
 

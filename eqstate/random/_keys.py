@@ -62,7 +62,7 @@ class RandomParameterError(EqstateError, ValueError):
     """
 
 
-def format_key(seed_or_key: Any) -> jax.Array:
+def format_key(seed_or_key: Any) -> jax.Array | np.ndarray:
     """A raw `uint32[2]` PRNG key from an int seed, a raw key or a typed key.
 
     A raw key given as a numpy array is kept as is, so that building a key
@@ -75,7 +75,7 @@ def format_key(seed_or_key: Any) -> jax.Array:
         if jnp.issubdtype(seed_or_key.dtype, jax.dtypes.prng_key):
             return jax.random.key_data(seed_or_key)
         if seed_or_key.shape == (2,) and seed_or_key.dtype == np.uint32:
-            return seed_or_key  # type: ignore[return-value]  # numpy stays lazy
+            return seed_or_key  # numpy stays numpy: no backend starts
         if seed_or_key.size == 1 and jnp.issubdtype(seed_or_key.dtype, jnp.integer):
             return jax.random.PRNGKey(jnp.reshape(seed_or_key, ()))
     raise RandomParameterError(

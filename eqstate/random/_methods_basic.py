@@ -25,7 +25,7 @@ class _Basic:
         raise NotImplementedError
 
     def _take(self, key: SeedOrKey) -> jax.Array:
-        return self.split_key() if key is None else format_key(key)
+        return self.split_key() if key is None else jnp.asarray(format_key(key))
 
     def rand(
         self, *dn: int, key: SeedOrKey = None, dtype: DTypeLike = None

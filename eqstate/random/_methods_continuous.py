@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import jax
+import jax.numpy as jnp
 
 from . import _samplers as _s
 from ._keys import ArrayLike, DTypeLike, SeedOrKey, Size, format_key
@@ -17,7 +18,7 @@ class _Continuous:
         raise NotImplementedError
 
     def _take(self, key: SeedOrKey) -> jax.Array:
-        return self.split_key() if key is None else format_key(key)
+        return self.split_key() if key is None else jnp.asarray(format_key(key))
 
     def beta(
         self,

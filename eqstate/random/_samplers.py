@@ -343,7 +343,11 @@ def multinomial(
     extra = shape_of(size) if size is not None else ()
     # brainstate's layout: the parameters' batch, then `size`, then outcomes.
     expand = (slice(None),) * len(batch) + (None,) * len(extra)
-    p = jnp.broadcast_to(pvals, batch + pvals.shape[-1:])[expand]
-    counts = jnp.broadcast_to(n, batch)[expand].astype(jnp.float32)
-    x = jr.multinomial(key, counts, p, shape=batch + extra)
+    full = batch + extra
+    p = jnp.broadcast_to(
+        jnp.broadcast_to(pvals, batch + pvals.shape[-1:])[expand],
+        full + pvals.shape[-1:],
+    )
+    counts = jnp.broadcast_to(jnp.broadcast_to(n, batch)[expand], full)
+    x = jr.multinomial(key, counts.astype(jnp.float32), p)
     return x.astype(int_dtype(dtype))

@@ -151,7 +151,7 @@ def get_key() -> jax.Array:
     assert (eqstate.random.rand(3) == a).all()
     ```
     """
-    return DEFAULT.value
+    return jnp.asarray(DEFAULT.value)
 
 
 def get_key_data() -> jax.Array:
