@@ -165,7 +165,13 @@ CASES: list[Case] = [
     ),
     ("wald", lambda: R.wald(1.0, 2.0, N), 1.0, 0.5, None),
     ("vonmises", lambda: R.vonmises(0.0, 2.0, N), *_vonmises_cos(2.0), jnp.cos),
-    ("noncentral_chisquare", lambda: R.noncentral_chisquare(3.0, 2.0, N), 5.0, 14.0, None),
+    (
+        "noncentral_chisquare",
+        lambda: R.noncentral_chisquare(3.0, 2.0, N),
+        5.0,
+        14.0,
+        None,
+    ),
     (
         "noncentral_f",
         lambda: R.noncentral_f(5.0, 12.0, 2.0, N),
@@ -221,26 +227,53 @@ def _check_moments(x: np.ndarray, mean: float, var: float | None) -> None:
     assert abs(s2 - var) < 4 * se_var, (s2, var, se_var)
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
-def test_moments_seed_and_stream(case: Case):
-    _, draw, mean, var, transform = case
-    sampler = T.jit(draw)
+@pytest.fixture(scope="module")
+def draws() -> dict[str, Any]:
+    """Every case's samples from ONE compiled program (one compile for all):
+    two calls after `seed(11)`, one after reseeding, two in `seed_context(11)`,
+    and the default key before and after the context."""
+    calls = [case[1] for case in CASES]
+    sampler = T.jit(lambda: [call() for call in calls])
+
+    def run() -> list[np.ndarray]:
+        return [np.asarray(x) for x in sampler()]
 
     R.seed(11)
-    first = np.asarray(sampler())
-    second = np.asarray(sampler())
+    first, second = run(), run()
+    R.seed(11)
+    reseeded = run()
+    outer = np.asarray(R.get_key())
+    with R.seed_context(11):
+        in_context = run(), run()
+    restored = np.asarray(R.get_key())
+    return {
+        "first": first,
+        "second": second,
+        "reseeded": reseeded,
+        "in_context": in_context,
+        "outer": outer,
+        "restored": restored,
+    }
+
+
+@pytest.mark.parametrize("i", range(len(CASES)), ids=[c[0] for c in CASES])
+def test_moments_seed_and_stream(i: int, draws: dict[str, Any]):
+    _, _, mean, var, transform = CASES[i]
+    first, second = draws["first"][i], draws["second"][i]
     assert first.shape[0] == N
     assert not np.array_equal(first, second), "the default key did not advance"
     x = first if transform is None else np.asarray(transform(first))
     _check_moments(x.reshape(-1), mean, var)
+    assert np.array_equal(draws["reseeded"][i], first)
+    assert np.array_equal(draws["in_context"][0][i], first)
+    assert np.array_equal(draws["in_context"][1][i], second)
+    assert np.array_equal(draws["restored"], draws["outer"])
 
-    R.seed(11)
-    assert np.array_equal(np.asarray(sampler()), first)
-    outer = np.asarray(R.get_key())
-    with R.seed_context(11):
-        assert np.array_equal(np.asarray(sampler()), first)
-        assert np.array_equal(np.asarray(sampler()), second)
-    assert np.array_equal(np.asarray(R.get_key()), outer)
+
+def test_orthogonal_draws_are_orthogonal(draws: dict[str, Any]):
+    q = draws["first"][[c[0] for c in CASES].index("orthogonal")][:8]
+    eye = np.einsum("bij,bkj->bik", q, q)
+    assert np.allclose(eye, np.eye(3), atol=1e-5)
 
 
 def _golden_args(entry: dict[str, Any]) -> tuple[list[Any], dict[str, Any]]:

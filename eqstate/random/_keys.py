@@ -41,7 +41,7 @@ DTypeLike: TypeAlias = Any
 Size: TypeAlias = int | Sequence[int] | np.integer | None
 """numpy's `size=`: None (the parameters' broadcast shape), an int or a tuple."""
 
-SeedOrKey: TypeAlias = int | jax.Array | np.ndarray | None
+SeedOrKey: TypeAlias = int | np.integer | jax.Array | np.ndarray | None
 """An integer seed, a raw `uint32[2]` key, or a typed `jax.random.key`."""
 
 

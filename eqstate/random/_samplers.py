@@ -283,7 +283,7 @@ def multivariate_normal(
             f"(..., n, n); got mean {mean.shape} and cov {cov.shape}."
         )
     batch = jnp.broadcast_shapes(mean.shape[:-1], cov.shape[:-2])
-    shape = batch if size is None else shape_of(size)
+    shape = tuple(int(d) for d in batch) if size is None else shape_of(size)
     return jr.multivariate_normal(key, mean, cov, shape, dtype, method)
 
 

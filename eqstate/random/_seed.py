@@ -9,6 +9,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from .._jax_hooks import is_tracer
 from ._keys import SeedOrKey, format_key
 from ._state import DEFAULT, RandomState
 
@@ -89,7 +90,7 @@ def seed(seed_or_key: SeedOrKey = None) -> None:
         DEFAULT.set_key(key)
         if isinstance(seed_or_key, (int, np.integer)):
             np.random.seed(int(seed_or_key) % 2**32)
-        elif not isinstance(key, jax.core.Tracer):
+        elif not is_tracer(key):
             np.random.seed(int(np.asarray(key)[-1]))
 
 

@@ -41,6 +41,12 @@ def _fresh_seed() -> np.ndarray:
     return np.random.randint(0, 2**32, size=2, dtype=np.uint32)
 
 
+def _key(seed_or_key: SeedOrKey) -> Any:
+    # A numpy key stays numpy until the first split (so that no JAX backend
+    # starts at import); JAX treats it as the same raw key.
+    return _fresh_seed() if seed_or_key is None else format_key(seed_or_key)
+
+
 class RandomState(LongTermState[jax.Array], _Basic, _Continuous, _Discrete, _Special):
     """A PRNG key kept in a State, with numpy-style samplers.
 
@@ -67,8 +73,7 @@ class RandomState(LongTermState[jax.Array], _Basic, _Continuous, _Discrete, _Spe
     _backup: Any
 
     def __init__(self, seed_or_key: SeedOrKey = None, name: str | None = None):
-        key = _fresh_seed() if seed_or_key is None else format_key(seed_or_key)
-        super().__init__(key, name=name)
+        super().__init__(_key(seed_or_key), name=name)
         self._backup = None
 
     def seed(self, seed_or_key: SeedOrKey = None) -> None:
@@ -84,11 +89,11 @@ class RandomState(LongTermState[jax.Array], _Basic, _Continuous, _Discrete, _Spe
         assert (rng.rand(2) == a).all()
         ```
         """
-        self.value = _fresh_seed() if seed_or_key is None else format_key(seed_or_key)
+        self.value = _key(seed_or_key)
 
     def set_key(self, key: SeedOrKey) -> None:
         """Replace the key (an int seed is turned into its key)."""
-        self.value = format_key(key)
+        self.value = _key(key)
 
     def split_key(self, n: int | None = None, backup: bool = False) -> jax.Array:
         """Advance the stream; return one fresh key, or `n` keys stacked.
