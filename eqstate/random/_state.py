@@ -15,6 +15,7 @@ from typing import Any
 import jax
 import numpy as np
 
+from .._jax_hooks import is_tracer
 from .._state import LongTermState
 from ._keys import RandomParameterError, SeedOrKey, format_key
 from ._methods_basic import _Basic
@@ -136,6 +137,26 @@ class RandomState(LongTermState[jax.Array], _Basic, _Continuous, _Discrete, _Spe
                 "`backup_key()` first."
             )
         self.value, self._backup = self._backup, None
+
+    def check_if_deleted(self) -> None:
+        """Reseed (from a fresh random seed) if the key's buffer was deleted.
+
+        A key donated to a computation (`jit(..., donate_argnums=...)`) or
+        deleted by hand cannot be split again; this gives the stream a new key.
+
+        ```python
+        import eqstate
+
+        rng = eqstate.random.RandomState(0)
+        rng.rand(1)
+        rng.value.delete()
+        rng.check_if_deleted()
+        assert rng.rand(2).shape == (2,)
+        ```
+        """
+        value = self.value
+        if isinstance(value, jax.Array) and not is_tracer(value) and value.is_deleted():
+            self.seed()
 
     def clone(self) -> RandomState:
         """A new, independent RandomState seeded with a key split from this one."""
