@@ -1,4 +1,4 @@
-"""Module-level uniform, normal, integers, choice samplers: each draws from the default stream."""
+"""Module-level samplers (uniform, normal, integers, choice): each draws from the default stream."""
 
 from __future__ import annotations
 
@@ -188,8 +188,8 @@ def normal(
     ```
 
     Args:
-        loc: the location (mean for `normal`); None: 0.
-        scale: the scale; None: 1.
+        loc: the mean; None: 0.
+        scale: the standard deviation; None: 1.
         size: the result shape (an int or a tuple); None: the parameters' broadcast shape.
         key: draw from this key (an int seed or a PRNG key) instead of the stream, which then does not advance.
         dtype: the result dtype; None: eqstate's default float (or int, for counts).
@@ -326,7 +326,7 @@ def bernoulli(
     ```
 
     Args:
-        p: the probability (of success, or of each element of `a` for `choice`).
+        p: the probability of True.
         size: the result shape (an int or a tuple); None: the parameters' broadcast shape.
         key: draw from this key (an int seed or a PRNG key) instead of the stream, which then does not advance.
         check_valid: check the parameters' domain when their values are known (not traced).
@@ -351,10 +351,10 @@ def choice(
     ```
 
     Args:
-        a: the shape parameter (for `choice`: the population).
+        a: the population: an array, or an int `n` for `range(n)`.
         size: the result shape (an int or a tuple); None: the parameters' broadcast shape.
         replace: draw with replacement.
-        p: the probability (of success, or of each element of `a` for `choice`).
+        p: the probability of each element of `a` (None: uniform).
         key: draw from this key (an int seed or a PRNG key) instead of the stream, which then does not advance.
     """
     return DEFAULT.choice(a=a, size=size, replace=replace, p=p, key=key)
@@ -374,7 +374,7 @@ def permutation(
 
     Args:
         x: the array (or int, for `range(x)`) to permute.
-        axis: the axis to permute (for `categorical`: the category axis).
+        axis: the axis to permute.
         independent: permute each slice along `axis` independently.
         key: draw from this key (an int seed or a PRNG key) instead of the stream, which then does not advance.
     """
@@ -394,7 +394,7 @@ def shuffle(x: ArrayLike, axis: int = 0, key: SeedOrKey = None) -> jax.Array:
 
     Args:
         x: the array (or int, for `range(x)`) to permute.
-        axis: the axis to permute (for `categorical`: the category axis).
+        axis: the axis to permute.
         key: draw from this key (an int seed or a PRNG key) instead of the stream, which then does not advance.
     """
     return DEFAULT.shuffle(x=x, axis=axis, key=key)
@@ -415,7 +415,7 @@ def categorical(
 
     Args:
         logits: unnormalised log-probabilities.
-        axis: the axis to permute (for `categorical`: the category axis).
+        axis: the category axis of `logits`.
         size: the result shape (an int or a tuple); None: the parameters' broadcast shape.
         key: draw from this key (an int seed or a PRNG key) instead of the stream, which then does not advance.
     """

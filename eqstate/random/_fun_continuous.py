@@ -1,4 +1,4 @@
-"""Module-level continuous distributions samplers: each draws from the default stream."""
+"""Module-level samplers (continuous distributions): each draws from the default stream."""
 
 from __future__ import annotations
 
@@ -47,7 +47,7 @@ def beta(
     ```
 
     Args:
-        a: the shape parameter (for `choice`: the population).
+        a: the first shape parameter.
         b: the second shape parameter.
         size: the result shape (an int or a tuple); None: the parameters' broadcast shape.
         key: draw from this key (an int seed or a PRNG key) instead of the stream, which then does not advance.
@@ -72,7 +72,7 @@ def exponential(
     ```
 
     Args:
-        scale: the scale; None: 1.
+        scale: the mean (1 / rate); None: 1.
         size: the result shape (an int or a tuple); None: the parameters' broadcast shape.
         key: draw from this key (an int seed or a PRNG key) instead of the stream, which then does not advance.
         dtype: the result dtype; None: eqstate's default float (or int, for counts).
@@ -198,8 +198,8 @@ def lognormal(
     ```
 
     Args:
-        mean: the mean (of the underlying normal, for `lognormal`).
-        sigma: the standard deviation of the underlying normal.
+        mean: the mean of the underlying normal; None: 0.
+        sigma: the standard deviation of the underlying normal; None: 1.
         size: the result shape (an int or a tuple); None: the parameters' broadcast shape.
         key: draw from this key (an int seed or a PRNG key) instead of the stream, which then does not advance.
         dtype: the result dtype; None: eqstate's default float (or int, for counts).
@@ -220,7 +220,7 @@ def pareto(
     ```
 
     Args:
-        a: the shape parameter (for `choice`: the population).
+        a: the shape parameter.
         size: the result shape (an int or a tuple); None: the parameters' broadcast shape.
         key: draw from this key (an int seed or a PRNG key) instead of the stream, which then does not advance.
         dtype: the result dtype; None: eqstate's default float (or int, for counts).
@@ -245,7 +245,7 @@ def power(
     ```
 
     Args:
-        a: the shape parameter (for `choice`: the population).
+        a: the exponent (> 0).
         size: the result shape (an int or a tuple); None: the parameters' broadcast shape.
         key: draw from this key (an int seed or a PRNG key) instead of the stream, which then does not advance.
         dtype: the result dtype; None: eqstate's default float (or int, for counts).
@@ -439,7 +439,7 @@ def weibull(
     ```
 
     Args:
-        a: the shape parameter (for `choice`: the population).
+        a: the shape parameter.
         size: the result shape (an int or a tuple); None: the parameters' broadcast shape.
         key: draw from this key (an int seed or a PRNG key) instead of the stream, which then does not advance.
         dtype: the result dtype; None: eqstate's default float (or int, for counts).
@@ -463,7 +463,7 @@ def weibull_min(
     ```
 
     Args:
-        a: the shape parameter (for `choice`: the population).
+        a: the shape parameter.
         scale: the scale; None: 1.
         size: the result shape (an int or a tuple); None: the parameters' broadcast shape.
         key: draw from this key (an int seed or a PRNG key) instead of the stream, which then does not advance.

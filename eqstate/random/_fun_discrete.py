@@ -1,4 +1,4 @@
-"""Module-level discrete distributions samplers: each draws from the default stream."""
+"""Module-level samplers (discrete distributions): each draws from the default stream."""
 
 from __future__ import annotations
 
@@ -62,8 +62,8 @@ def binomial(
     ```
 
     Args:
-        n: the number of trials (for `orthogonal`: the matrix size).
-        p: the probability (of success, or of each element of `a` for `choice`).
+        n: the number of trials.
+        p: the success probability.
         size: the result shape (an int or a tuple); None: the parameters' broadcast shape.
         key: draw from this key (an int seed or a PRNG key) instead of the stream, which then does not advance.
         dtype: the result dtype; None: eqstate's default float (or int, for counts).
@@ -86,7 +86,7 @@ def geometric(
     ```
 
     Args:
-        p: the probability (of success, or of each element of `a` for `choice`).
+        p: the success probability.
         size: the result shape (an int or a tuple); None: the parameters' broadcast shape.
         key: draw from this key (an int seed or a PRNG key) instead of the stream, which then does not advance.
         dtype: the result dtype; None: eqstate's default float (or int, for counts).
@@ -113,8 +113,8 @@ def negative_binomial(
     ```
 
     Args:
-        n: the number of trials (for `orthogonal`: the matrix size).
-        p: the probability (of success, or of each element of `a` for `choice`).
+        n: the number of successes.
+        p: the success probability.
         size: the result shape (an int or a tuple); None: the parameters' broadcast shape.
         key: draw from this key (an int seed or a PRNG key) instead of the stream, which then does not advance.
         dtype: the result dtype; None: eqstate's default float (or int, for counts).
@@ -141,7 +141,7 @@ def multinomial(
     ```
 
     Args:
-        n: the number of trials (for `orthogonal`: the matrix size).
+        n: the number of trials.
         pvals: the outcome probabilities, along the last axis.
         size: the result shape (an int or a tuple); None: the parameters' broadcast shape.
         key: draw from this key (an int seed or a PRNG key) instead of the stream, which then does not advance.
@@ -200,7 +200,7 @@ def logseries(
     ```
 
     Args:
-        p: the probability (of success, or of each element of `a` for `choice`).
+        p: the distribution parameter, in (0, 1).
         size: the result shape (an int or a tuple); None: the parameters' broadcast shape.
         key: draw from this key (an int seed or a PRNG key) instead of the stream, which then does not advance.
         dtype: the result dtype; None: eqstate's default float (or int, for counts).
@@ -222,7 +222,7 @@ def zipf(
     ```
 
     Args:
-        a: the shape parameter (for `choice`: the population).
+        a: the exponent (> 1).
         size: the result shape (an int or a tuple); None: the parameters' broadcast shape.
         key: draw from this key (an int seed or a PRNG key) instead of the stream, which then does not advance.
         dtype: the result dtype; None: eqstate's default float (or int, for counts).

@@ -1,4 +1,4 @@
-"""Module-level multivariate and derived distributions samplers: each draws from the default stream."""
+"""Module-level samplers (multivariate and derived distributions): each draws from the default stream."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ def loggamma(
     ```
 
     Args:
-        a: the shape parameter (for `choice`: the population).
+        a: the shape parameter.
         size: the result shape (an int or a tuple); None: the parameters' broadcast shape.
         key: draw from this key (an int seed or a PRNG key) instead of the stream, which then does not advance.
         dtype: the result dtype; None: eqstate's default float (or int, for counts).
@@ -106,8 +106,8 @@ def wald(
     ```
 
     Args:
-        mean: the mean (of the underlying normal, for `lognormal`).
-        scale: the scale; None: 1.
+        mean: the mean.
+        scale: the shape parameter (lambda).
         size: the result shape (an int or a tuple); None: the parameters' broadcast shape.
         key: draw from this key (an int seed or a PRNG key) instead of the stream, which then does not advance.
         dtype: the result dtype; None: eqstate's default float (or int, for counts).
@@ -247,8 +247,8 @@ def multivariate_normal(
     ```
 
     Args:
-        mean: the mean (of the underlying normal, for `lognormal`).
-        cov: the covariance matrix.
+        mean: the mean, of shape (..., n).
+        cov: the covariance, of shape (..., n, n).
         size: the result shape (an int or a tuple); None: the parameters' broadcast shape.
         method: the factorisation of `cov`: 'cholesky', 'eigh' or 'svd'.
         key: draw from this key (an int seed or a PRNG key) instead of the stream, which then does not advance.
@@ -273,7 +273,7 @@ def orthogonal(
     ```
 
     Args:
-        n: the number of trials (for `orthogonal`: the matrix size).
+        n: the matrix size.
         size: the result shape (an int or a tuple); None: the parameters' broadcast shape.
         key: draw from this key (an int seed or a PRNG key) instead of the stream, which then does not advance.
         dtype: the result dtype; None: eqstate's default float (or int, for counts).
