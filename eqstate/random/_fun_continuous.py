@@ -235,7 +235,7 @@ def power(
     dtype: DTypeLike = None,
     check_valid: bool = True,
 ) -> jax.Array:
-    """Power-law samples on $[0, 1]$ with density $a x^{a-1}$ (Beta(a, 1)).
+    """Power-law samples on $[0, 1]$ with density $a x^{a-1}$ (Beta(a, 1)), as $U^{1/a}$.
 
     ```python
     import eqstate

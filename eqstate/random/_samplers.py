@@ -177,8 +177,11 @@ def power(key: Array, a: Any, size: Size, dtype: Any, check_valid: bool) -> Arra
     a = array(a)
     if check_valid:
         check(lambda a: a > 0, "power's a must be > 0", a)
-    # Power(a) is Beta(a, 1).
-    return jr.beta(key, a, 1.0, shape_of(size, a), float_dtype(dtype))
+    # Power(a) is Beta(a, 1), whose CDF x^a inverts in closed form: U^(1/a)
+    # (cheaper to compile than jax.random.beta's two gamma samplers).
+    dtype = float_dtype(dtype)
+    u = jr.uniform(key, shape_of(size, a), dtype)
+    return u ** (1 / jnp.asarray(a, dtype))
 
 
 def standard_cauchy(key: Array, size: Size, dtype: Any) -> Array:
