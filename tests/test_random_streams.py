@@ -155,7 +155,10 @@ def test_permutation_shuffle_choice():
             lambda: R.multivariate_normal(jnp.zeros(2), jnp.eye(3)),
             r"mean of shape \(..., n\) and cov",
         ),
-        (lambda: R.RandomState(np.zeros(3, np.float32)), r"Pass an integer seed \(`seed=0`\)"),
+        (
+            lambda: R.RandomState(np.zeros(3, np.float32)),
+            r"Pass an integer seed \(`seed=0`\)",
+        ),
         (lambda: R.split_key(0), "split_key needs n >= 1"),
         (lambda: R.self_assign_multi_keys(-1), "needs n >= 1"),
         (lambda: R.restore_key(), r"call `split_key\(backup=True\)`"),
