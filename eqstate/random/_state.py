@@ -77,6 +77,12 @@ class RandomState(LongTermState[jax.Array], _Basic, _Continuous, _Discrete, _Spe
         super().__init__(_key(seed_or_key), name=name)
         self._backup = None
 
+    @classmethod
+    def _split_lanes(cls, value: Any, n: int) -> tuple[Any, Any]:
+        """Under `vmap`: keep one key, give each of the `n` lanes its own."""
+        keys = jax.random.split(value, n + 1)
+        return keys[0], keys[1:]
+
     def seed(self, seed_or_key: SeedOrKey = None) -> None:
         """Reset the key from a seed or key (a fresh random seed when None).
 
