@@ -1,21 +1,87 @@
-"""Random numbers from PRNG keys held in States (numpy-style samplers)."""
+"""Random numbers from PRNG keys held in States: brainstate's numpy-style samplers."""
 
-from ._random import (
-    DEFAULT as DEFAULT,
-    RandomState as RandomState,
+from ._fun_basic import (
     bernoulli as bernoulli,
+    categorical as categorical,
     choice as choice,
-    default_rng as default_rng,
-    get_key as get_key,
     normal as normal,
     permutation as permutation,
     rand as rand,
+    rand_like as rand_like,
     randint as randint,
+    randint_like as randint_like,
     randn as randn,
+    randn_like as randn_like,
+    random as random,
+    random_integers as random_integers,
+    random_sample as random_sample,
+    ranf as ranf,
+    sample as sample,
+    shuffle as shuffle,
+    standard_normal as standard_normal,
+    truncated_normal as truncated_normal,
+    uniform as uniform,
+)
+from ._fun_continuous import (
+    beta as beta,
+    chisquare as chisquare,
+    exponential as exponential,
+    f as f,
+    gamma as gamma,
+    gumbel as gumbel,
+    laplace as laplace,
+    logistic as logistic,
+    lognormal as lognormal,
+    pareto as pareto,
+    power as power,
+    rayleigh as rayleigh,
+    standard_cauchy as standard_cauchy,
+    standard_exponential as standard_exponential,
+    standard_gamma as standard_gamma,
+    standard_t as standard_t,
+    t as t,
+    weibull as weibull,
+    weibull_min as weibull_min,
+)
+from ._fun_discrete import (
+    binomial as binomial,
+    geometric as geometric,
+    hypergeometric as hypergeometric,
+    logseries as logseries,
+    multinomial as multinomial,
+    negative_binomial as negative_binomial,
+    poisson as poisson,
+    zipf as zipf,
+)
+from ._fun_special import (
+    dirichlet as dirichlet,
+    loggamma as loggamma,
+    maxwell as maxwell,
+    multivariate_normal as multivariate_normal,
+    noncentral_chisquare as noncentral_chisquare,
+    noncentral_f as noncentral_f,
+    orthogonal as orthogonal,
+    triangular as triangular,
+    vonmises as vonmises,
+    wald as wald,
+)
+from ._keys import (
+    RandomParameterError as RandomParameterError,
+)
+from ._seed import (
+    clone_rng as clone_rng,
+    default_rng as default_rng,
+    get_key as get_key,
+    get_key_data as get_key_data,
+    restore_key as restore_key,
     seed as seed,
+    seed_context as seed_context,
+    self_assign_multi_keys as self_assign_multi_keys,
     set_key as set_key,
     split_key as split_key,
     split_keys as split_keys,
-    truncated_normal as truncated_normal,
-    uniform as uniform,
+)
+from ._state import (
+    DEFAULT as DEFAULT,
+    RandomState as RandomState,
 )
