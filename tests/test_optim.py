@@ -221,7 +221,7 @@ def test_schedule_matches_optax_step_by_step(name):
         schedule.step()
     expected = [float(reference(i)) for i in range(12)]
     np.testing.assert_allclose(rates, expected, rtol=1e-6)
-    assert int(schedule.count.value) == 12
+    assert int(schedule.last_epoch.value) == 12
 
 
 def test_reduce_lr_on_plateau_matches_optax():
@@ -261,9 +261,9 @@ def test_schedule_step_inside_jit_and_count_is_a_state():
     # rates used: 1, 0.5, 0.25
     np.testing.assert_allclose(w.value, 1.0 - 1.75)
     assert float(opt.current_lr) == 0.25
-    assert int(schedule.count.value) == 3
+    assert int(schedule.last_epoch.value) == 3
     opt.update([jnp.ones(2)])  # an update alone does not move the schedule
-    assert float(opt.current_lr) == 0.125 and int(schedule.count.value) == 3
+    assert float(opt.current_lr) == 0.125 and int(schedule.last_epoch.value) == 3
     np.testing.assert_allclose(w.value, 1.0 - 1.875)
 
 
@@ -293,7 +293,7 @@ def test_update_inside_jit_threads_every_optimizer_state():
         step()
     assert len(traces) == first  # no retrace once compiled
     assert int(opt.step_count.value) == 4
-    assert int(opt.lr.count.value) == 4
+    assert int(opt.lr.last_epoch.value) == 4
     assert int(opt.opt_state.count.value) == 4
     np.testing.assert_allclose(float(opt.current_lr), 1e-2 * 0.5**1.5, rtol=1e-6)
 
