@@ -113,8 +113,9 @@ class LBFGS(OptaxOptimizer):
     conditions), so `update` needs the loss: pass `value=` (the loss at the
     current weights) and `value_fn=` (the loss as a function of the weights,
     structured like `param_states.to_pytree()`'s values). `linesearch="zoom"`
-    (100 steps at most), `"backtracking"`, an optax line search, or None
-    (optax's default zoom search) are accepted.
+    (100 steps at most, braintools' choice), `"backtracking"`, an optax line
+    search, or None (optax's default: zoom, 20 steps, each search starting
+    from step size 1) are accepted.
 
     ```python
     import jax.numpy as jnp
@@ -131,7 +132,7 @@ class LBFGS(OptaxOptimizer):
 
     @eqstate.transform.jit
     def step():
-        loss, grads = eqstate.transform.grad(
+        grads, loss = eqstate.transform.grad(
             lambda: rosenbrock({"xy": xy.value}), {"xy": xy}, return_value=True
         )()
         opt.update(grads, value=loss, value_fn=rosenbrock)
@@ -163,7 +164,9 @@ class LBFGS(OptaxOptimizer):
         grad_clip_value: float | None = None,
     ):
         if linesearch is None:
-            search: Any = optax.scale_by_zoom_linesearch(max_linesearch_steps=15)
+            search: Any = optax.scale_by_zoom_linesearch(
+                max_linesearch_steps=20, initial_guess_strategy="one"
+            )
         elif linesearch == "zoom":
             search = optax.scale_by_zoom_linesearch(max_linesearch_steps=100)
         elif linesearch == "backtracking":

@@ -72,11 +72,16 @@ def state_tree(tree: Any, name: str) -> Any:
 
     One State per array (rather than one State holding the whole pytree)
     keeps every optimizer value a plain array for the transforms and gives
-    checkpoints a path per array.
+    checkpoints a path per array. Each array is copied: optax's `init` may
+    return one buffer at two places (or the parameters themselves, as L-BFGS
+    does), and two States must never share a buffer.
     """
-    return jax.tree_util.tree_map_with_path(
-        lambda path, x: OptimState(x, name=name + jax.tree_util.keystr(path)), tree
-    )
+
+    def own(path: Any, x: Any) -> OptimState:
+        value = jnp.array(x, copy=True) if isinstance(x, jax.Array) else x
+        return OptimState(value, name=name + jax.tree_util.keystr(path))
+
+    return jax.tree_util.tree_map_with_path(own, tree)
 
 
 def _is_state(x: Any) -> bool:
