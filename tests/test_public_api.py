@@ -48,6 +48,8 @@ EXECUTED = [
     "eqstate.random",
     "eqstate.environ",
     "eqstate.filters",
+    "eqstate.optim",
+    "eqstate.checkpoint",
 ]
 
 _EXAMPLE = re.compile(r"^```python[ \t]*\n(.*?)^```[ \t]*$", re.S | re.M)
