@@ -45,8 +45,14 @@ def test_reads_a_file_written_by_braintools():
     # without a target: braintools' state dict; `load` reads it too
     raw = ckpt.msgpack_load(path)
     np.testing.assert_array_equal(raw["params"]["w"], expected["w"])
-    flat = {("w",): eqstate.ParamState(jnp.zeros((3, 2))), ("b",): eqstate.ParamState(jnp.zeros(2))}
-    ckpt.load(path, {"params": flat, "count": eqstate.State(jnp.asarray(0)), "steps": [0, 0.0]})
+    flat = {
+        ("w",): eqstate.ParamState(jnp.zeros((3, 2))),
+        ("b",): eqstate.ParamState(jnp.zeros(2)),
+    }
+    ckpt.load(
+        path,
+        {"params": flat, "count": eqstate.State(jnp.asarray(0)), "steps": [0, 0.0]},
+    )
     np.testing.assert_array_equal(flat[("b",)].value, expected["b"])
 
 
@@ -54,7 +60,10 @@ def test_braintools_mismatch_modes():
     path = GOLDEN / "braintools_checkpoint.msgpack"
     target = _braintools_like()
     target["params"]["w"] = eqstate.ParamState(jnp.zeros((2, 2)))
-    with pytest.raises(ckpt.CheckpointMismatchError, match=r"shape \(3, 2\).*params/w.*braintools msgpack") as info:
+    with pytest.raises(
+        ckpt.CheckpointMismatchError,
+        match=r"shape \(3, 2\).*params/w.*braintools msgpack",
+    ) as info:
         ckpt.msgpack_load(path, target)
     assert "Nothing was loaded" in str(info.value)
     assert float(target["params"]["b"].value[0]) == 0.0  # all or nothing
@@ -71,12 +80,18 @@ def test_braintools_mismatch_modes():
 def test_errors_name_the_format(tmp_path):
     junk = tmp_path / "junk.msgpack"
     junk.write_bytes(b"\xc1\xc1 not msgpack")
-    with pytest.raises(ckpt.CheckpointCorruptError, match="neither an eqstate checkpoint .* nor a braintools msgpack checkpoint"):
+    with pytest.raises(
+        ckpt.CheckpointCorruptError,
+        match="neither an eqstate checkpoint .* nor a braintools msgpack checkpoint",
+    ):
         ckpt.msgpack_load(junk)
     good = tmp_path / "w.msgpack"
     ckpt.msgpack_save(good, {"w": eqstate.State(jnp.ones(3))})
     good.write_bytes(good.read_bytes()[:-3])
-    with pytest.raises(ckpt.CheckpointCorruptError, match="not a complete eqstate checkpoint \\(the checked format"):
+    with pytest.raises(
+        ckpt.CheckpointCorruptError,
+        match="not a complete eqstate checkpoint \\(the checked format",
+    ):
         ckpt.msgpack_load(good, {"w": eqstate.State(jnp.ones(3))})
     with pytest.raises(ckpt.InvalidCheckpointPath, match="no such checkpoint file"):
         ckpt.msgpack_load(tmp_path / "none.msgpack")
@@ -85,13 +100,21 @@ def test_errors_name_the_format(tmp_path):
 def test_valid_checksum_with_too_little_data_is_corrupt(tmp_path):
     """Issue 9 item 8: a well-formed file whose entry is short is refused cleanly."""
     body = msgpack.packb(
-        {"version": 1, "entries": [{"path": "['w']", "dtype": "float32", "shape": [4], "data": b"\0" * 8}]},
+        {
+            "version": 1,
+            "entries": [
+                {"path": "['w']", "dtype": "float32", "shape": [4], "data": b"\0" * 8}
+            ],
+        },
         use_bin_type=True,
     )
     path = tmp_path / "short.ckpt"
     path.write_bytes(_format.MAGIC + hashlib.sha256(body).digest() + body)
     w = eqstate.State(jnp.ones(4))
-    with pytest.raises(ckpt.CheckpointCorruptError, match=r"\['w'\] \(float32\[4\]\) needs 16 bytes of data but holds 8"):
+    with pytest.raises(
+        ckpt.CheckpointCorruptError,
+        match=r"\['w'\] \(float32\[4\]\) needs 16 bytes of data but holds 8",
+    ):
         ckpt.load(path, {"w": w})
     assert w.value.tolist() == [1.0] * 4
     with pytest.raises(ckpt.CheckpointCorruptError):
@@ -125,20 +148,33 @@ class Box:
 
 
 def test_state_dict_registry_round_trip():
-    tree = {"pair": Pair(eqstate.State(jnp.ones(2)), [jnp.zeros(1)]), ("x", "y"): jnp.arange(3)}
+    tree = {
+        "pair": Pair(eqstate.State(jnp.ones(2)), [jnp.zeros(1)]),
+        ("x", "y"): jnp.arange(3),
+    }
     state = ckpt.msgpack_to_state_dict(tree)
     assert set(state) == {"pair", "x"} and set(state["pair"]) == {"a", "b"}
     assert state["pair"]["b"] == {"0": state["pair"]["b"]["0"]}
-    target = {"pair": Pair(eqstate.State(jnp.zeros(2)), [jnp.ones(1)]), ("x", "y"): jnp.zeros(3)}
+    target = {
+        "pair": Pair(eqstate.State(jnp.zeros(2)), [jnp.ones(1)]),
+        ("x", "y"): jnp.zeros(3),
+    }
     out = ckpt.msgpack_from_state_dict(target, state)
-    assert out["pair"].a.value.tolist() == [1.0, 1.0] and out[("x", "y")].tolist() == [0, 1, 2]
+    assert out["pair"].a.value.tolist() == [1.0, 1.0] and out[("x", "y")].tolist() == [
+        0,
+        1,
+        2,
+    ]
 
     ckpt.msgpack_register_serialization(
         Box, lambda b: {"v": b.value}, lambda b, s, mismatch="error": Box(s["v"] * 2)
     )
     with pytest.raises(ckpt.CheckpointError, match="already registered"):
         ckpt.msgpack_register_serialization(Box, lambda b: {}, lambda b, s, m: b)
-    assert ckpt.msgpack_from_state_dict(Box(0), ckpt.msgpack_to_state_dict(Box(3))).value == 6
+    assert (
+        ckpt.msgpack_from_state_dict(Box(0), ckpt.msgpack_to_state_dict(Box(3))).value
+        == 6
+    )
     with pytest.raises(ckpt.CheckpointError, match="do not have distinct string forms"):
         ckpt.msgpack_to_state_dict({1: 0, "1": 0})
 
@@ -172,14 +208,18 @@ def test_killed_save_leaves_no_stray_file_and_last_checkpoint_loads(tmp_path):
     path = tmp_path / "run.msgpack"
     env = dict(os.environ, PYTHONPATH=str(ROOT), JAX_PLATFORMS="cpu")
     proc = subprocess.run(
-        [sys.executable, "-c", _KILLED_SAVE, str(path), "101"], env=env, capture_output=True
+        [sys.executable, "-c", _KILLED_SAVE, str(path), "101"],
+        env=env,
+        capture_output=True,
     )
     assert proc.returncode == -9, proc.stderr.decode()[-2000:]
     stray = [n for n in os.listdir(tmp_path) if n.endswith(".tmp")]
     assert len(stray) == 1  # what the killed process left
     w = eqstate.State(jnp.zeros(3))
     ckpt.msgpack_load(path, {"w": w})  # the load clears it
-    assert w.value.tolist() == [49.0] * 3  # saves 0..49 done; fsync 101 is save 50's file
+    assert (
+        w.value.tolist() == [49.0] * 3
+    )  # saves 0..49 done; fsync 101 is save 50's file
     assert os.listdir(tmp_path) == ["run.msgpack"]
 
 

@@ -98,9 +98,13 @@ def _wd(tx, wd=1e-3):
 CASES = {
     "SGD": (lambda: optim.SGD(0.1, 0.9, 1e-3), lambda: _wd(optax.sgd(0.1, 0.9)), 5e-3),
     "SGD-nesterov-clipped": (
-        lambda: optim.SGD(0.1, 0.9, 1e-3, True, grad_clip_norm=1.0, grad_clip_value=0.5),
+        lambda: optim.SGD(
+            0.1, 0.9, 1e-3, True, grad_clip_norm=1.0, grad_clip_value=0.5
+        ),
         lambda: optax.chain(
-            optax.clip_by_global_norm(1.0), optax.clip(0.5), _wd(optax.sgd(0.1, 0.9, True))
+            optax.clip_by_global_norm(1.0),
+            optax.clip(0.5),
+            _wd(optax.sgd(0.1, 0.9, True)),
         ),
         5e-3,
     ),
@@ -112,7 +116,9 @@ CASES = {
     ),
     "Adam": (lambda: optim.Adam(2e-2), lambda: optax.adam(2e-2), 5e-3),
     "Adam-amsgrad-wd": (
-        lambda: optim.Adam(2e-2, (0.8, 0.99), eps=1e-6, weight_decay=1e-3, amsgrad=True),
+        lambda: optim.Adam(
+            2e-2, (0.8, 0.99), eps=1e-6, weight_decay=1e-3, amsgrad=True
+        ),
         lambda: _wd(optax.amsgrad(2e-2, 0.8, 0.99, 1e-6)),
         5e-3,
     ),
@@ -167,14 +173,20 @@ CASES = {
         lambda: optax.lookahead(optax.adam(2e-2), 5, 0.5),
         5e-3,
     ),
-    "OptaxOptimizer-default": (lambda: optim.OptaxOptimizer(lr=2e-2), lambda: optax.adam(2e-2), 5e-3),
+    "OptaxOptimizer-default": (
+        lambda: optim.OptaxOptimizer(lr=2e-2),
+        lambda: optax.adam(2e-2),
+        5e-3,
+    ),
     "OptaxOptimizer-factory": (
         lambda: optim.OptaxOptimizer(optax.yogi, lr=2e-2),
         lambda: optax.yogi(2e-2),
         5e-3,
     ),
     "OptaxOptimizer-ready": (
-        lambda: optim.OptaxOptimizer(optax.chain(optax.clip(1.0), optax.adabelief(2e-2))),
+        lambda: optim.OptaxOptimizer(
+            optax.chain(optax.clip(1.0), optax.adabelief(2e-2))
+        ),
         lambda: optax.chain(optax.clip(1.0), optax.adabelief(2e-2)),
         5e-3,
     ),
@@ -220,8 +232,10 @@ def test_optimizer_matches_optax_and_trains(name, runs):
 
 def test_every_optimizer_is_covered():
     classes = {
-        n for n in dir(optim)
-        if isinstance(getattr(optim, n), type) and issubclass(getattr(optim, n), optim.OptaxOptimizer)
+        n
+        for n in dir(optim)
+        if isinstance(getattr(optim, n), type)
+        and issubclass(getattr(optim, n), optim.OptaxOptimizer)
     }
     covered = {name.split("-")[0] for name in CASES} | {"LBFGS"}
     assert classes <= covered, classes - covered
@@ -276,7 +290,9 @@ def test_subclass_with_default_tx():
             super().__init__(lr=lr)
 
         def default_tx(self, learning_rate=None):
-            return optax.chain(optax.scale_by_sign(), optax.scale(-self._rate(learning_rate)))
+            return optax.chain(
+                optax.scale_by_sign(), optax.scale(-self._rate(learning_rate))
+            )
 
     w = eqstate.ParamState(jnp.array([1.0, -1.0]))
     opt = ScaledSign(lr=optim.StepLR(0.1, step_size=1, gamma=0.5))

@@ -10,14 +10,18 @@ import pytest
 import eqstate
 import eqstate.optim as optim
 
-GOLDEN = json.loads((Path(__file__).parent / "golden" / "optim_schedules.json").read_text())
+GOLDEN = json.loads(
+    (Path(__file__).parent / "golden" / "optim_schedules.json").read_text()
+)
 CASES = sorted(k for k in GOLDEN if not k.startswith("_"))
 
 
 def _build(cls, kwargs):
     kwargs = dict(kwargs)
     if "schedulers" in kwargs:
-        kwargs["schedulers"] = [_build(c["cls"], c["kwargs"]) for c in kwargs["schedulers"]]
+        kwargs["schedulers"] = [
+            _build(c["cls"], c["kwargs"]) for c in kwargs["schedulers"]
+        ]
     return getattr(optim, cls)(**kwargs)
 
 
@@ -37,7 +41,9 @@ def test_schedule_matches_braintools(name):
 
     metrics = jnp.asarray(case.get("metrics", [0.0] * n)[:n], jnp.float32)
     rates = eqstate.transform.for_loop(body, metrics)  # steps inside one jit
-    np.testing.assert_allclose([first, *rates.tolist()], case["rates"], rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(
+        [first, *rates.tolist()], case["rates"], rtol=1e-5, atol=1e-7
+    )
     assert int(schedule.last_epoch.value) == len(case["rates"]) - 1
 
 
@@ -46,7 +52,8 @@ def test_every_scheduler_is_covered():
     for child in ("ChainedScheduler", "SequentialLR"):
         covered |= {c["cls"] for c in GOLDEN[child]["kwargs"]["schedulers"]}
     schedulers = {
-        n for n in dir(optim)
+        n
+        for n in dir(optim)
         if isinstance(getattr(optim, n), type)
         and issubclass(getattr(optim, n), optim.LRScheduler)
         and n != "LRScheduler"
@@ -68,11 +75,16 @@ def test_pure_rate_function_and_jumps():
     """`schedule(epoch)` is the rate at any position; `step(epoch)` jumps there."""
     warm = optim.CosineAnnealingWarmRestarts(0.1, T_0=2, T_mult=2)
     golden = GOLDEN["CosineAnnealingWarmRestarts-Tmult"]["rates"]
-    np.testing.assert_allclose(warm(jnp.arange(len(golden))), golden, rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(
+        warm(jnp.arange(len(golden))), golden, rtol=1e-5, atol=1e-7
+    )
     warm.step(6)
     assert int(warm.T_cur) == 0 and int(warm.T_i) == 8
     seq = optim.SequentialLR(
-        [optim.ConstantLR(1.0, factor=0.5, total_iters=9), optim.ExponentialLR(1.0, 0.5)],
+        [
+            optim.ConstantLR(1.0, factor=0.5, total_iters=9),
+            optim.ExponentialLR(1.0, 0.5),
+        ],
         milestones=[3],
     )
     seq.step(5)
@@ -88,9 +100,13 @@ def test_schedule_state_dict_and_errors():
     schedule.step()
     schedule.load_state_dict(saved)
     assert int(schedule.last_epoch.value) == 1 and schedule.get_lr() == [1.0]
-    with pytest.raises((eqstate.EqstateError, TypeError), match="list of per-group rates|base_lr"):
+    with pytest.raises(
+        (eqstate.EqstateError, TypeError), match="list of per-group rates|base_lr"
+    ):
         optim.StepLR([0.1, 0.2])  # pyright: ignore[reportArgumentType]
-    with pytest.raises(eqstate.EqstateError, match="2 schedulers need 1 milestones; got 2"):
+    with pytest.raises(
+        eqstate.EqstateError, match="2 schedulers need 1 milestones; got 2"
+    ):
         optim.SequentialLR([optim.StepLR(0.1), optim.StepLR(0.1)], milestones=[1, 2])
     with pytest.raises(eqstate.EqstateError, match="total_steps="):
         optim.OneCycleLR(0.1)

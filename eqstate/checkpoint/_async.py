@@ -45,7 +45,7 @@ class AsyncManager:
     """
 
     def __init__(self, max_workers: int = 1):
-        self.executor = ThreadPoolExecutor(
+        self.executor: ThreadPoolExecutor = ThreadPoolExecutor(
             max_workers=max_workers, thread_name_prefix="eqstate-checkpoint"
         )
         self.save_future: Future[Any] | None = None

@@ -119,9 +119,7 @@ def _load_checked(name: str, data: bytes, like: Any, mismatch: MismatchMode) -> 
         "the file",
     )
     if problem is not None:
-        text = (
-            f"{what}: the file (eqstate checkpoint format) does not fit the target"
-        )
+        text = f"{what}: the file (eqstate checkpoint format) does not fit the target"
         if mismatch == "error":
             raise CheckpointMismatchError(
                 f"{text}; nothing was changed.\n{problem}\n"
@@ -187,7 +185,8 @@ def msgpack_save(
         os.makedirs(directory, exist_ok=True)
     if not overwrite and os.path.exists(name):
         raise InvalidCheckpointPath(
-            name, "the file exists and overwrite=False; pass overwrite=True to replace it"
+            name,
+            "the file exists and overwrite=False; pass overwrite=True to replace it",
         )
     flat = flatten(target, f"eqstate.checkpoint.msgpack_save({name!r})")
     data = encode(flat.leaves)

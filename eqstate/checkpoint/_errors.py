@@ -114,7 +114,7 @@ class InvalidCheckpointPath(CheckpointError):
     """
 
     def __init__(self, path: str, why: str = "it is not a usable checkpoint path"):
-        self.path = path
+        self.path: str = path
         super().__init__(f"Invalid checkpoint at {path!r}: {why}.")
 
 
@@ -139,7 +139,7 @@ class AlreadyExistsError(CheckpointError):
     """
 
     def __init__(self, path: str):
-        self.path = path
+        self.path: str = path
         super().__init__(
             f"Trying to overwrite an existing file: {path!r}. Save under a new name, "
             "or pass overwrite=True."

@@ -145,7 +145,8 @@ def _check_size(saved: Saved, path: str) -> None:
             raw = jax.random.key_data(jax.random.key(0, impl=saved._impl))
         except Exception as exc:
             raise _corrupt(
-                path, f"the entry {saved.path} names an unknown key kind {saved._impl!r}"
+                path,
+                f"the entry {saved.path} names an unknown key kind {saved._impl!r}",
             ) from exc
         itemsize, shape = raw.dtype.itemsize, saved.spec.shape + raw.shape
     else:
@@ -153,7 +154,8 @@ def _check_size(saved: Saved, path: str) -> None:
             itemsize = np.dtype(jnp.dtype(saved.spec.dtype)).itemsize
         except TypeError as exc:
             raise _corrupt(
-                path, f"the entry {saved.path} has an unknown dtype {saved.spec.dtype!r}"
+                path,
+                f"the entry {saved.path} has an unknown dtype {saved.spec.dtype!r}",
             ) from exc
         shape = saved.spec.shape
     want = int(np.prod(shape, dtype=np.int64)) * itemsize

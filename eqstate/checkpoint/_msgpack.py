@@ -269,21 +269,29 @@ def _lookup(state: Any, key: Any) -> tuple[bool, Any]:
 
 def _dict_from(xs: Mapping[Any, Any], state: Any, mismatch: MismatchMode) -> Any:
     if not isinstance(state, Mapping):
-        _mismatch(True, f"expected a dict, the file holds {type(state).__name__}", mismatch)
+        _mismatch(
+            True, f"expected a dict, the file holds {type(state).__name__}", mismatch
+        )
         return xs
     missing = [k for k in xs if not _lookup(state, k)[0]]
-    _mismatch(bool(missing), f"the file has no entries for the keys {missing}", mismatch)
+    _mismatch(
+        bool(missing), f"the file has no entries for the keys {missing}", mismatch
+    )
     out = {}
     for key, value in xs.items():
         found, sub = _lookup(state, key)
         label = "/".join(map(str, key)) if isinstance(key, tuple) else str(key)
-        out[key] = msgpack_from_state_dict(value, sub, label, mismatch) if found else value
-    return type(xs)(out) if type(xs) is not dict and _rebuildable(xs) else out
+        out[key] = (
+            msgpack_from_state_dict(value, sub, label, mismatch) if found else value
+        )
+    rebuild: Any = type(xs)
+    return rebuild(out) if rebuild is not dict and _rebuildable(xs) else out
 
 
 def _rebuildable(xs: Any) -> bool:
+    rebuild: Any = type(xs)
     try:
-        type(xs)({})
+        rebuild({})
     except Exception:
         return False
     return True
@@ -295,7 +303,9 @@ def _list_to(xs: Any) -> dict[str, Any]:
 
 def _list_from(xs: Any, state: Any, mismatch: MismatchMode) -> list[Any]:
     if not isinstance(state, Mapping):
-        _mismatch(True, f"expected a list, the file holds {type(state).__name__}", mismatch)
+        _mismatch(
+            True, f"expected a list, the file holds {type(state).__name__}", mismatch
+        )
         return list(xs)
     _mismatch(
         len(state) != len(xs),
@@ -369,9 +379,15 @@ def _has_states_from(x: Any, state: Any, mismatch: MismatchMode) -> Any:
 
 msgpack_register_serialization(dict, _dict_to, _dict_from)
 msgpack_register_serialization(list, _list_to, _list_from)
-msgpack_register_serialization(
-    tuple, _list_to, lambda xs, s, mismatch="error": tuple(_list_from(xs, s, mismatch))
-)
+
+
+def _tuple_from(
+    xs: Any, state: Any, mismatch: MismatchMode = "error"
+) -> tuple[Any, ...]:
+    return tuple(_list_from(xs, state, mismatch))
+
+
+msgpack_register_serialization(tuple, _list_to, _tuple_from)
 msgpack_register_serialization(_NamedTuple, _namedtuple_to, _namedtuple_from)
 msgpack_register_serialization(State, _state_to, _state_from)
 msgpack_register_serialization(np.ndarray, lambda x: x, _array_from)
@@ -392,7 +408,9 @@ def _array_bytes(arr: Any) -> bytes:
     arr = np.asarray(arr)
     if arr.dtype.hasobject:
         raise CheckpointError("Arrays of Python objects cannot be saved.")
-    packed = msgpack.packb((arr.shape, arr.dtype.name, arr.tobytes("C")), use_bin_type=True)
+    packed = msgpack.packb(
+        (arr.shape, arr.dtype.name, arr.tobytes("C")), use_bin_type=True
+    )
     assert isinstance(packed, bytes)
     return packed
 

@@ -73,7 +73,8 @@ class SGD(OptaxOptimizer):
         grad_clip_norm: float | None = None,
         grad_clip_value: float | None = None,
     ):
-        self.momentum, self.nesterov = momentum, nesterov
+        self.momentum: float = momentum
+        self.nesterov: bool = nesterov
         super().__init__(None, lr, weight_decay, grad_clip_norm, grad_clip_value)
 
     def default_tx(self, learning_rate: Any = None) -> optax.GradientTransformation:
@@ -107,7 +108,7 @@ class Momentum(OptaxOptimizer):
         grad_clip_norm: float | None = None,
         grad_clip_value: float | None = None,
     ):
-        self.momentum = momentum
+        self.momentum: float = momentum
         super().__init__(None, lr, weight_decay, grad_clip_norm, grad_clip_value)
 
     def default_tx(self, learning_rate: Any = None) -> optax.GradientTransformation:
@@ -141,7 +142,7 @@ class MomentumNesterov(OptaxOptimizer):
         grad_clip_norm: float | None = None,
         grad_clip_value: float | None = None,
     ):
-        self.momentum = momentum
+        self.momentum: float = momentum
         super().__init__(None, lr, weight_decay, grad_clip_norm, grad_clip_value)
 
     def default_tx(self, learning_rate: Any = None) -> optax.GradientTransformation:
@@ -189,11 +190,12 @@ class Adam(OptaxOptimizer):
         grad_clip_norm: float | None = None,
         grad_clip_value: float | None = None,
     ):
-        self.betas = (
+        self.betas: tuple[float, float] = (
             betas[0] if beta1 is None else beta1,
             betas[1] if beta2 is None else beta2,
         )
-        self.eps, self.amsgrad = eps, amsgrad
+        self.eps: float = eps
+        self.amsgrad: bool = amsgrad
         super().__init__(None, lr, weight_decay, grad_clip_norm, grad_clip_value)
 
     def default_tx(self, learning_rate: Any = None) -> optax.GradientTransformation:
@@ -234,7 +236,8 @@ class AdamW(OptaxOptimizer):
         grad_clip_norm: float | None = None,
         grad_clip_value: float | None = None,
     ):
-        self.betas, self.eps = betas, eps
+        self.betas: Betas = betas
+        self.eps: float = eps
         super().__init__(None, lr, weight_decay, grad_clip_norm, grad_clip_value)
 
     def default_tx(self, learning_rate: Any = None) -> optax.GradientTransformation:
@@ -276,7 +279,10 @@ class RMSprop(OptaxOptimizer):
         grad_clip_norm: float | None = None,
         grad_clip_value: float | None = None,
     ):
-        self.alpha, self.eps, self.momentum, self.centered = alpha, eps, momentum, centered
+        self.alpha: float = alpha
+        self.eps: float = eps
+        self.momentum: float = momentum
+        self.centered: bool = centered
         super().__init__(None, lr, weight_decay, grad_clip_norm, grad_clip_value)
 
     def default_tx(self, learning_rate: Any = None) -> optax.GradientTransformation:
@@ -321,8 +327,9 @@ class Adagrad(OptaxOptimizer):
         grad_clip_norm: float | None = None,
         grad_clip_value: float | None = None,
     ):
-        self.lr_decay = lr_decay
-        self.initial_accumulator_value, self.eps = initial_accumulator_value, eps
+        self.lr_decay: float = lr_decay
+        self.initial_accumulator_value: float = initial_accumulator_value
+        self.eps: float = eps
         super().__init__(None, lr, weight_decay, grad_clip_norm, grad_clip_value)
 
     def default_tx(self, learning_rate: Any = None) -> optax.GradientTransformation:
@@ -367,7 +374,8 @@ class Adadelta(OptaxOptimizer):
         grad_clip_norm: float | None = None,
         grad_clip_value: float | None = None,
     ):
-        self.rho, self.eps = rho, eps
+        self.rho: float = rho
+        self.eps: float = eps
         super().__init__(None, lr, weight_decay, grad_clip_norm, grad_clip_value)
 
     def default_tx(self, learning_rate: Any = None) -> optax.GradientTransformation:
@@ -403,7 +411,8 @@ class Adamax(OptaxOptimizer):
         grad_clip_norm: float | None = None,
         grad_clip_value: float | None = None,
     ):
-        self.betas, self.eps = betas, eps
+        self.betas: Betas = betas
+        self.eps: float = eps
         super().__init__(None, lr, weight_decay, grad_clip_norm, grad_clip_value)
 
     def default_tx(self, learning_rate: Any = None) -> optax.GradientTransformation:
@@ -413,7 +422,7 @@ class Adamax(OptaxOptimizer):
 
 
 class _NadamState(NamedTuple):
-    count: jax.Array
+    step: jax.Array
     mu_product: jax.Array
     mu: Any
     nu: Any
@@ -437,9 +446,9 @@ def _scale_by_nadam(
             optax.tree.zeros_like(params),
         )
 
-    def update(updates: Any, state: _NadamState, params: Any = None) -> Any:
+    def update(updates: Any, state: Any, params: Any = None) -> Any:
         del params
-        count = state.count + 1
+        count = state.step + 1
         t = count.astype(jnp.float32)
         mu_t = b1 * (1.0 - 0.5 * 0.96 ** (t * momentum_decay))
         mu_next = b1 * (1.0 - 0.5 * 0.96 ** ((t + 1.0) * momentum_decay))
@@ -498,7 +507,9 @@ class Nadam(OptaxOptimizer):
         grad_clip_norm: float | None = None,
         grad_clip_value: float | None = None,
     ):
-        self.betas, self.eps, self.momentum_decay = betas, eps, momentum_decay
+        self.betas: Betas = betas
+        self.eps: float = eps
+        self.momentum_decay: float = momentum_decay
         super().__init__(None, lr, weight_decay, grad_clip_norm, grad_clip_value)
 
     def default_tx(self, learning_rate: Any = None) -> optax.GradientTransformation:
@@ -538,7 +549,8 @@ class RAdam(OptaxOptimizer):
         grad_clip_norm: float | None = None,
         grad_clip_value: float | None = None,
     ):
-        self.betas, self.eps = betas, eps
+        self.betas: Betas = betas
+        self.eps: float = eps
         super().__init__(None, lr, weight_decay, grad_clip_norm, grad_clip_value)
 
     def default_tx(self, learning_rate: Any = None) -> optax.GradientTransformation:

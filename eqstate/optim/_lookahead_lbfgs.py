@@ -33,10 +33,11 @@ def _lookahead_on_params(
     def init(params: Any) -> _SlowState:
         return _SlowState(inner.init(optax.LookaheadParams.init_synced(params)), params)
 
-    def update(updates: Any, state: _SlowState, params: Any = None) -> Any:
+    def update(updates: Any, state: Any, params: Any = None) -> Any:
         if params is None:
             raise OptimizerError("Lookahead needs the parameters in update().")
         both = optax.LookaheadParams(fast=params, slow=state.slow)
+        step: Any
         step, new_inner = inner.update(updates, state.inner, both)
         moved = optax.apply_updates(both, step)
         assert isinstance(moved, optax.LookaheadParams)
@@ -97,8 +98,12 @@ class Lookahead(OptaxOptimizer):
                 f"such as optax.adam(1e-3); got {type(base_optimizer).__name__}."
             )
         if sync_period < 1:
-            raise OptimizerError(f"Lookahead: sync_period must be >= 1; got {sync_period}.")
-        self.base_optimizer, self.sync_period, self.alpha = base_optimizer, sync_period, alpha
+            raise OptimizerError(
+                f"Lookahead: sync_period must be >= 1; got {sync_period}."
+            )
+        self.base_optimizer: optax.GradientTransformation = base_optimizer
+        self.sync_period: int = sync_period
+        self.alpha: float = alpha
         super().__init__(None, lr, weight_decay, grad_clip_norm, grad_clip_value)
 
     def default_tx(self, learning_rate: Any = None) -> optax.GradientTransformation:
@@ -178,7 +183,8 @@ class LBFGS(OptaxOptimizer):
                 f"LBFGS: unknown linesearch {linesearch!r}; use 'zoom', "
                 "'backtracking', an optax line search, or None."
             )
-        self.memory_size, self.scale_init_precond = memory_size, scale_init_precond
+        self.memory_size: int = memory_size
+        self.scale_init_precond: bool = scale_init_precond
         self.linesearch = search
         super().__init__(None, lr, 0.0, grad_clip_norm, grad_clip_value)
 

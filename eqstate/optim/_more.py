@@ -12,7 +12,6 @@ from ._optimizer import OptaxOptimizer, _decayed
 from ._schedules import LearningRate
 
 __all__ = [
-    "LBFGS",
     "SM3",
     "AdaBelief",
     "Adafactor",
@@ -20,13 +19,13 @@ __all__ = [
     "Lamb",
     "Lars",
     "Lion",
-    "Lookahead",
     "Novograd",
     "Rprop",
     "Yogi",
 ]
 
 Betas = tuple[float, float]
+
 
 class Lamb(OptaxOptimizer):
     """LAMB, layer-wise adaptive Adam for large batches (`optax.lamb`).
@@ -56,7 +55,8 @@ class Lamb(OptaxOptimizer):
         grad_clip_norm: float | None = None,
         grad_clip_value: float | None = None,
     ):
-        self.betas, self.eps = betas, eps
+        self.betas: Betas = betas
+        self.eps: float = eps
         super().__init__(None, lr, weight_decay, grad_clip_norm, grad_clip_value)
 
     def default_tx(self, learning_rate: Any = None) -> optax.GradientTransformation:
@@ -96,7 +96,9 @@ class Lars(OptaxOptimizer):
         grad_clip_norm: float | None = None,
         grad_clip_value: float | None = None,
     ):
-        self.momentum, self.trust_coefficient, self.eps = momentum, trust_coefficient, eps
+        self.momentum: float = momentum
+        self.trust_coefficient: float = trust_coefficient
+        self.eps: float = eps
         super().__init__(None, lr, weight_decay, grad_clip_norm, grad_clip_value)
 
     def default_tx(self, learning_rate: Any = None) -> optax.GradientTransformation:
@@ -135,7 +137,7 @@ class Lion(OptaxOptimizer):
         grad_clip_norm: float | None = None,
         grad_clip_value: float | None = None,
     ):
-        self.betas = betas
+        self.betas: Betas = betas
         super().__init__(None, lr, weight_decay, grad_clip_norm, grad_clip_value)
 
     def default_tx(self, learning_rate: Any = None) -> optax.GradientTransformation:
@@ -173,7 +175,8 @@ class Yogi(OptaxOptimizer):
         grad_clip_norm: float | None = None,
         grad_clip_value: float | None = None,
     ):
-        self.betas, self.eps = betas, eps
+        self.betas: Betas = betas
+        self.eps: float = eps
         super().__init__(None, lr, weight_decay, grad_clip_norm, grad_clip_value)
 
     def default_tx(self, learning_rate: Any = None) -> optax.GradientTransformation:
@@ -210,7 +213,8 @@ class AdaBelief(OptaxOptimizer):
         grad_clip_norm: float | None = None,
         grad_clip_value: float | None = None,
     ):
-        self.betas, self.eps = betas, eps
+        self.betas: Betas = betas
+        self.eps: float = eps
         super().__init__(None, lr, weight_decay, grad_clip_norm, grad_clip_value)
 
     def default_tx(self, learning_rate: Any = None) -> optax.GradientTransformation:
@@ -261,8 +265,11 @@ class Adafactor(OptaxOptimizer):
                 f"Adafactor: eps[1]={eps[1]} cannot be set: optax.adafactor's "
                 "parameter-scale floor is fixed at 1e-3. Use eps=(eps1, 1e-3)."
             )
-        self.eps, self.clip_threshold, self.decay_rate = eps, clip_threshold, decay_rate
-        self.beta1, self.factored = beta1, factored
+        self.eps: Betas = eps
+        self.clip_threshold: float = clip_threshold
+        self.decay_rate: float = decay_rate
+        self.beta1: float | None = beta1
+        self.factored: bool = factored
         rate = 1e-3 if lr is None else lr
         super().__init__(None, rate, weight_decay, grad_clip_norm, grad_clip_value)
 
@@ -306,7 +313,8 @@ class Novograd(OptaxOptimizer):
         grad_clip_norm: float | None = None,
         grad_clip_value: float | None = None,
     ):
-        self.betas, self.eps = betas, eps
+        self.betas: Betas = betas
+        self.eps: float = eps
         super().__init__(None, lr, weight_decay, grad_clip_norm, grad_clip_value)
 
     def default_tx(self, learning_rate: Any = None) -> optax.GradientTransformation:
@@ -344,7 +352,8 @@ class Rprop(OptaxOptimizer):
         grad_clip_norm: float | None = None,
         grad_clip_value: float | None = None,
     ):
-        self.etas, self.step_sizes = etas, step_sizes
+        self.etas: Betas = etas
+        self.step_sizes: Betas = step_sizes
         super().__init__(None, lr, 0.0, grad_clip_norm, grad_clip_value)
 
     def default_tx(self, learning_rate: Any = None) -> optax.GradientTransformation:
@@ -385,7 +394,8 @@ class SM3(OptaxOptimizer):
         grad_clip_norm: float | None = None,
         grad_clip_value: float | None = None,
     ):
-        self.momentum, self.eps = momentum, eps
+        self.momentum: float = momentum
+        self.eps: float = eps
         super().__init__(None, lr, weight_decay, grad_clip_norm, grad_clip_value)
 
     def default_tx(self, learning_rate: Any = None) -> optax.GradientTransformation:
@@ -430,7 +440,7 @@ class Fromage(OptaxOptimizer):
                 UserWarning,
                 stacklevel=2,
             )
-        self.momentum = momentum
+        self.momentum: float = momentum
         super().__init__(None, lr, 0.0, grad_clip_norm, grad_clip_value)
 
     def default_tx(self, learning_rate: Any = None) -> optax.GradientTransformation:

@@ -70,8 +70,8 @@ class ParamStates(Mapping[Key, State[Any]]):
     """
 
     def __init__(self, states: dict[Key, State[Any]], as_list: bool):
-        self._states = states
-        self._as_list = as_list
+        self._states: dict[Key, State[Any]] = states
+        self._as_list: bool = as_list
 
     def __getitem__(self, key: Key) -> State[Any]:
         return self._states[key]
@@ -173,12 +173,15 @@ class OptaxOptimizer(Optimizer):
             raise OptimizerError(
                 f"{name}: weight_decay must be >= 0; got {weight_decay}."
             )
-        for what, v in (("grad_clip_norm", grad_clip_norm), ("grad_clip_value", grad_clip_value)):
+        for what, v in (
+            ("grad_clip_norm", grad_clip_norm),
+            ("grad_clip_value", grad_clip_value),
+        ):
             if v is not None and v <= 0:
                 raise OptimizerError(f"{name}: {what} must be > 0 (or None); got {v}.")
-        self.weight_decay = weight_decay
-        self.grad_clip_norm = grad_clip_norm
-        self.grad_clip_value = grad_clip_value
+        self.weight_decay: float = weight_decay
+        self.grad_clip_norm: float | None = grad_clip_norm
+        self.grad_clip_value: float | None = grad_clip_value
         self._schedulers: list[LRScheduler] = []
         clips = _clips(grad_clip_norm, grad_clip_value)
         self.lr: LRScheduler | None
@@ -297,12 +300,12 @@ class OptaxOptimizer(Optimizer):
     # -- registration --------------------------------------------------------
 
     def register_trainable_weights(
-        self, states: Mapping[Key, State[Any]] | Sequence[State[Any]]
+        self, param_states: Mapping[Key, State[Any]] | Sequence[State[Any]]
     ) -> None:
         """Choose the States this optimizer updates, and build optax's state.
 
         Args:
-            states: a `{path: State}` dict such as `model.states(ParamState)`
+            param_states: a `{path: State}` dict such as `model.param_states(ParamState)`
                 (the gradients passed to `update` must use the same keys), a
                 `StateTree`, or a list of States (gradients as a list in the
                 same order).
@@ -313,17 +316,17 @@ class OptaxOptimizer(Optimizer):
                 "Register all weights in one call, e.g. "
                 "optimizer.register_trainable_weights(model.states(eqstate.ParamState))."
             )
-        if isinstance(states, StateTree):
-            states = states.to_flat()
-        if isinstance(states, Mapping):
-            items, as_list = list(states.items()), False
-        elif isinstance(states, (list, tuple)):
-            items, as_list = list(enumerate(states)), True
+        if isinstance(param_states, StateTree):
+            param_states = param_states.to_flat()
+        if isinstance(param_states, Mapping):
+            items, as_list = list(param_states.items()), False
+        elif isinstance(param_states, (list, tuple)):
+            items, as_list = list(enumerate(param_states)), True
         else:
             raise OptimizerError(
                 "register_trainable_weights expects a dict {path: State} (e.g. "
                 f"model.states(eqstate.ParamState)) or a list of States; got "
-                f"{type(states).__name__}."
+                f"{type(param_states).__name__}."
             )
         if not items:
             raise OptimizerError(

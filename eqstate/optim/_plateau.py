@@ -67,23 +67,41 @@ class ReduceLROnPlateau(LRScheduler):
                 f"'rel' or 'abs'; got {mode!r} and {threshold_mode!r}."
             )
         super().__init__(base_lr, last_epoch)
-        self.mode, self.factor, self.patience = mode, factor, patience
-        self.threshold, self.threshold_mode = threshold, threshold_mode
-        self.cooldown, self.eps = cooldown, eps
-        self.min_lr = check_base_lr("ReduceLROnPlateau", min_lr)
+        self.mode: Literal["min", "max"] = mode
+        self.factor: float = factor
+        self.patience: int = patience
+        self.threshold: float = threshold
+        self.threshold_mode: Literal["rel", "abs"] = threshold_mode
+        self.cooldown: int = cooldown
+        self.eps: float = eps
+        self.min_lr: float = check_base_lr("ReduceLROnPlateau", min_lr)
         worst = jnp.inf if mode == "min" else -jnp.inf
-        self.best = OptimState(jnp.asarray(worst, jnp.float32), name="plateau.best")
-        self.num_bad_epochs = OptimState(jnp.zeros((), jnp.int32), name="plateau.bad")
-        self.cooldown_counter = OptimState(
+        self.best: OptimState = OptimState(
+            jnp.asarray(worst, jnp.float32), name="plateau.best"
+        )
+        self.num_bad_epochs: OptimState = OptimState(
+            jnp.zeros((), jnp.int32), name="plateau.bad"
+        )
+        self.cooldown_counter: OptimState = OptimState(
             jnp.zeros((), jnp.int32), name="plateau.cooldown"
         )
-        self.lr_value = OptimState(jnp.asarray(self.base_lr, jnp.float32), name="lr")
+        self.lr_value: OptimState = OptimState(
+            jnp.asarray(self.base_lr, jnp.float32), name="lr"
+        )
 
     def _better(self, a: jax.Array, best: jax.Array) -> jax.Array:
         if self.mode == "min":
-            bound = best * (1 - self.threshold) if self.threshold_mode == "rel" else best - self.threshold
+            bound = (
+                best * (1 - self.threshold)
+                if self.threshold_mode == "rel"
+                else best - self.threshold
+            )
             return a < bound
-        bound = best * (1 + self.threshold) if self.threshold_mode == "rel" else best + self.threshold
+        bound = (
+            best * (1 + self.threshold)
+            if self.threshold_mode == "rel"
+            else best + self.threshold
+        )
         return a > bound
 
     def step(self, metric: ArrayLike, epoch: ArrayLike | None = None) -> None:  # pyright: ignore[reportIncompatibleMethodOverride]

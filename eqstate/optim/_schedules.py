@@ -149,7 +149,7 @@ class LRScheduler:
     """When the position moves: on `.step()`, or once per optimizer update."""
 
     def __init__(self, base_lr: float = 1e-3, last_epoch: int = 0):
-        self.base_lr = check_base_lr(type(self).__name__, base_lr)
+        self.base_lr: float = check_base_lr(type(self).__name__, base_lr)
         self.optimizer: Any = None
         self.last_epoch: OptimState = OptimState(
             jnp.asarray(last_epoch, jnp.int32), name=f"{type(self).__name__}.last_epoch"
@@ -249,7 +249,7 @@ class _OptaxSchedule(LRScheduler):
     """A schedule given by an optax schedule function of the position."""
 
     def __init__(self, fn: Callable[[Any], Any], base_lr: float, last_epoch: int):
-        self._fn = fn
+        self._fn: Callable[[Any], Any] = fn
         super().__init__(base_lr, last_epoch)
 
     def __call__(self, epoch: ArrayLike) -> jax.Array:
@@ -283,8 +283,8 @@ class ConstantLR(LRScheduler):
         total_iters: int = 5,
         last_epoch: int = 0,
     ):
-        self.factor = factor
-        self.total_iters = total_iters
+        self.factor: float = factor
+        self.total_iters: int = total_iters
         super().__init__(base_lr, last_epoch)
 
     @property
@@ -328,7 +328,8 @@ class StepLR(_OptaxSchedule):
     ):
         if step_size <= 0:
             raise EqstateError(f"StepLR: step_size must be > 0; got {step_size}.")
-        self.step_size, self.gamma = step_size, gamma
+        self.step_size: int = step_size
+        self.gamma: float = gamma
         base = check_base_lr("StepLR", base_lr)
         fn = optax.exponential_decay(base, step_size, gamma, staircase=True)
         super().__init__(fn, base, last_epoch)
@@ -360,13 +361,15 @@ class MultiStepLR(_OptaxSchedule):
         gamma: float = 0.1,
         last_epoch: int = 0,
     ):
-        self.milestones = sorted(int(m) for m in milestones)
-        self.gamma = gamma
+        self.milestones: list[int] = sorted(int(m) for m in milestones)
+        self.gamma: float = gamma
         scales: dict[int, float] = {}
         for m in self.milestones:  # a repeated milestone decays twice
             scales[m] = scales.get(m, 1.0) * gamma
         base = check_base_lr("MultiStepLR", base_lr)
-        super().__init__(optax.piecewise_constant_schedule(base, scales), base, last_epoch)
+        super().__init__(
+            optax.piecewise_constant_schedule(base, scales), base, last_epoch
+        )
 
 
 class ExponentialLR(_OptaxSchedule):
@@ -388,7 +391,7 @@ class ExponentialLR(_OptaxSchedule):
     """
 
     def __init__(self, base_lr: float = 1e-3, gamma: float = 0.95, last_epoch: int = 0):
-        self.gamma = gamma
+        self.gamma: float = gamma
         base = check_base_lr("ExponentialLR", base_lr)
         super().__init__(optax.exponential_decay(base, 1, gamma), base, last_epoch)
 
@@ -469,7 +472,8 @@ class CosineAnnealingLR(_OptaxSchedule):
         if T_max <= 0:
             raise EqstateError(f"CosineAnnealingLR: T_max must be > 0; got {T_max}.")
         base = check_base_lr("CosineAnnealingLR", base_lr)
-        self.T_max, self.eta_min = T_max, eta_min
+        self.T_max: int = T_max
+        self.eta_min: float = eta_min
         fn = optax.cosine_decay_schedule(base - eta_min, T_max)
         super().__init__(lambda e: fn(e) + eta_min, base, last_epoch)
 
@@ -504,7 +508,8 @@ class PolynomialLR(_OptaxSchedule):
             raise EqstateError(
                 f"PolynomialLR: total_iters must be > 0; got {total_iters}."
             )
-        self.total_iters, self.power = total_iters, power
+        self.total_iters: int = total_iters
+        self.power: float = power
         base = check_base_lr("PolynomialLR", base_lr)
         fn = optax.polynomial_schedule(base, 0.0, power, total_iters)
         super().__init__(fn, base, last_epoch)
@@ -540,8 +545,9 @@ class LinearLR(_OptaxSchedule):
         last_epoch: int = 0,
     ):
         base = check_base_lr("LinearLR", base_lr)
-        self.start_factor, self.end_factor = start_factor, end_factor
-        self.total_iters = total_iters
+        self.start_factor: float = start_factor
+        self.end_factor: float = end_factor
+        self.total_iters: int = total_iters
         fn = optax.linear_schedule(
             base * start_factor, base * end_factor, max(total_iters, 0)
         )
@@ -554,7 +560,7 @@ class _CallableLR(LRScheduler):
     advances = "update"
 
     def __init__(self, fn: Callable[[Any], Any]):
-        self._fn = fn
+        self._fn: Callable[[Any], Any] = fn
         super().__init__(float(np.asarray(fn(0))), 0)
 
     def __call__(self, epoch: ArrayLike) -> jax.Array:

@@ -64,7 +64,8 @@ class WarmupScheduler(LRScheduler):
                 f"WarmupScheduler: warmup_epochs must be >= 0; got {warmup_epochs}."
             )
         base = check_base_lr("WarmupScheduler", base_lr)
-        self.warmup_epochs, self.warmup_start_lr = warmup_epochs, warmup_start_lr
+        self.warmup_epochs: int = warmup_epochs
+        self.warmup_start_lr: float = warmup_start_lr
         self._fn = optax.linear_schedule(warmup_start_lr, base, warmup_epochs)
         super().__init__(base, last_epoch)
 
@@ -127,11 +128,13 @@ class CyclicLR(LRScheduler):
             raise EqstateError(
                 f"CyclicLR: scale_mode must be 'cycle' or 'iterations'; got {scale_mode!r}."
             )
-        self.max_lr = check_base_lr("CyclicLR", max_lr)
-        self.step_size_up = step_size_up
-        self.step_size_down = step_size_down or step_size_up
-        self.mode, self.gamma = mode, gamma
-        self.scale_fn, self.scale_mode = scale_fn, scale_mode
+        self.max_lr: float = check_base_lr("CyclicLR", max_lr)
+        self.step_size_up: int = step_size_up
+        self.step_size_down: int = step_size_down or step_size_up
+        self.mode: Literal["triangular", "triangular2", "exp_range"] = mode
+        self.gamma: float = gamma
+        self.scale_fn: Callable[[Any], Any] | None = scale_fn
+        self.scale_mode: Literal["cycle", "iterations"] = scale_mode
         super().__init__(base_lr, last_epoch)
 
     def __call__(self, epoch: ArrayLike) -> jax.Array:
@@ -206,11 +209,13 @@ class OneCycleLR(LRScheduler):
                 f"OneCycleLR: anneal_strategy must be 'cos' or 'linear'; got "
                 f"{anneal_strategy!r}."
             )
-        self.max_lr = check_base_lr("OneCycleLR", max_lr)
-        self.total_steps, self.pct_start = total_steps, pct_start
-        self.anneal_strategy = anneal_strategy
-        self.div_factor, self.final_div_factor = div_factor, final_div_factor
-        self.min_lr = self.max_lr / final_div_factor
+        self.max_lr: float = check_base_lr("OneCycleLR", max_lr)
+        self.total_steps: int = total_steps
+        self.pct_start: float = pct_start
+        self.anneal_strategy: Literal["cos", "linear"] = anneal_strategy
+        self.div_factor: float = div_factor
+        self.final_div_factor: float = final_div_factor
+        self.min_lr: float = self.max_lr / final_div_factor
         super().__init__(self.max_lr / div_factor, last_epoch)
 
     def __call__(self, epoch: ArrayLike) -> jax.Array:
@@ -259,8 +264,10 @@ class WarmupCosineSchedule(LRScheduler):
         eta_min: float = 0.0,
         last_epoch: int = 0,
     ):
-        self.warmup_steps, self.total_steps = warmup_steps, total_steps
-        self.warmup_start_lr, self.eta_min = warmup_start_lr, eta_min
+        self.warmup_steps: int = warmup_steps
+        self.total_steps: int = total_steps
+        self.warmup_start_lr: float = warmup_start_lr
+        self.eta_min: float = eta_min
         super().__init__(base_lr, last_epoch)
 
     def __call__(self, epoch: ArrayLike) -> jax.Array:
@@ -303,8 +310,10 @@ class PiecewiseConstantSchedule(LRScheduler):
         values: Sequence[float] | None = None,
         last_epoch: int = 0,
     ):
-        self.boundaries = [1000, 2000] if boundaries is None else list(boundaries)
-        self.values = [1.0, 0.1, 0.01] if values is None else list(values)
+        self.boundaries: list[int] = (
+            [1000, 2000] if boundaries is None else list(boundaries)
+        )
+        self.values: list[float] = [1.0, 0.1, 0.01] if values is None else list(values)
         if len(self.boundaries) != len(self.values) - 1:
             raise EqstateError(
                 "PiecewiseConstantSchedule: give one more value than boundaries; got "
@@ -354,7 +363,9 @@ class CosineAnnealingWarmRestarts(LRScheduler):
                 "CosineAnnealingWarmRestarts: T_0 must be > 0 and T_mult >= 1; got "
                 f"T_0={T_0}, T_mult={T_mult}."
             )
-        self.T_0, self.T_mult, self.eta_min = T_0, T_mult, eta_min
+        self.T_0: int = T_0
+        self.T_mult: int = T_mult
+        self.eta_min: float = eta_min
         super().__init__(base_lr, last_epoch)
 
     def _period(self, epoch: ArrayLike) -> tuple[jax.Array, jax.Array]:
@@ -423,7 +434,9 @@ class ChainedScheduler(LRScheduler):
     """
 
     def __init__(self, schedulers: Sequence[LRScheduler]):
-        self.schedulers = _check_children("ChainedScheduler", schedulers)
+        self.schedulers: list[LRScheduler] = _check_children(
+            "ChainedScheduler", schedulers
+        )
         super().__init__(self.schedulers[0].base_lr)
 
     def _combine(self, rates: list[jax.Array]) -> jax.Array:
@@ -483,8 +496,8 @@ class SequentialLR(LRScheduler):
         milestones: Sequence[int],
         last_epoch: int = 0,
     ):
-        self.schedulers = _check_children("SequentialLR", schedulers)
-        self.milestones = [int(m) for m in milestones]
+        self.schedulers: list[LRScheduler] = _check_children("SequentialLR", schedulers)
+        self.milestones: list[int] = [int(m) for m in milestones]
         if len(self.schedulers) != len(self.milestones) + 1:
             raise EqstateError(
                 f"SequentialLR: {len(self.schedulers)} schedulers need "

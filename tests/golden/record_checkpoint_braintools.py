@@ -23,13 +23,19 @@ class Net(brainstate.nn.Module):
     def __init__(self):
         super().__init__()
         rng = np.random.default_rng(0)
-        self.w = brainstate.ParamState(jnp.asarray(rng.normal(size=(3, 2)), jnp.float32))
+        self.w = brainstate.ParamState(
+            jnp.asarray(rng.normal(size=(3, 2)), jnp.float32)
+        )
         self.b = brainstate.ParamState(jnp.asarray(rng.normal(size=(2,)), jnp.float32))
         self.count = brainstate.ShortTermState(jnp.asarray(7, jnp.int32))
 
 
 net = Net()
-tree = {"params": net.states(brainstate.ParamState), "count": net.count, "steps": [1, 2.5]}
+tree = {
+    "params": net.states(brainstate.ParamState),
+    "count": net.count,
+    "steps": [1, 2.5],
+}
 braintools.file.msgpack_save(HERE / "braintools_checkpoint.msgpack", tree)
 expected = {
     "w": np.asarray(net.w.value).tolist(),
