@@ -153,7 +153,6 @@ class OptaxOptimizer(Optimizer):
 
     Attributes:
         step_count: an `OptimState` counting the updates.
-        lr: the `LRScheduler`, or None for a ready transformation.
         opt_state: optax's state with each array in an `OptimState` (after
             registration; None before).
     """
@@ -184,7 +183,7 @@ class OptaxOptimizer(Optimizer):
         self.grad_clip_value: float | None = grad_clip_value
         self._schedulers: list[LRScheduler] = []
         clips = _clips(grad_clip_norm, grad_clip_value)
-        self.lr: LRScheduler | None
+        self._lr: LRScheduler | None
         if isinstance(tx, optax.GradientTransformation):
             if isinstance(lr, LRScheduler) or callable(lr) or lr != 1e-3:
                 raise OptimizerError(
@@ -192,10 +191,10 @@ class OptaxOptimizer(Optimizer):
                     "whose learning rate is already inside it. Pass the optax factory "
                     "instead, e.g. OptaxOptimizer(optax.adam, lr=schedule)."
                 )
-            self.lr = None
+            self._lr = None
             self._tx = optax.chain(*clips, _decayed(weight_decay, tx))
         elif tx is None or callable(tx):
-            self.lr = as_scheduler(lr)
+            self._lr = as_scheduler(lr)
             make = self.default_tx if tx is None else tx
             decay = 0.0 if tx is None else weight_decay
 
@@ -205,7 +204,7 @@ class OptaxOptimizer(Optimizer):
             if self._constant_lr:
                 # A rate that never changes is baked into the transformation:
                 # no injected hyperparameters, no per-update rate States.
-                self._tx = factory(self.lr.base_lr)
+                self._tx = factory(self._lr.base_lr)
             else:
                 self._tx = optax.inject_hyperparams(factory)(learning_rate=0.0)
         else:
@@ -217,8 +216,8 @@ class OptaxOptimizer(Optimizer):
             jnp.zeros((), jnp.int32), name="step_count"
         )
         self._last_lr: OptimState | None = None
-        if self.lr is not None and not self._constant_lr:
-            self._last_lr = OptimState(self.lr.current_lr, name="current_lr")
+        if self._lr is not None and not self._constant_lr:
+            self._last_lr = OptimState(self._lr.current_lr, name="current_lr")
         self._params: dict[Key, State[Any]] = {}
         self._as_list = False
         self.opt_state: Any = None
@@ -264,19 +263,24 @@ class OptaxOptimizer(Optimizer):
     def _rate(self, learning_rate: Any) -> Any:
         if learning_rate is not None:
             return learning_rate
-        return 1e-3 if self.lr is None else self.lr.current_lr
+        return 1e-3 if self._lr is None else self._lr.current_lr
 
     @property
     def base_lr(self) -> float:
         """The initial learning rate of the schedule (braintools' `base_lr`)."""
-        if self.lr is None:
+        if self._lr is None:
             raise OptimizerError(_UNKNOWN_LR)
-        return float(getattr(self.lr, "base_lr", float(self.lr.current_lr)))
+        return float(getattr(self._lr, "base_lr", float(self._lr.current_lr)))
+
+    @property
+    def lr(self) -> LRScheduler | None:
+        """The learning-rate schedule (None for a ready transformation)."""
+        return self._lr
 
     @property
     def lr_scheduler(self) -> LRScheduler | None:
         """The learning-rate schedule (the same object as `lr`)."""
-        return self.lr
+        return self._lr
 
     @property
     def schedulers(self) -> list[LRScheduler]:
@@ -450,7 +454,7 @@ class OptaxOptimizer(Optimizer):
                     f"{jnp.shape(g)}, but the weight has shape {jnp.shape(p)}.\n"
                     + _GRADS_FIX
                 )
-        lr = None if self._last_lr is None or self.lr is None else self.lr.current_lr
+        lr = None if self._last_lr is None or self._lr is None else self._lr.current_lr
         # a function among the extra arguments (LBFGS's `value_fn`) cannot
         # cross a jit boundary; the pure step is then called directly (inside a
         # jitted train step it is traced there anyway)
@@ -462,19 +466,19 @@ class OptaxOptimizer(Optimizer):
             state.value = value
         assign_values(self.opt_state, new_state)
         self.step_count.value = self.step_count.value + 1
-        if self.lr is not None and self._last_lr is not None:
+        if self._lr is not None and self._last_lr is not None:
             self._last_lr.value = lr
-            self.lr._after_update()
+            self._lr._after_update()
 
     @property
     def _constant_lr(self) -> bool:
-        return isinstance(self.lr, ConstantLR) and self.lr.is_constant
+        return isinstance(self._lr, ConstantLR) and self._lr.is_constant
 
     @property
     def current_lr(self) -> jax.Array:
         """The learning rate the last `update` used (before any: the first one's)."""
-        if self.lr is not None and self._constant_lr:
-            return self.lr.current_lr
+        if self._lr is not None and self._constant_lr:
+            return self._lr.current_lr
         if self._last_lr is None:
             raise OptimizerError(_UNKNOWN_LR)
         return self._last_lr.value
@@ -486,8 +490,8 @@ class OptaxOptimizer(Optimizer):
         found: dict[str, Any] = {"step_count": self.step_count}
         if self._last_lr is not None:
             found["current_lr"] = self._last_lr
-        if self.lr is not None:
-            found["lr"] = self.lr.__eqstate_states__()
+        if self._lr is not None:
+            found["lr"] = self._lr.__eqstate_states__()
         if self.opt_state is not None:
             found["opt_state"] = self.opt_state
         return found
@@ -527,7 +531,7 @@ class OptaxOptimizer(Optimizer):
         )
 
     def __repr__(self) -> str:
-        lr = "" if self.lr is None else f"lr={self.lr!r}, "
+        lr = "" if self._lr is None else f"lr={self._lr!r}, "
         return f"{type(self).__name__}({lr}weights={len(self._params)})"
 
 
