@@ -43,13 +43,15 @@ from ._schedules import (
     StepLR as StepLR,
     as_scheduler as as_scheduler,
 )
-from ._schedules_more import (
+from ._schedules_composite import (
     ChainedScheduler as ChainedScheduler,
     CosineAnnealingWarmRestarts as CosineAnnealingWarmRestarts,
+    SequentialLR as SequentialLR,
+)
+from ._schedules_more import (
     CyclicLR as CyclicLR,
     OneCycleLR as OneCycleLR,
     PiecewiseConstantSchedule as PiecewiseConstantSchedule,
-    SequentialLR as SequentialLR,
     WarmupCosineSchedule as WarmupCosineSchedule,
     WarmupScheduler as WarmupScheduler,
 )

@@ -30,7 +30,8 @@ import optax
 from jax.typing import ArrayLike
 
 from .._errors import EqstateError
-from .._state import LongTermState, State
+from .._state import State
+from ._optim_state import OptimState, assign_values, state_tree, tree_values
 
 __all__ = [
     "ConstantLR",
@@ -49,55 +50,6 @@ __all__ = [
     "state_tree",
     "tree_values",
 ]
-
-
-class OptimState(LongTermState[Any]):
-    """State owned by an optimizer or a schedule: moments, counters, positions.
-
-    A `LongTermState`, so it persists across runs and is saved by
-    `eqstate.checkpoint.save` together with the optimizer.
-
-    ```python
-    import jax.numpy as jnp
-    import eqstate.optim as optim
-
-    count = optim.OptimState(jnp.zeros((), jnp.int32), name="count")
-    assert int(count.value) == 0
-    ```
-    """
-
-
-def state_tree(tree: Any, name: str) -> Any:
-    """`tree` with each array leaf in its own `OptimState` (named by its path).
-
-    One State per array (rather than one State holding the whole pytree)
-    keeps every optimizer value a plain array for the transforms and gives
-    checkpoints a path per array. Each array is copied: optax's `init` may
-    return one buffer at two places (or the parameters themselves, as L-BFGS
-    does), and two States must never share a buffer.
-    """
-
-    def own(path: Any, x: Any) -> OptimState:
-        value = jnp.array(x, copy=True) if isinstance(x, jax.Array) else x
-        return OptimState(value, name=name + jax.tree_util.keystr(path))
-
-    return jax.tree_util.tree_map_with_path(own, tree)
-
-
-def _is_state(x: Any) -> bool:
-    return isinstance(x, State)
-
-
-def tree_values(tree: Any) -> Any:
-    """The values of the States in a `state_tree`, in the same structure."""
-    return jax.tree.map(lambda s: s.value, tree, is_leaf=_is_state)
-
-
-def assign_values(tree: Any, values: Any) -> None:
-    """Write `values` (structured like `tree`) into the States of `tree`."""
-    states = jax.tree.leaves(tree, is_leaf=_is_state)
-    for state, value in zip(states, jax.tree.leaves(values), strict=True):
-        state.value = value
 
 
 def _f32(x: Any) -> jax.Array:
@@ -221,7 +173,7 @@ class LRScheduler:
         return jax.tree.map(
             lambda s: jnp.array(s.value, copy=True),
             self.__eqstate_states__(),
-            is_leaf=_is_state,
+            is_leaf=lambda x: isinstance(x, State),
         )
 
     def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
