@@ -307,3 +307,19 @@ def test_subclass_with_default_tx():
     step()
     np.testing.assert_allclose(w.value, [0.85, -0.85], rtol=1e-6)
     assert isinstance(opt, optim.Optimizer) and opt.base_lr == 0.1
+
+
+def test_scipy_optimizer_finds_the_bounded_minimum():
+    pytest.importorskip("scipy")
+    opt = optim.ScipyOptimizer(
+        lambda w, b: jnp.sum((w - jnp.array([0.5, -1.0])) ** 2) + (b - 2.0) ** 2,
+        bounds=[(jnp.full(2, -3.0), jnp.full(2, 3.0)), (0.0, 1.0)],
+        method="L-BFGS-B",
+    )
+    np.random.seed(0)
+    result = opt.minimize(n_iter=2)
+    w, b = result.x
+    np.testing.assert_allclose(w, [0.5, -1.0], atol=1e-4)
+    assert float(b) == pytest.approx(1.0)  # the bound binds
+    with pytest.raises(optim.OptimizerError, match="must be \\(low, high\\)"):
+        optim.ScipyOptimizer(lambda a: a, bounds={"a": (0.0,)})

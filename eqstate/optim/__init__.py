@@ -55,4 +55,5 @@ from ._schedules_more import (
     WarmupCosineSchedule as WarmupCosineSchedule,
     WarmupScheduler as WarmupScheduler,
 )
+from ._scipy import ScipyOptimizer as ScipyOptimizer
 from ._unique import UniqueStateManager as UniqueStateManager
