@@ -89,7 +89,7 @@ def test_resume_is_bit_identical(tmp_path):
     for _ in range(10):
         step2(_X, _Y)
     _assert_same(_snapshot({"model": model2, "opt": opt2}), uninterrupted)
-    assert int(opt2.lr.count.value) == 20
+    assert int(opt2.lr.last_epoch.value) == 20
 
 
 @pytest.mark.parametrize(
@@ -200,13 +200,15 @@ def test_interrupted_save_keeps_the_old_file(tmp_path, monkeypatch):
 def test_msgpack_save_and_load_seed_002_style(tmp_path, capsys):
     model = MLP()
     path = str(tmp_path / "example.msgpack")
-    ckpt.msgpack_save(path, model.states(eqstate.ParamState))
+    assert ckpt.msgpack_save(path, model.states(eqstate.ParamState)) == path
+    assert capsys.readouterr().out == ""  # verbose=False by default, as braintools
+    ckpt.msgpack_save(path, model.states(eqstate.ParamState), verbose=True)
     assert capsys.readouterr().out == f"Saving checkpoint into {path}\n"
-    raw = ckpt.msgpack_load(path, verbose=False)
+    raw = ckpt.msgpack_load(path)
     assert sorted(raw) == ["[('b1',)]", "[('w1',)]", "[('w2',)]"]
     np.testing.assert_array_equal(raw["[('w1',)]"], model.w1.value)
     fresh = MLP(seed=5)
-    ckpt.msgpack_load(path, target=fresh.states(eqstate.ParamState))
+    ckpt.msgpack_load(path, target=fresh.states(eqstate.ParamState), verbose=True)
     assert capsys.readouterr().out == f"Loading checkpoint from {path}\n"
     np.testing.assert_array_equal(fresh.w2.value, model.w2.value)
     assert int(fresh.count.value) == 0  # not a ParamState: not saved, not loaded
@@ -271,7 +273,7 @@ def test_optimizer_checkpoint_with_plateau_schedule(tmp_path):
     opt2.register_trainable_weights([eqstate.ParamState(jnp.ones(2))])
     ckpt.load(path, opt2)
     assert float(schedule2.current_lr) == float(schedule.current_lr)
-    np.testing.assert_allclose(float(schedule2.current_lr), 0.025, rtol=1e-6)
+    np.testing.assert_allclose(float(schedule2.current_lr), 0.05, rtol=1e-6)
     assert int(opt2.step_count.value) == 3
     _assert_same(_snapshot(opt2), _snapshot(opt))
 

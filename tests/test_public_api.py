@@ -53,6 +53,8 @@ EXECUTED = [
     "eqstate.mixin",
     "eqstate.util",
     "eqstate.typing",
+    "eqstate.optim",
+    "eqstate.checkpoint",
 ]
 
 _EXAMPLE = re.compile(r"^```python[ \t]*\n(.*?)^```[ \t]*$", re.S | re.M)

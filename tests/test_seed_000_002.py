@@ -221,7 +221,9 @@ def test_seed_002_migrating_from_pytorch(tmp_path, capsys):
     np.testing.assert_allclose(restored.weight.value, [[3.0168793]], rtol=1e-5)
 
     path = str(tmp_path / "example.msgpack")
-    eqstate.checkpoint.msgpack_save(path, model.states(brainstate.ParamState))
+    eqstate.checkpoint.msgpack_save(
+        path, model.states(brainstate.ParamState), verbose=True
+    )
     assert capsys.readouterr().out == f"Saving checkpoint into {path}\n"
     fresh = LinearModel(1, 1)
     eqstate.checkpoint.msgpack_load(

@@ -10,10 +10,18 @@ writes the values into the target's States, in place.
 from __future__ import annotations
 
 import os
+import warnings
 from typing import Any
 
-from ._errors import CheckpointMismatchError
-from ._format import decode, encode, read_file, write_atomic
+from ._async import AsyncManager
+from ._errors import CheckpointError, CheckpointMismatchError, InvalidCheckpointPath
+from ._format import MAGIC, decode, encode, read_file, write_atomic
+from ._msgpack import (
+    MismatchMode,
+    check_mode,
+    decode_braintools,
+    msgpack_from_state_dict,
+)
 from ._tree import first_mismatch, flatten, restore, spec_of
 
 __all__ = ["load", "msgpack_load", "msgpack_save", "save"]
@@ -79,7 +87,8 @@ def load(path: PathLike, like: Any) -> Any:
     ```
 
     Args:
-        path: a file written by `save` or `msgpack_save`.
+        path: a file written by `save` or `msgpack_save` (eqstate's or
+            braintools').
         like: the object whose States receive the values.
 
     Returns:
@@ -88,28 +97,59 @@ def load(path: PathLike, like: Any) -> Any:
         replaced (holding the same States).
     """
     name = os.fspath(path)
+    data = read_file(name)
+    if not _is_eqstate(data):  # braintools' format
+        return msgpack_from_state_dict(like, decode_braintools(data, name))
+    return _load_checked(name, data, like, "error")
+
+
+def _is_eqstate(data: bytes) -> bool:
+    """Whether `data` is (the start of) eqstate's format rather than braintools'."""
+    head = data[: len(MAGIC)]
+    return not data or head == MAGIC[: len(head)]
+
+
+def _load_checked(name: str, data: bytes, like: Any, mismatch: MismatchMode) -> Any:
     what = f"eqstate.checkpoint.load({name!r})"
     flat = flatten(like, what)
-    saved = {entry.path: entry for entry in decode(read_file(name), name)}
+    saved = {entry.path: entry for entry in decode(data, name)}
     problem = first_mismatch(
         [(leaf.path, spec_of(leaf.value)) for leaf in flat.leaves],
         {p: e.spec for p, e in saved.items()},
         "the file",
     )
     if problem is not None:
-        raise CheckpointMismatchError(
-            f"{what}: the file does not fit the target; nothing was changed.\n"
-            f"{problem}\n"
-            "Load into an object built the same way as the saved one (same sizes; "
-            "for an optimizer the same kind, with register_trainable_weights called)."
-        )
-    return restore(flat, [saved[leaf.path].value() for leaf in flat.leaves])
+        text = f"{what}: the file (eqstate checkpoint format) does not fit the target"
+        if mismatch == "error":
+            raise CheckpointMismatchError(
+                f"{text}; nothing was changed.\n{problem}\n"
+                "Load into an object built the same way as the saved one (same sizes; "
+                "for an optimizer the same kind, with register_trainable_weights "
+                "called), or pass mismatch='warn' to load what fits."
+            )
+        if mismatch == "warn":
+            warnings.warn(f"{text}; loading what fits.\n{problem}", UserWarning, 3)
+    values = []
+    for leaf in flat.leaves:
+        entry = saved.get(leaf.path)
+        fits = entry is not None and entry.spec == spec_of(leaf.value)
+        values.append(entry.value() if fits and entry is not None else leaf.value)
+    return restore(flat, values)
 
 
-def msgpack_save(path: PathLike, tree: Any, *, verbose: bool = True) -> None:
-    """Save a tree holding States to a msgpack file (braintools' spelling of `save`).
+def msgpack_save(
+    filename: PathLike,
+    target: Any,
+    overwrite: bool = True,
+    async_manager: AsyncManager | None = None,
+    verbose: bool = False,
+) -> str:
+    """Save a tree holding States (braintools' spelling of `save`).
 
-    Writes atomically, like `save`; prints where it saves unless `verbose=False`.
+    Writes eqstate's checked format (`save`), atomically; `msgpack_load`
+    reads it, and also reads files written by braintools' `msgpack_save`.
+    The values are taken at the call, so with an `async_manager` the train
+    loop can go on while the file is written in the background.
 
     ```python
     import os, tempfile
@@ -119,26 +159,64 @@ def msgpack_save(path: PathLike, tree: Any, *, verbose: bool = True) -> None:
 
     params = {("w",): eqstate.ParamState(jnp.ones(2))}
     path = os.path.join(tempfile.mkdtemp(), "params.msgpack")
-    msgpack_save(path, params, verbose=False)
-    msgpack_load(path, target=params, verbose=False)
+    assert msgpack_save(path, params) == path
+    msgpack_load(path, target=params)
     ```
 
     Args:
-        path: the file to write.
-        tree: the States (or arrays) to save, e.g. `model.states(ParamState)`.
+        filename: the file to write; missing directories are created.
+        target: the States (or arrays) to save, e.g. `model.states(ParamState)`.
+        overwrite: replace an existing file; with False an existing file
+            raises `InvalidCheckpointPath` (or `AlreadyExistsError` if it
+            appears during the save).
+        async_manager: an `AsyncManager` to write in the background.
         verbose: print a line naming the file.
+
+    Returns:
+        The file name.
     """
+    name = os.fspath(filename)
     if verbose:
-        print(f"Saving checkpoint into {os.fspath(path)}")
-    save(path, tree)
+        print(f"Saving checkpoint into {name}")
+    if async_manager is not None:
+        async_manager.wait_previous_save()
+    directory = os.path.dirname(name)
+    if directory:
+        os.makedirs(directory, exist_ok=True)
+    if not overwrite and os.path.exists(name):
+        raise InvalidCheckpointPath(
+            name,
+            "the file exists and overwrite=False; pass overwrite=True to replace it",
+        )
+    flat = flatten(target, f"eqstate.checkpoint.msgpack_save({name!r})")
+    data = encode(flat.leaves)
+
+    def task() -> None:
+        write_atomic(name, data, overwrite=overwrite)
+
+    if async_manager is not None:
+        async_manager.save_async(task)
+    else:
+        task()
+    return name
 
 
-def msgpack_load(path: PathLike, target: Any = None, *, verbose: bool = True) -> Any:
-    """Load a file written by `msgpack_save` or `save` (braintools' spelling of `load`).
+def msgpack_load(
+    filename: PathLike,
+    target: Any = None,
+    parallel: bool = True,
+    mismatch: MismatchMode = "error",
+    max_size: int | None = None,
+    verbose: bool = False,
+) -> Any:
+    """Load a checkpoint written by `msgpack_save`/`save`, or by braintools.
 
-    With a `target`, the values are checked and restored into its States in
-    place, exactly as `load` does. Without one, the saved values are returned
-    as a `{path: numpy array}` dict.
+    Both formats are recognised from the file itself: eqstate's checked
+    format (written by eqstate), and braintools' plain msgpack of the state
+    dict (written by `braintools.file.msgpack_save`). With a `target`, the
+    values are checked against it and written into its States in place;
+    without one, the saved values are returned (eqstate's format: a
+    `{path: numpy array}` dict; braintools': the state dict).
 
     ```python
     import os, tempfile
@@ -147,21 +225,41 @@ def msgpack_load(path: PathLike, target: Any = None, *, verbose: bool = True) ->
     from eqstate.checkpoint import msgpack_load, msgpack_save
 
     path = os.path.join(tempfile.mkdtemp(), "w.msgpack")
-    msgpack_save(path, {"w": eqstate.State(jnp.ones(2))}, verbose=False)
-    assert list(msgpack_load(path, verbose=False)) == ["['w']"]
+    msgpack_save(path, {"w": eqstate.State(jnp.ones(2))})
+    assert list(msgpack_load(path)) == ["['w']"]
     ```
 
     Args:
-        path: the file to read.
+        filename: the file to read.
         target: the tree whose States receive the values, or None.
+        parallel: accepted for braintools' signature (files are read at once).
+        mismatch: what a difference between file and target does: `"error"`
+            raises `CheckpointMismatchError` and loads nothing; `"warn"` warns
+            and loads what fits; `"ignore"` loads what fits silently.
+        max_size: refuse files larger than this many bytes.
         verbose: print a line naming the file.
 
     Returns:
-        The target (see `load`), or the dict of saved values.
+        The target (see `load`), or the saved values.
     """
-    name = os.fspath(path)
+    del parallel
+    check_mode(mismatch)
+    name = os.fspath(filename)
+    if not os.path.isfile(name):
+        raise InvalidCheckpointPath(name, "no such checkpoint file")
     if verbose:
         print(f"Loading checkpoint from {name}")
+    data = read_file(name)
+    if max_size is not None and len(data) > max_size:
+        raise CheckpointError(
+            f"{name!r} holds {len(data)} bytes, more than max_size={max_size}. "
+            "Nothing was loaded; raise max_size to load it."
+        )
+    if _is_eqstate(data):
+        if target is None:
+            return {entry.path: entry.value() for entry in decode(data, name)}
+        return _load_checked(name, data, target, mismatch)
+    state = decode_braintools(data, name)
     if target is None:
-        return {entry.path: entry.value() for entry in decode(read_file(name), name)}
-    return load(name, target)
+        return state
+    return msgpack_from_state_dict(target, state, mismatch=mismatch)

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from .._errors import EqstateError
 
-__all__ = ["CheckpointCorruptError", "CheckpointError", "CheckpointMismatchError"]
+__all__ = [
+    "AlreadyExistsError",
+    "CheckpointCorruptError",
+    "CheckpointError",
+    "CheckpointMismatchError",
+    "InvalidCheckpointPath",
+]
 
 
 class CheckpointError(EqstateError):
@@ -80,3 +86,61 @@ class CheckpointMismatchError(CheckpointError):
     assert small["w"].value.tolist() == [0.0, 0.0]  # unchanged
     ```
     """
+
+
+class InvalidCheckpointPath(CheckpointError):
+    """A checkpoint path cannot be used: missing, or present where it must not be.
+
+    Raised by `msgpack_load` for a file that does not exist and by
+    `msgpack_save(..., overwrite=False)` for one that does (braintools'
+    `InvalidCheckpointPath`). The path is in `.path`.
+
+    **Fix**: check the path, or pass `overwrite=True`.
+
+    ```python
+    import os, tempfile
+    import eqstate.checkpoint as ckpt
+
+    missing = os.path.join(tempfile.mkdtemp(), "none.msgpack")
+    try:
+        ckpt.msgpack_load(missing)
+    except ckpt.InvalidCheckpointPath as e:
+        assert e.path == missing
+    ```
+
+    Args:
+        path: the offending path.
+        why: what is wrong with it.
+    """
+
+    def __init__(self, path: str, why: str = "it is not a usable checkpoint path"):
+        self.path: str = path
+        super().__init__(f"Invalid checkpoint at {path!r}: {why}.")
+
+
+class AlreadyExistsError(CheckpointError):
+    """A save with `overwrite=False` found the file already there.
+
+    Raised when the file appeared while the save was being written (the
+    check before writing raises `InvalidCheckpointPath`). The path is in
+    `.path`.
+
+    **Fix**: save under a new name, or pass `overwrite=True`.
+
+    ```python
+    import eqstate.checkpoint as ckpt
+
+    error = ckpt.AlreadyExistsError("model.msgpack")
+    assert "overwrite=True" in str(error) and error.path == "model.msgpack"
+    ```
+
+    Args:
+        path: the file that exists.
+    """
+
+    def __init__(self, path: str):
+        self.path: str = path
+        super().__init__(
+            f"Trying to overwrite an existing file: {path!r}. Save under a new name, "
+            "or pass overwrite=True."
+        )

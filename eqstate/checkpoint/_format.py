@@ -8,15 +8,22 @@ digest check, so it is never half-decoded.
 
 Writes go to a temporary file in the same directory, which is flushed,
 fsync'ed and then renamed over the destination with `os.replace`: a crash at
-any point leaves either the old file or the new one, never a mix.
+any point leaves either the old file or the new one, never a mix. The
+temporary file is named `.<name>.<pid>.<random>.tmp`; one left by a process
+that died mid-write (its pid is gone, or it is this process and no save of
+it is running) is removed by the next save or load of `<name>`. Within a
+process, saves to one file take turns (a lock per path), so there is never
+more than one writer.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import re
 import stat
 import tempfile
+import threading
 from typing import Any
 
 import jax
@@ -24,12 +31,13 @@ import jax.numpy as jnp
 import msgpack
 import numpy as np
 
-from ._errors import CheckpointCorruptError
+from ._errors import AlreadyExistsError, CheckpointCorruptError
 from ._tree import Leaf, Spec, spec_of
 
-__all__ = ["decode", "encode", "read_file", "write_atomic"]
+__all__ = ["MAGIC", "decode", "encode", "read_file", "write_atomic"]
 
 _MAGIC = b"EQSTCKP\x01"
+MAGIC = _MAGIC
 _DIGEST = 32
 _VERSION = 1
 
@@ -66,7 +74,8 @@ def encode(leaves: list[Leaf]) -> bytes:
 
 def _corrupt(path: str, why: str) -> CheckpointCorruptError:
     return CheckpointCorruptError(
-        f"{path!r} is not a complete eqstate checkpoint: {why}. Nothing was "
+        f"{path!r} is not a complete eqstate checkpoint (the checked format "
+        f"eqstate.checkpoint writes): {why}. Nothing was "
         "loaded. Use an earlier checkpoint or save again; eqstate.checkpoint "
         "writes atomically, so a cut file comes from outside (an interrupted "
         "copy, a full disk, an edit)."
@@ -118,7 +127,9 @@ def decode(data: bytes, path: str) -> list[Saved]:
         entries = []
         for e in payload["entries"]:
             spec = Spec(str(e["dtype"]), tuple(int(n) for n in e["shape"]))
-            entries.append(Saved(str(e["path"]), spec, bytes(e["data"]), e.get("impl")))
+            saved = Saved(str(e["path"]), spec, bytes(e["data"]), e.get("impl"))
+            _check_size(saved, path)
+            entries.append(saved)
     except CheckpointCorruptError:
         raise
     except Exception as exc:  # any malformed payload
@@ -126,30 +137,147 @@ def decode(data: bytes, path: str) -> list[Saved]:
     return entries
 
 
+def _check_size(saved: Saved, path: str) -> None:
+    """The entry's bytes must fill its shape exactly (the digest can be valid
+    for a file written wrongly, e.g. by another tool)."""
+    if saved._impl is not None:
+        try:
+            raw = jax.random.key_data(jax.random.key(0, impl=saved._impl))
+        except Exception as exc:
+            raise _corrupt(
+                path,
+                f"the entry {saved.path} names an unknown key kind {saved._impl!r}",
+            ) from exc
+        itemsize, shape = raw.dtype.itemsize, saved.spec.shape + raw.shape
+    else:
+        try:
+            itemsize = np.dtype(jnp.dtype(saved.spec.dtype)).itemsize
+        except TypeError as exc:
+            raise _corrupt(
+                path,
+                f"the entry {saved.path} has an unknown dtype {saved.spec.dtype!r}",
+            ) from exc
+        shape = saved.spec.shape
+    want = int(np.prod(shape, dtype=np.int64)) * itemsize
+    if len(saved._data) != want:
+        raise _corrupt(
+            path,
+            f"the entry {saved.path or '<root>'} ({saved.spec}) needs {want} bytes of "
+            f"data but holds {len(saved._data)}",
+        )
+
+
 def read_file(path: str) -> bytes:
+    """The bytes of `path`, after removing temporary files left by dead saves."""
+    remove_stale_temporaries(path)
     with open(path, "rb") as f:
         return f.read()
 
 
-def write_atomic(path: str, data: bytes) -> None:
-    """Write `data` to `path` so that a crash leaves the old file intact."""
+_LOCKS: dict[str, threading.Lock] = {}
+_LOCKS_GUARD = threading.Lock()
+_WRITING: set[str] = set()  # temporary files this process is writing now
+
+
+def path_lock(path: str) -> threading.Lock:
+    """The lock that makes saves to `path` within this process take turns."""
+    key = os.path.abspath(path)
+    with _LOCKS_GUARD:
+        return _LOCKS.setdefault(key, threading.Lock())
+
+
+def _temp_pattern(path: str) -> re.Pattern[str]:
+    name = re.escape(os.path.basename(path))
+    return re.compile(rf"^\.{name}\.(\d+)\.[^.]+\.tmp$")
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True  # someone else's live process
+    return True
+
+
+def remove_stale_temporaries(path: str) -> list[str]:
+    """Remove `path`'s temporary files whose writer is gone; return their names."""
     directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(
-        dir=directory, prefix=f".{os.path.basename(path)}.", suffix=".tmp"
-    )
+    pattern = _temp_pattern(path)
+    removed: list[str] = []
+    try:
+        names = os.listdir(directory)
+    except OSError:
+        return removed
+    with _LOCKS_GUARD:
+        for name in names:
+            _remove_if_stale(directory, name, pattern, removed)
+    return removed
+
+
+def _remove_if_stale(
+    directory: str, name: str, pattern: re.Pattern[str], removed: list[str]
+) -> None:
+    match = pattern.match(name)
+    if match is None:
+        return
+    full = os.path.join(directory, name)
+    pid = int(match.group(1))
+    ours_and_idle = pid == os.getpid() and full not in _WRITING
+    if ours_and_idle or not _alive(pid):
+        try:
+            os.unlink(full)
+            removed.append(full)
+        except OSError:
+            pass
+
+
+def write_atomic(path: str, data: bytes, overwrite: bool = True) -> None:
+    """Write `data` to `path` so that a crash leaves the old file intact.
+
+    With `overwrite=False`, raise `AlreadyExistsError` if `path` exists when
+    the new file is ready (the file is then left as it was).
+    """
+    with path_lock(path):
+        remove_stale_temporaries(path)
+        _write_locked(path, data, overwrite)
+
+
+def _write_locked(path: str, data: bytes, overwrite: bool) -> None:
+    directory = os.path.dirname(os.path.abspath(path))
+    with _LOCKS_GUARD:  # created and registered at once: never taken for stale
+        fd, tmp = tempfile.mkstemp(
+            dir=directory,
+            prefix=f".{os.path.basename(path)}.{os.getpid()}.",
+            suffix=".tmp",
+        )
+        _WRITING.add(tmp)
     try:
         os.chmod(tmp, _mode_for(path))
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, path)
+        if overwrite:
+            os.replace(tmp, path)
+        else:
+            try:
+                os.link(tmp, path)  # fails if `path` exists: no race with others
+            except FileExistsError:
+                raise AlreadyExistsError(path) from None
+            os.unlink(tmp)
     except BaseException:
         try:
             os.unlink(tmp)
         except FileNotFoundError:
             pass
         raise
+    finally:
+        with _LOCKS_GUARD:
+            _WRITING.discard(tmp)
     _fsync_directory(directory)
 
 

@@ -1,25 +1,33 @@
 """Optimizers over optax whose state lives in States (braintools' `optim` module)."""
 
-from ._constructors import (
+from ._base import Optimizer as Optimizer, OptimizerError as OptimizerError
+from ._classic import (
     SGD as SGD,
     Adadelta as Adadelta,
     Adagrad as Adagrad,
     Adam as Adam,
     Adamax as Adamax,
     AdamW as AdamW,
-    Lamb as Lamb,
-    Lars as Lars,
-    Lion as Lion,
     Momentum as Momentum,
+    MomentumNesterov as MomentumNesterov,
     Nadam as Nadam,
     RAdam as RAdam,
     RMSprop as RMSprop,
 )
-from ._optimizer import (
-    OptaxOptimizer as OptaxOptimizer,
-    OptimizerError as OptimizerError,
-    ParamStates as ParamStates,
+from ._lookahead_lbfgs import LBFGS as LBFGS, Lookahead as Lookahead
+from ._more import (
+    SM3 as SM3,
+    AdaBelief as AdaBelief,
+    Adafactor as Adafactor,
+    Fromage as Fromage,
+    Lamb as Lamb,
+    Lars as Lars,
+    Lion as Lion,
+    Novograd as Novograd,
+    Rprop as Rprop,
+    Yogi as Yogi,
 )
+from ._optimizer import OptaxOptimizer as OptaxOptimizer, ParamStates as ParamStates
 from ._plateau import ReduceLROnPlateau as ReduceLROnPlateau
 from ._schedules import (
     ConstantLR as ConstantLR,
@@ -30,9 +38,22 @@ from ._schedules import (
     LinearLR as LinearLR,
     LRScheduler as LRScheduler,
     MultiStepLR as MultiStepLR,
-    OneCycleLR as OneCycleLR,
     OptimState as OptimState,
+    PolynomialLR as PolynomialLR,
     StepLR as StepLR,
-    WarmupCosineSchedule as WarmupCosineSchedule,
     as_scheduler as as_scheduler,
 )
+from ._schedules_composite import (
+    ChainedScheduler as ChainedScheduler,
+    CosineAnnealingWarmRestarts as CosineAnnealingWarmRestarts,
+    SequentialLR as SequentialLR,
+)
+from ._schedules_more import (
+    CyclicLR as CyclicLR,
+    OneCycleLR as OneCycleLR,
+    PiecewiseConstantSchedule as PiecewiseConstantSchedule,
+    WarmupCosineSchedule as WarmupCosineSchedule,
+    WarmupScheduler as WarmupScheduler,
+)
+from ._scipy import ScipyOptimizer as ScipyOptimizer
+from ._unique import UniqueStateManager as UniqueStateManager

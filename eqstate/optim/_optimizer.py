@@ -25,9 +25,9 @@ import jax
 import jax.numpy as jnp
 import optax
 
-from .._errors import EqstateError
 from .._state import State
 from ..graph import StateTree
+from ._base import Optimizer, OptimizerError
 from ._schedules import (
     ConstantLR,
     LearningRate,
@@ -39,32 +39,10 @@ from ._schedules import (
     tree_values,
 )
 
-__all__ = ["OptaxOptimizer", "OptimizerError", "ParamStates"]
+__all__ = ["OptaxOptimizer", "ParamStates"]
 
 Key = Any
 Factory = Callable[..., optax.GradientTransformation]
-
-
-class OptimizerError(EqstateError):
-    """An optimizer was used in a way that cannot work.
-
-    For example `update` before `register_trainable_weights`, gradients whose
-    keys are not the registered weights, or a weight registered twice. The
-    message names the offending paths and shows the call to make instead.
-
-    ```python
-    import jax.numpy as jnp
-    import eqstate
-    import eqstate.optim as optim
-
-    opt = optim.SGD(lr=0.1)
-    opt.register_trainable_weights({("w",): eqstate.ParamState(jnp.ones(2))})
-    try:
-        opt.update({("v",): jnp.ones(2)})  # names ('w',) missing, ('v',) extra
-    except optim.OptimizerError as e:
-        print(e)
-    ```
-    """
 
 
 _GRADS_FIX = """\
@@ -92,8 +70,8 @@ class ParamStates(Mapping[Key, State[Any]]):
     """
 
     def __init__(self, states: dict[Key, State[Any]], as_list: bool):
-        self._states = states
-        self._as_list = as_list
+        self._states: dict[Key, State[Any]] = states
+        self._as_list: bool = as_list
 
     def __getitem__(self, key: Key) -> State[Any]:
         return self._states[key]
@@ -116,24 +94,26 @@ class ParamStates(Mapping[Key, State[Any]]):
 
 def _clips(grad_clip_norm: float | None, grad_clip_value: float | None) -> list[Any]:
     clips: list[Any] = []
-    if grad_clip_value is not None:
-        clips.append(optax.clip(grad_clip_value))
     if grad_clip_norm is not None:
         clips.append(optax.clip_by_global_norm(grad_clip_norm))
+    if grad_clip_value is not None:
+        clips.append(optax.clip(grad_clip_value))
     return clips
 
 
-class OptaxOptimizer:
+class OptaxOptimizer(Optimizer):
     """A gradient-descent optimizer over any optax transformation.
 
-    Two ways to build one:
+    Three ways to build one:
 
     - `OptaxOptimizer(tx)` with a ready `optax.GradientTransformation` (any
       chain); its learning rate is inside `tx`, so `current_lr` is unknown;
     - `OptaxOptimizer(factory, lr=...)` with an optax factory taking the
       learning rate first (`optax.adam`, or `functools.partial(optax.adam,
-      b1=0.8)`) and a rate, an `LRScheduler` or an optax schedule. `SGD`,
-      `Adam`, ... are built this way.
+      b1=0.8)`) and a rate, an `LRScheduler` or an optax schedule;
+    - a subclass overriding `default_tx(learning_rate)`: `SGD`, `Adam`, ...
+      are built this way, and so is your own (see `default_tx`). With no `tx`,
+      `OptaxOptimizer` itself is Adam (braintools' default).
 
     Then `register_trainable_weights(model.states(ParamState))` and call
     `update(grads)` eagerly or inside `eqstate.transform.jit`.
@@ -160,80 +140,176 @@ class OptaxOptimizer:
     ```
 
     Args:
-        tx: a `GradientTransformation`, or a factory `learning_rate -> tx`.
-        lr: the learning rate for a factory: a number, an `LRScheduler` or an
-            optax schedule `count -> rate` (advanced once per update).
+        tx: a `GradientTransformation`, a factory `learning_rate -> tx`, or
+            None for this class's `default_tx`.
+        lr: the learning rate: a number, an `LRScheduler` or an optax schedule
+            `count -> rate` (advanced once per update). Not used with a ready
+            transformation.
+        weight_decay: the decay rate; where each class applies it is said in
+            its docstring (for a `tx` given here: added to the gradient first,
+            `weight_decay * param`, the coupled L2 term).
         grad_clip_norm: clip the gradients' global norm to this first.
-        grad_clip_value: clip each gradient element to `[-v, v]` first.
+        grad_clip_value: then clip each gradient element to `[-v, v]`.
 
     Attributes:
         step_count: an `OptimState` counting the updates.
-        lr: the `LRScheduler`, or None for a ready transformation.
         opt_state: optax's state with each array in an `OptimState` (after
             registration; None before).
     """
 
     def __init__(
         self,
-        tx: optax.GradientTransformation | Factory,
-        lr: LearningRate | None = None,
-        *,
+        tx: optax.GradientTransformation | Factory | None = None,
+        lr: LearningRate = 1e-3,
+        weight_decay: float = 0.0,
         grad_clip_norm: float | None = None,
         grad_clip_value: float | None = None,
     ):
+        name = type(self).__name__
+        if isinstance(lr, (int, float)) and not isinstance(lr, bool) and lr < 0:
+            raise OptimizerError(f"{name}: lr must be >= 0; got {lr}.")
+        if weight_decay < 0:
+            raise OptimizerError(
+                f"{name}: weight_decay must be >= 0; got {weight_decay}."
+            )
+        for what, v in (
+            ("grad_clip_norm", grad_clip_norm),
+            ("grad_clip_value", grad_clip_value),
+        ):
+            if v is not None and v <= 0:
+                raise OptimizerError(f"{name}: {what} must be > 0 (or None); got {v}.")
+        self.weight_decay: float = weight_decay
+        self.grad_clip_norm: float | None = grad_clip_norm
+        self.grad_clip_value: float | None = grad_clip_value
+        self._schedulers: list[LRScheduler] = []
         clips = _clips(grad_clip_norm, grad_clip_value)
-        self.lr: LRScheduler | None
+        self._lr: LRScheduler | None
         if isinstance(tx, optax.GradientTransformation):
-            if lr is not None:
+            if isinstance(lr, LRScheduler) or callable(lr) or lr != 1e-3:
                 raise OptimizerError(
-                    "OptaxOptimizer: `lr` was given with a ready GradientTransformation, "
+                    f"{name}: `lr` was given with a ready GradientTransformation, "
                     "whose learning rate is already inside it. Pass the optax factory "
                     "instead, e.g. OptaxOptimizer(optax.adam, lr=schedule)."
                 )
-            self.lr = None
-            self._tx = optax.chain(*clips, tx) if clips else tx
-        elif callable(tx):
-            if lr is None:
-                raise OptimizerError(
-                    f"OptaxOptimizer: {getattr(tx, '__name__', tx)!r} is a factory, so "
-                    "it needs a learning rate: OptaxOptimizer(optax.adam, lr=1e-3)."
-                )
-            self.lr = as_scheduler(lr)
+            self._lr = None
+            self._tx = optax.chain(*clips, _decayed(weight_decay, tx))
+        elif tx is None or callable(tx):
+            self._lr = as_scheduler(lr)
+            make = self.default_tx if tx is None else tx
+            decay = 0.0 if tx is None else weight_decay
 
             def factory(learning_rate: Any) -> optax.GradientTransformation:
-                return optax.chain(*clips, tx(learning_rate))
+                return optax.chain(*clips, _decayed(decay, make(learning_rate)))
 
-            if type(self.lr) is ConstantLR:
+            if self._constant_lr:
                 # A rate that never changes is baked into the transformation:
                 # no injected hyperparameters, no per-update rate States.
-                self._tx = factory(self.lr.base_lr)
+                self._tx = factory(self._lr.base_lr)
             else:
                 self._tx = optax.inject_hyperparams(factory)(learning_rate=0.0)
         else:
-            raise TypeError(
-                "OptaxOptimizer expects an optax.GradientTransformation or an optax "
-                f"factory such as optax.adam; got {type(tx).__name__}."
+            raise OptimizerError(
+                f"{name} expects an optax.GradientTransformation, an optax "
+                f"factory such as optax.adam, or None; got {type(tx).__name__}."
             )
         self.step_count: OptimState = OptimState(
             jnp.zeros((), jnp.int32), name="step_count"
         )
         self._last_lr: OptimState | None = None
-        if self.lr is not None and not self._constant_lr:
-            self._last_lr = OptimState(self.lr.current_lr, name="current_lr")
+        if self._lr is not None and not self._constant_lr:
+            self._last_lr = OptimState(self._lr.current_lr, name="current_lr")
         self._params: dict[Key, State[Any]] = {}
         self._as_list = False
         self.opt_state: Any = None
         self._pure_update = jax.jit(self._apply)
 
+    def default_tx(self, learning_rate: Any = None) -> optax.GradientTransformation:
+        """The transformation this optimizer applies, at `learning_rate`.
+
+        Override it in a subclass to make a new optimizer from optax parts;
+        the base class adds gradient clipping in front and handles the
+        learning rate (a schedule is injected with `optax.inject_hyperparams`,
+        so `learning_rate` may be a traced scalar). Here: Adam with the coupled
+        weight decay `weight_decay * param` added to the gradient first.
+
+        ```python
+        import jax.numpy as jnp
+        import optax
+        import eqstate
+        import eqstate.optim as optim
+
+        class ClippedSGD(optim.OptaxOptimizer):
+            def __init__(self, lr=0.1, max_update=0.05):
+                self.max_update = max_update
+                super().__init__(lr=lr)
+
+            def default_tx(self, learning_rate=None):
+                return optax.chain(optax.sgd(learning_rate), optax.clip(self.max_update))
+
+        w = eqstate.ParamState(jnp.ones(2))
+        opt = ClippedSGD()
+        opt.register_trainable_weights([w])
+        opt.update([jnp.ones(2)])
+        assert jnp.allclose(w.value, 0.95)
+        ```
+
+        Args:
+            learning_rate: the rate (a number or a scalar array); None means
+                the current rate of `lr`.
+        """
+        rate = self._rate(learning_rate)
+        return _decayed(self.weight_decay, optax.adam(rate))
+
+    def _rate(self, learning_rate: Any) -> Any:
+        if learning_rate is not None:
+            return learning_rate
+        return 1e-3 if self._lr is None else self._lr.current_lr
+
+    @property
+    def base_lr(self) -> float:
+        """The initial learning rate of the schedule (braintools' `base_lr`)."""
+        if self._lr is None:
+            raise OptimizerError(_UNKNOWN_LR)
+        return float(getattr(self._lr, "base_lr", float(self._lr.current_lr)))
+
+    @property
+    def lr(self) -> LRScheduler | None:
+        """The learning-rate schedule (None for a ready transformation)."""
+        return self._lr
+
+    @property
+    def lr_scheduler(self) -> LRScheduler | None:
+        """The learning-rate schedule (the same object as `lr`)."""
+        return self._lr
+
+    @property
+    def schedulers(self) -> list[LRScheduler]:
+        """Extra schedules registered with `add_scheduler`."""
+        return self._schedulers
+
+    def add_scheduler(self, scheduler: LRScheduler) -> None:
+        """Keep `scheduler` with this optimizer (listed by `schedulers`).
+
+        Args:
+            scheduler: an `LRScheduler` to keep with this optimizer.
+        """
+        self._schedulers.append(scheduler)
+
+    def get_last_lr(self) -> list[jax.Array]:
+        """The current learning rate as a one-element list (braintools' form)."""
+        if self._schedulers:
+            return self._schedulers[-1].get_last_lr()
+        return [self.current_lr]
+
     # -- registration --------------------------------------------------------
 
     def register_trainable_weights(
-        self, states: Mapping[Key, State[Any]] | Sequence[State[Any]]
+        self, param_states: Mapping[Key, State[Any]] | Sequence[State[Any]]
     ) -> None:
         """Choose the States this optimizer updates, and build optax's state.
 
         Args:
-            states: a `{path: State}` dict such as `model.states(ParamState)`
+            param_states: a `{path: State}` dict such as `model.param_states(ParamState)`
                 (the gradients passed to `update` must use the same keys), a
                 `StateTree`, or a list of States (gradients as a list in the
                 same order).
@@ -244,17 +320,17 @@ class OptaxOptimizer:
                 "Register all weights in one call, e.g. "
                 "optimizer.register_trainable_weights(model.states(eqstate.ParamState))."
             )
-        if isinstance(states, StateTree):
-            states = states.to_flat()
-        if isinstance(states, Mapping):
-            items, as_list = list(states.items()), False
-        elif isinstance(states, (list, tuple)):
-            items, as_list = list(enumerate(states)), True
+        if isinstance(param_states, StateTree):
+            param_states = param_states.to_flat()
+        if isinstance(param_states, Mapping):
+            items, as_list = list(param_states.items()), False
+        elif isinstance(param_states, (list, tuple)):
+            items, as_list = list(enumerate(param_states)), True
         else:
             raise OptimizerError(
                 "register_trainable_weights expects a dict {path: State} (e.g. "
                 f"model.states(eqstate.ParamState)) or a list of States; got "
-                f"{type(states).__name__}."
+                f"{type(param_states).__name__}."
             )
         if not items:
             raise OptimizerError(
@@ -339,6 +415,15 @@ class OptaxOptimizer:
             raise OptimizerError("\n".join(lines) + "\n" + _GRADS_FIX)
         return [grads[k] for k in keys]
 
+    def step(self, grads: Any, **extra_args: Any) -> None:
+        """The same as `update` (braintools' other spelling).
+
+        Args:
+            grads: gradients keyed like `param_states.to_pytree()`.
+            **extra_args: passed to the optax transformation's `update`.
+        """
+        self.update(grads, **extra_args)
+
     def update(self, grads: Any, **extra_args: Any) -> None:
         """Apply one optimizer step to the registered weights.
 
@@ -369,33 +454,33 @@ class OptaxOptimizer:
                     f"{jnp.shape(g)}, but the weight has shape {jnp.shape(p)}.\n"
                     + _GRADS_FIX
                 )
-        lr = None if self._last_lr is None or self.lr is None else self.lr.current_lr
-        new_params, new_state = self._pure_update(
+        lr = None if self._last_lr is None or self._lr is None else self._lr.current_lr
+        # a function among the extra arguments (LBFGS's `value_fn`) cannot
+        # cross a jit boundary; the pure step is then called directly (inside a
+        # jitted train step it is traced there anyway)
+        apply = self._apply if _has_callable(extra_args) else self._pure_update
+        new_params, new_state = apply(
             params, grad_list, tree_values(self.opt_state), lr, extra_args
         )
         for state, value in zip(states, new_params):
             state.value = value
         assign_values(self.opt_state, new_state)
         self.step_count.value = self.step_count.value + 1
-        if self.lr is not None and self._last_lr is not None:
+        if self._lr is not None and self._last_lr is not None:
             self._last_lr.value = lr
-            self.lr._after_update()
+            self._lr._after_update()
 
     @property
     def _constant_lr(self) -> bool:
-        return type(self.lr) is ConstantLR
+        return isinstance(self._lr, ConstantLR) and self._lr.is_constant
 
     @property
     def current_lr(self) -> jax.Array:
         """The learning rate the last `update` used (before any: the first one's)."""
-        if self.lr is not None and self._constant_lr:
-            return self.lr.current_lr
+        if self._lr is not None and self._constant_lr:
+            return self._lr.current_lr
         if self._last_lr is None:
-            raise OptimizerError(
-                "current_lr is unknown: this optimizer wraps a ready optax "
-                "GradientTransformation whose learning rate eqstate cannot see. Build "
-                "it from the factory instead: OptaxOptimizer(optax.adam, lr=...)."
-            )
+            raise OptimizerError(_UNKNOWN_LR)
         return self._last_lr.value
 
     # -- state ---------------------------------------------------------------
@@ -405,8 +490,8 @@ class OptaxOptimizer:
         found: dict[str, Any] = {"step_count": self.step_count}
         if self._last_lr is not None:
             found["current_lr"] = self._last_lr
-        if self.lr is not None:
-            found["lr"] = self.lr.__eqstate_states__()
+        if self._lr is not None:
+            found["lr"] = self._lr.__eqstate_states__()
         if self.opt_state is not None:
             found["opt_state"] = self.opt_state
         return found
@@ -446,8 +531,28 @@ class OptaxOptimizer:
         )
 
     def __repr__(self) -> str:
-        lr = "" if self.lr is None else f"lr={self.lr!r}, "
-        return f"OptaxOptimizer({lr}weights={len(self._params)})"
+        lr = "" if self._lr is None else f"lr={self._lr!r}, "
+        return f"{type(self).__name__}({lr}weights={len(self._params)})"
+
+
+_UNKNOWN_LR = (
+    "current_lr is unknown: this optimizer wraps a ready optax "
+    "GradientTransformation whose learning rate eqstate cannot see. Build "
+    "it from the factory instead: OptaxOptimizer(optax.adam, lr=...)."
+)
+
+
+def _decayed(
+    weight_decay: float, tx: optax.GradientTransformation
+) -> optax.GradientTransformation:
+    """`tx` with the coupled L2 term `weight_decay * param` added to the gradient."""
+    if weight_decay:
+        return optax.chain(optax.add_decayed_weights(weight_decay), tx)
+    return tx
+
+
+def _has_callable(tree: dict[str, Any]) -> bool:
+    return any(callable(x) for x in jax.tree.leaves(tree))
 
 
 def _describe(x: Any) -> str:

@@ -1,21 +1,18 @@
-"""Learning-rate schedules whose position is a State.
+"""Learning-rate schedules whose position is a State (braintools' schedulers).
 
-Each schedule wraps the matching optax schedule function (`optax.exponential_decay`,
-`optax.cosine_decay_schedule`, ...) and keeps its position, `count`, in an
-`OptimState`. The rate it gives is `optax_schedule(count)`, so an optimizer reads
-the current rate inside a jitted train step and the count is threaded like any
-other State.
+Each schedule is a pure function of its position `last_epoch` (an
+`OptimState`): `schedule(epoch)` is the rate at any position and
+`current_lr` the rate at the current one, so an optimizer reads the rate
+inside a jitted train step and the position is threaded like any other
+State. The formulas and defaults are braintools 0.3.0's (which follow
+PyTorch's); where optax has the same curve, the schedule is built on it.
 
-Every schedule here advances on its `.step()` and only then, as in PyTorch
-and braintools: call it once per epoch for epoch-style schedules (`StepLR`,
-`MultiStepLR`, `ExponentialLR`, `CosineAnnealingLR`, `LinearLR`), once per
-update for step-level ones (`ExponentialDecayLR`, `OneCycleLR`,
-`WarmupCosineSchedule`), and with the monitored metric for
-`ReduceLROnPlateau`. A schedule that is never stepped keeps its initial rate
-(an Adam optimizer with a `StepLR` that is never stepped trains at its
-initial rate throughout). `.step()` writes a State, so it may
-be called inside `eqstate.transform.jit`, e.g. in the train step right after
-`optimizer.update(grads)`.
+Every schedule advances on `.step()` and only then: call it once per epoch
+for epoch-style schedules (`StepLR`, `MultiStepLR`, `CosineAnnealingLR`,
+...), once per update for step-level ones (`ExponentialDecayLR`,
+`OneCycleLR`, `WarmupCosineSchedule`), and with the monitored metric for
+`ReduceLROnPlateau`. `.step()` writes a State, so it may be called inside
+`eqstate.transform.jit`, e.g. right after `optimizer.update(grads)`.
 
 The one exception: a plain optax schedule function passed as `lr=` follows
 optax's convention and is evaluated at the number of updates made so far.
@@ -23,7 +20,7 @@ optax's convention and is evaluated at the number of updates made so far.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar, Literal, TypeAlias
 
 import jax
@@ -32,7 +29,9 @@ import numpy as np
 import optax
 from jax.typing import ArrayLike
 
-from .._state import LongTermState, is_state as _is_state
+from .._errors import EqstateError
+from .._state import State
+from ._optim_state import OptimState, assign_values, state_tree, tree_values
 
 __all__ = [
     "ConstantLR",
@@ -43,10 +42,9 @@ __all__ = [
     "LearningRate",
     "LinearLR",
     "MultiStepLR",
-    "OneCycleLR",
     "OptimState",
+    "PolynomialLR",
     "StepLR",
-    "WarmupCosineSchedule",
     "as_scheduler",
     "assign_values",
     "state_tree",
@@ -54,251 +52,208 @@ __all__ = [
 ]
 
 
-class OptimState(LongTermState[Any]):
-    """State owned by an optimizer or a schedule: moments, counters, positions.
+def _f32(x: Any) -> jax.Array:
+    return jnp.asarray(x, dtype=jnp.float32)
 
-    A `LongTermState`, so it persists across runs and is saved by
-    `eqstate.checkpoint.save` together with the optimizer.
+
+def check_base_lr(owner: str, base_lr: Any) -> float:
+    """`base_lr` as a float; per-group lists are not supported."""
+    if isinstance(base_lr, (list, tuple)):
+        raise EqstateError(
+            f"{owner}: base_lr={list(base_lr)!r} is a list of per-group rates; "
+            "eqstate optimizers have one parameter group, so give one rate, e.g. "
+            f"{owner}(base_lr={base_lr[0]!r})."
+        )
+    return float(base_lr)
+
+
+class LRScheduler:
+    """The base class of the learning-rate schedules in `eqstate.optim`.
+
+    A schedule is passed as `lr=` to an optimizer. Its position is the State
+    `last_epoch`; `step()` moves it. `schedule(epoch)` is the rate at any
+    position (a pure function, for plotting or testing) and `current_lr` the
+    rate at the current position, i.e. the rate the next `update` uses. A
+    subclass defines `__call__(epoch)`; all of a schedule's mutable data lives
+    in States (see `__eqstate_states__`), so it is threaded through
+    `eqstate.transform.jit` and saved by `eqstate.checkpoint`.
 
     ```python
     import jax.numpy as jnp
     import eqstate.optim as optim
 
-    count = optim.OptimState(jnp.zeros((), jnp.int32), name="count")
-    assert int(count.value) == 0
-    ```
-    """
+    class HalvingLR(optim.LRScheduler):
+        def __call__(self, epoch):
+            return self.base_lr * 0.5 ** jnp.asarray(epoch, jnp.float32)
 
-
-def state_tree(tree: Any, name: str) -> Any:
-    """`tree` with each array leaf in its own `OptimState` (named by its path).
-
-    One State per array (rather than one State holding the whole pytree)
-    keeps every optimizer value a plain array for the transforms and gives
-    checkpoints a path per array.
-    """
-    return jax.tree_util.tree_map_with_path(
-        lambda path, x: OptimState(x, name=name + jax.tree_util.keystr(path)), tree
-    )
-
-
-def tree_values(tree: Any) -> Any:
-    """The values of the States in a `state_tree`, in the same structure."""
-    return jax.tree.map(lambda s: s.value, tree, is_leaf=_is_state)
-
-
-def assign_values(tree: Any, values: Any) -> None:
-    """Write `values` (structured like `tree`) into the States of `tree`."""
-    states = jax.tree.leaves(tree, is_leaf=_is_state)
-    for state, value in zip(states, jax.tree.leaves(values), strict=True):
-        state.value = value
-
-
-def _zero_count(name: str) -> OptimState:
-    return OptimState(jnp.zeros((), jnp.int32), name=name)
-
-
-class LRScheduler:
-    """Abstract base of the learning-rate schedules in `eqstate.optim`.
-
-    A schedule is passed as `lr=` to an optimizer. `current_lr` is the rate
-    at the schedule's current position, i.e. the rate the next `update` uses.
-    All of a schedule's mutable data lives in States (see
-    `__eqstate_states__`), so it is threaded through `eqstate.transform.jit`
-    and saved by `eqstate.checkpoint`.
-
-    ```python
-    import eqstate.optim as optim
-
-    schedule = optim.StepLR(0.1, step_size=2, gamma=0.5)
+    schedule = HalvingLR(1.0)
+    schedule.step()
+    assert float(schedule.current_lr) == 0.5
     assert isinstance(schedule, optim.LRScheduler)
     ```
+
+    Args:
+        base_lr: the initial rate.
+        last_epoch: the initial position.
     """
 
     advances: ClassVar[Literal["update", "step"]] = "step"
     """When the position moves: on `.step()`, or once per optimizer update."""
 
+    def __init__(self, base_lr: float = 1e-3, last_epoch: int = 0):
+        self.base_lr: float = check_base_lr(type(self).__name__, base_lr)
+        self.optimizer: Any = None
+        self.last_epoch: OptimState = OptimState(
+            jnp.asarray(last_epoch, jnp.int32), name=f"{type(self).__name__}.last_epoch"
+        )
+
+    @property
+    def base_lrs(self) -> list[float]:
+        """`[base_lr]` (braintools keeps one rate per parameter group)."""
+        return [self.base_lr]
+
+    def __call__(self, epoch: ArrayLike) -> jax.Array:
+        """The rate at position `epoch` (a pure function of `epoch`).
+
+        Args:
+            epoch: the position, an integer (or an integer array).
+        """
+        raise NotImplementedError(
+            f"{type(self).__name__} subclasses LRScheduler but does not define "
+            "__call__(self, epoch) -> rate."
+        )
+
     @property
     def current_lr(self) -> jax.Array:
         """The rate at the current position (what the next update will use)."""
-        raise NotImplementedError
+        return _f32(self(self.last_epoch.value))
+
+    @property
+    def current_lrs(self) -> list[jax.Array]:
+        """`[current_lr]`, braintools' per-group form."""
+        return [self.current_lr]
+
+    def get_lr(self) -> list[jax.Array]:
+        """The rate at the current position, as a one-element list."""
+        return [self.current_lr]
+
+    def get_last_lr(self) -> list[jax.Array]:
+        """The rate set by the last `step()` (the current one), as a list."""
+        return [self.current_lr]
+
+    def step(self, epoch: ArrayLike | None = None) -> None:
+        """Move to the next position, or to `epoch` if given.
+
+        Args:
+            epoch: the position to jump to; None moves by one.
+        """
+        if epoch is None:
+            self.last_epoch.value = self.last_epoch.value + 1
+        else:
+            self.last_epoch.value = jnp.asarray(epoch, jnp.int32)
+
+    def step_epoch(self) -> None:
+        """The same as `step()`."""
+        self.step()
+
+    def attach_optimizer(self, optimizer: Any) -> None:
+        """Remember the optimizer that uses this schedule (braintools' hook).
+
+        Args:
+            optimizer: the optimizer.
+        """
+        self.optimizer = optimizer
 
     def __eqstate_states__(self) -> dict[str, Any]:
         """The States holding this schedule's position."""
-        raise NotImplementedError
+        return {"last_epoch": self.last_epoch}
+
+    def state_dict(self) -> dict[str, Any]:
+        """A copy of the schedule's State values."""
+        return jax.tree.map(
+            lambda s: jnp.array(s.value, copy=True),
+            self.__eqstate_states__(),
+            is_leaf=lambda x: isinstance(x, State),
+        )
+
+    def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
+        """Restore values from `state_dict()`, all or nothing.
+
+        Args:
+            state_dict: what `state_dict()` returned.
+        """
+        from ..checkpoint._tree import load_values
+
+        load_values(
+            self.__eqstate_states__(), dict(state_dict), "scheduler.load_state_dict"
+        )
 
     def _after_update(self) -> None:
         """Called by the optimizer after each update."""
-
-
-class _CountSchedule(LRScheduler):
-    """A schedule given by an optax schedule function of an integer count."""
-
-    def __init__(self, fn: Callable[[Any], Any]):
-        self._fn = fn
-        self.count: OptimState = _zero_count(f"{type(self).__name__}.count")
-
-    def __call__(self, count: ArrayLike) -> jax.Array:
-        """The rate at position `count` (a pure function of `count`)."""
-        return jnp.asarray(self._fn(count), dtype=jnp.float32)
-
-    @property
-    def current_lr(self) -> jax.Array:
-        return self(self.count.value)
-
-    def __eqstate_states__(self) -> dict[str, OptimState]:
-        return {"count": self.count}
-
-    def step(self) -> None:
-        """Advance the schedule by one position."""
-        self.count.value = self.count.value + 1
-
-    def _after_update(self) -> None:
         if self.advances == "update":
             self.step()
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(base_lr={getattr(self, 'base_lr', None)})"
+        return f"{type(self).__name__}(base_lr={self.base_lr})"
 
 
-class ConstantLR(_CountSchedule):
-    """A learning rate that never changes (`optax.constant_schedule`).
+class _OptaxSchedule(LRScheduler):
+    """A schedule given by an optax schedule function of the position."""
 
-    A plain float given as `lr=` becomes a `ConstantLR`; `.step()` moves its
-    position but never its rate.
+    def __init__(self, fn: Callable[[Any], Any], base_lr: float, last_epoch: int):
+        self._fn: Callable[[Any], Any] = fn
+        super().__init__(base_lr, last_epoch)
 
-    ```python
-    import eqstate.optim as optim
-
-    schedule = optim.ConstantLR(0.01)
-    assert abs(float(schedule.current_lr) - 0.01) < 1e-9
-    ```
-
-    Args:
-        lr: the learning rate.
-    """
-
-    def __init__(self, lr: float):
-        self.base_lr = lr
-        super().__init__(optax.constant_schedule(lr))
+    def __call__(self, epoch: ArrayLike) -> jax.Array:
+        return _f32(self._fn(epoch))
 
 
-class ExponentialDecayLR(_CountSchedule):
-    r"""Exponential decay by steps: $\eta_t = \eta_0 \cdot r^{t / s}$.
+class ConstantLR(LRScheduler):
+    """`base_lr * factor` for the first `total_iters` epochs, then `base_lr`.
 
-    Built on `optax.exponential_decay`. $t$ counts `.step()` calls: call it
-    once per update for a per-update decay (braintools' semantics; without
-    `.step()` the rate stays at $\eta_0$).
+    With `factor=1` (or `total_iters=0`) it is a constant rate: a plain
+    number given as `lr=` becomes `ConstantLR(lr, factor=1.0, total_iters=0)`.
 
     ```python
     import eqstate.optim as optim
 
-    schedule = optim.ExponentialDecayLR(1e-2, decay_steps=100, decay_rate=0.99)
-    assert abs(float(schedule(100)) - 0.0099) < 1e-7
+    schedule = optim.ConstantLR(0.1, factor=0.5, total_iters=2)
+    assert [round(float(schedule(e)), 6) for e in range(3)] == [0.05, 0.05, 0.1]
     ```
 
     Args:
-        lr: the initial rate $\eta_0$.
-        decay_steps: the number of steps $s$ over which the rate is
-            multiplied by `decay_rate`.
-        decay_rate: the factor $r$.
-        transition_begin: steps to hold the initial rate before decaying.
-        staircase: decay in discrete jumps every `decay_steps` steps.
-        end_value: a bound the rate never crosses.
+        base_lr: the rate after the first `total_iters` epochs.
+        factor: the multiplier before that.
+        total_iters: the number of epochs at the lower rate.
+        last_epoch: the initial position.
     """
 
     def __init__(
         self,
-        lr: float,
-        decay_steps: int,
-        decay_rate: float,
-        transition_begin: int = 0,
-        staircase: bool = False,
-        end_value: float | None = None,
+        base_lr: float = 1e-3,
+        factor: float = 1.0 / 3,
+        total_iters: int = 5,
+        last_epoch: int = 0,
     ):
-        self.base_lr = lr
-        fn = optax.exponential_decay(
-            lr, decay_steps, decay_rate, transition_begin, staircase, end_value
-        )
-        super().__init__(fn)
+        self.factor: float = factor
+        self.total_iters: int = total_iters
+        super().__init__(base_lr, last_epoch)
+
+    @property
+    def is_constant(self) -> bool:
+        """Whether the rate never changes (`factor == 1` or `total_iters <= 0`)."""
+        return self.factor == 1.0 or self.total_iters <= 0
+
+    def __call__(self, epoch: ArrayLike) -> jax.Array:
+        scale = jnp.where(jnp.asarray(epoch) < self.total_iters, self.factor, 1.0)
+        return _f32(self.base_lr * scale)
 
 
-class OneCycleLR(_CountSchedule):
-    """The one-cycle policy: warm up, then anneal, over `total_steps` steps.
-
-    Built on `optax.cosine_onecycle_schedule`; call `.step()` once per update.
-
-    ```python
-    import eqstate.optim as optim
-
-    schedule = optim.OneCycleLR(0.1, total_steps=100)
-    assert abs(float(schedule(30)) - 0.1) < 1e-6
-    ```
-
-    Args:
-        max_lr: the peak rate.
-        total_steps: the length of the cycle in steps.
-        pct_start: the fraction of the cycle spent warming up.
-        div_factor: the initial rate is `max_lr / div_factor`.
-        final_div_factor: the final rate is `max_lr / (div_factor * final_div_factor)`.
-    """
-
-    def __init__(
-        self,
-        max_lr: float,
-        total_steps: int,
-        pct_start: float = 0.3,
-        div_factor: float = 25.0,
-        final_div_factor: float = 1e4,
-    ):
-        self.base_lr = max_lr
-        fn = optax.cosine_onecycle_schedule(
-            total_steps, max_lr, pct_start, div_factor, final_div_factor
-        )
-        super().__init__(fn)
-
-
-class WarmupCosineSchedule(_CountSchedule):
-    """Linear warmup to a peak, then cosine decay.
-
-    Built on `optax.warmup_cosine_decay_schedule`; call `.step()` once per
-    update.
-
-    ```python
-    import eqstate.optim as optim
-
-    schedule = optim.WarmupCosineSchedule(1e-3, warmup_steps=10, total_steps=100)
-    assert float(schedule(0)) == 0.0 and abs(float(schedule(10)) - 1e-3) < 1e-9
-    ```
-
-    Args:
-        peak_lr: the rate reached at the end of the warmup.
-        warmup_steps: steps spent warming up from `init_lr`.
-        total_steps: steps in all (warmup included) until `end_lr`.
-        init_lr: the rate before the first step.
-        end_lr: the rate after `total_steps` steps.
-    """
-
-    def __init__(
-        self,
-        peak_lr: float,
-        warmup_steps: int,
-        total_steps: int,
-        init_lr: float = 0.0,
-        end_lr: float = 0.0,
-    ):
-        self.base_lr = peak_lr
-        fn = optax.warmup_cosine_decay_schedule(
-            init_lr, peak_lr, warmup_steps, total_steps, end_lr
-        )
-        super().__init__(fn)
-
-
-class StepLR(_CountSchedule):
+class StepLR(_OptaxSchedule):
     r"""Multiply the rate by `gamma` every `step_size` epochs.
 
     $\eta_e = \eta_0 \gamma^{\lfloor e / \text{step\_size} \rfloor}$, built on
-    `optax.exponential_decay(..., staircase=True)`; advances on `.step()`.
+    `optax.exponential_decay(..., staircase=True)`.
 
     ```python
     import eqstate.optim as optim
@@ -313,19 +268,29 @@ class StepLR(_CountSchedule):
         base_lr: the initial rate.
         step_size: epochs between two decays.
         gamma: the decay factor.
+        last_epoch: the initial position.
     """
 
-    def __init__(self, base_lr: float, step_size: int, gamma: float = 0.1):
-        self.base_lr = base_lr
-        super().__init__(
-            optax.exponential_decay(base_lr, step_size, gamma, staircase=True)
-        )
+    def __init__(
+        self,
+        base_lr: float = 1e-3,
+        step_size: int = 30,
+        gamma: float = 0.1,
+        last_epoch: int = 0,
+    ):
+        if step_size <= 0:
+            raise EqstateError(f"StepLR: step_size must be > 0; got {step_size}.")
+        self.step_size: int = step_size
+        self.gamma: float = gamma
+        base = check_base_lr("StepLR", base_lr)
+        fn = optax.exponential_decay(base, step_size, gamma, staircase=True)
+        super().__init__(fn, base, last_epoch)
 
 
-class MultiStepLR(_CountSchedule):
+class MultiStepLR(_OptaxSchedule):
     """Multiply the rate by `gamma` at each milestone epoch.
 
-    Built on `optax.piecewise_constant_schedule`; advances on `.step()`.
+    Built on `optax.piecewise_constant_schedule`.
 
     ```python
     import eqstate.optim as optim
@@ -336,25 +301,33 @@ class MultiStepLR(_CountSchedule):
 
     Args:
         base_lr: the initial rate.
-        milestones: increasing epoch indices at which the rate decays.
+        milestones: the epochs at which the rate decays.
         gamma: the decay factor.
+        last_epoch: the initial position.
     """
 
-    def __init__(self, base_lr: float, milestones: Sequence[int], gamma: float = 0.1):
-        milestones = [int(m) for m in milestones]
-        if sorted(set(milestones)) != milestones:
-            raise ValueError(
-                f"MultiStepLR: milestones must be strictly increasing; got {milestones}."
-            )
-        self.base_lr = base_lr
-        scales = dict.fromkeys(milestones, gamma)
-        super().__init__(optax.piecewise_constant_schedule(base_lr, scales))
+    def __init__(
+        self,
+        base_lr: float = 1e-3,
+        milestones: Sequence[int] = (30, 60, 90),
+        gamma: float = 0.1,
+        last_epoch: int = 0,
+    ):
+        self.milestones: list[int] = sorted(int(m) for m in milestones)
+        self.gamma: float = gamma
+        scales: dict[int, float] = {}
+        for m in self.milestones:  # a repeated milestone decays twice
+            scales[m] = scales.get(m, 1.0) * gamma
+        base = check_base_lr("MultiStepLR", base_lr)
+        super().__init__(
+            optax.piecewise_constant_schedule(base, scales), base, last_epoch
+        )
 
 
-class ExponentialLR(_CountSchedule):
+class ExponentialLR(_OptaxSchedule):
     r"""Multiply the rate by `gamma` every epoch: $\eta_e = \eta_0 \gamma^e$.
 
-    Built on `optax.exponential_decay`; advances on `.step()`.
+    Built on `optax.exponential_decay`.
 
     ```python
     import eqstate.optim as optim
@@ -366,19 +339,66 @@ class ExponentialLR(_CountSchedule):
     Args:
         base_lr: the initial rate.
         gamma: the factor per epoch.
+        last_epoch: the initial position.
     """
 
-    def __init__(self, base_lr: float, gamma: float):
-        self.base_lr = base_lr
-        super().__init__(optax.exponential_decay(base_lr, 1, gamma))
+    def __init__(self, base_lr: float = 1e-3, gamma: float = 0.95, last_epoch: int = 0):
+        self.gamma: float = gamma
+        base = check_base_lr("ExponentialLR", base_lr)
+        super().__init__(optax.exponential_decay(base, 1, gamma), base, last_epoch)
 
 
-class CosineAnnealingLR(_CountSchedule):
+class ExponentialDecayLR(_OptaxSchedule):
+    r"""Exponential decay by steps: $\eta_t = \eta_0 \cdot r^{(t - t_0) / s}$.
+
+    Built on `optax.exponential_decay`. $t$ counts `.step()` calls: call it
+    once per update for a per-update decay (without `.step()` the rate stays
+    at $\eta_0$).
+
+    ```python
+    import eqstate.optim as optim
+
+    schedule = optim.ExponentialDecayLR(1e-2, decay_steps=100, decay_rate=0.99)
+    assert abs(float(schedule(100)) - 0.0099) < 1e-7
+    ```
+
+    Args:
+        base_lr: the initial rate $\eta_0$.
+        decay_steps: the number of steps $s$ over which the rate is
+            multiplied by `decay_rate`.
+        decay_rate: the factor $r$.
+        transition_begin: steps $t_0$ to hold the initial rate before decaying.
+        staircase: decay in discrete jumps every `decay_steps` steps.
+        end_value: a bound the rate never crosses.
+        last_epoch: the initial position.
+    """
+
+    def __init__(
+        self,
+        base_lr: float = 1e-3,
+        decay_steps: int = 1000,
+        decay_rate: float = 0.96,
+        transition_begin: int = 0,
+        staircase: bool = False,
+        end_value: float | None = None,
+        last_epoch: int = 0,
+    ):
+        if decay_steps <= 0:
+            raise EqstateError(
+                f"ExponentialDecayLR: decay_steps must be > 0; got {decay_steps}."
+            )
+        base = check_base_lr("ExponentialDecayLR", base_lr)
+        fn = optax.exponential_decay(
+            base, decay_steps, decay_rate, transition_begin, staircase, end_value
+        )
+        super().__init__(fn, base, last_epoch)
+
+
+class CosineAnnealingLR(_OptaxSchedule):
     r"""Cosine annealing from `base_lr` to `eta_min` over `T_max` epochs.
 
     $\eta_e = \eta_{min} + (\eta_0 - \eta_{min})(1 + \cos(\pi e / T_{max}))/2$,
-    built on `optax.cosine_decay_schedule`; advances on `.step()`, and stays at
-    `eta_min` after `T_max` epochs.
+    built on `optax.cosine_decay_schedule`; stays at `eta_min` after `T_max`.
 
     ```python
     import eqstate.optim as optim
@@ -391,23 +411,67 @@ class CosineAnnealingLR(_CountSchedule):
         base_lr: the initial rate.
         T_max: epochs until the minimum.
         eta_min: the minimum rate.
+        last_epoch: the initial position.
     """
 
-    def __init__(self, base_lr: float, T_max: int, eta_min: float = 0.0):
-        if base_lr <= 0:
-            raise ValueError(
-                f"CosineAnnealingLR: base_lr must be positive; got {base_lr}."
+    def __init__(
+        self,
+        base_lr: float = 1e-3,
+        T_max: int = 50,
+        eta_min: float = 0.0,
+        last_epoch: int = 0,
+    ):
+        if T_max <= 0:
+            raise EqstateError(f"CosineAnnealingLR: T_max must be > 0; got {T_max}.")
+        base = check_base_lr("CosineAnnealingLR", base_lr)
+        self.T_max: int = T_max
+        self.eta_min: float = eta_min
+        fn = optax.cosine_decay_schedule(base - eta_min, T_max)
+        super().__init__(lambda e: fn(e) + eta_min, base, last_epoch)
+
+
+class PolynomialLR(_OptaxSchedule):
+    r"""Polynomial decay to zero: $\eta_e = \eta_0 (1 - \min(e, T)/T)^p$.
+
+    Built on `optax.polynomial_schedule`.
+
+    ```python
+    import eqstate.optim as optim
+
+    schedule = optim.PolynomialLR(1.0, total_iters=4, power=2.0)
+    assert float(schedule(2)) == 0.25 and float(schedule(9)) == 0.0
+    ```
+
+    Args:
+        base_lr: the initial rate.
+        total_iters: epochs until the rate reaches zero.
+        power: the exponent $p$.
+        last_epoch: the initial position.
+    """
+
+    def __init__(
+        self,
+        base_lr: float = 1e-3,
+        total_iters: int = 5,
+        power: float = 1.0,
+        last_epoch: int = 0,
+    ):
+        if total_iters <= 0:
+            raise EqstateError(
+                f"PolynomialLR: total_iters must be > 0; got {total_iters}."
             )
-        self.base_lr = base_lr
-        alpha = eta_min / base_lr
-        super().__init__(optax.cosine_decay_schedule(base_lr, T_max, alpha=alpha))
+        self.total_iters: int = total_iters
+        self.power: float = power
+        base = check_base_lr("PolynomialLR", base_lr)
+        fn = optax.polynomial_schedule(base, 0.0, power, total_iters)
+        super().__init__(fn, base, last_epoch)
 
 
-class LinearLR(_CountSchedule):
-    """Scale the rate linearly from `start_factor` to `end_factor` over epochs.
+class LinearLR(_OptaxSchedule):
+    """Scale the rate linearly from `start_factor` to `end_factor`.
 
-    Built on `optax.linear_schedule`; advances on `.step()`, and stays at
-    `base_lr * end_factor` after `total_iters` epochs.
+    Built on `optax.linear_schedule`; stays at `base_lr * end_factor` after
+    `total_iters` epochs.
 
     ```python
     import eqstate.optim as optim
@@ -421,26 +485,38 @@ class LinearLR(_CountSchedule):
         start_factor: the factor at epoch 0.
         end_factor: the factor from epoch `total_iters` on.
         total_iters: epochs of the linear ramp.
+        last_epoch: the initial position.
     """
 
     def __init__(
         self,
-        base_lr: float,
+        base_lr: float = 1e-3,
         start_factor: float = 1.0 / 3,
         end_factor: float = 1.0,
         total_iters: int = 5,
+        last_epoch: int = 0,
     ):
-        self.base_lr = base_lr
+        base = check_base_lr("LinearLR", base_lr)
+        self.start_factor: float = start_factor
+        self.end_factor: float = end_factor
+        self.total_iters: int = total_iters
         fn = optax.linear_schedule(
-            base_lr * start_factor, base_lr * end_factor, total_iters
+            base * start_factor, base * end_factor, max(total_iters, 0)
         )
-        super().__init__(fn)
+        super().__init__(fn, base, last_epoch)
 
 
-class _CallableLR(_CountSchedule):
+class _CallableLR(LRScheduler):
     """Any `count -> rate` function (an optax schedule), advanced per update."""
 
     advances = "update"
+
+    def __init__(self, fn: Callable[[Any], Any]):
+        self._fn: Callable[[Any], Any] = fn
+        super().__init__(float(np.asarray(fn(0))), 0)
+
+    def __call__(self, epoch: ArrayLike) -> jax.Array:
+        return _f32(self._fn(epoch))
 
 
 LearningRate: TypeAlias = ArrayLike | LRScheduler | Callable[[Any], Any]
@@ -450,9 +526,9 @@ LearningRate: TypeAlias = ArrayLike | LRScheduler | Callable[[Any], Any]
 def as_scheduler(lr: LearningRate) -> LRScheduler:
     """Turn an `lr=` argument into a schedule.
 
-    A number becomes a `ConstantLR`; an `LRScheduler` is used as is; any other
-    callable is taken as an optax schedule `count -> rate`, advanced once per
-    update.
+    A number becomes a constant `ConstantLR(lr, factor=1.0, total_iters=0)`;
+    an `LRScheduler` is used as is; any other callable is taken as an optax
+    schedule `count -> rate`, advanced once per update.
 
     ```python
     import optax
@@ -461,6 +537,9 @@ def as_scheduler(lr: LearningRate) -> LRScheduler:
     schedule = optim.as_scheduler(optax.linear_schedule(1.0, 0.0, 10))
     assert schedule.advances == "update"
     ```
+
+    Args:
+        lr: a number, an `LRScheduler`, or an optax schedule.
     """
     if isinstance(lr, LRScheduler):
         return lr
@@ -469,7 +548,7 @@ def as_scheduler(lr: LearningRate) -> LRScheduler:
     if isinstance(lr, (int, float, np.number)) or (
         isinstance(lr, (jax.Array, np.ndarray)) and lr.ndim == 0
     ):
-        return ConstantLR(float(lr))
+        return ConstantLR(float(lr), factor=1.0, total_iters=0)
     if callable(lr):
         return _CallableLR(lr)
     raise TypeError(

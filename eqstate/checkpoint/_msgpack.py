@@ -1,0 +1,496 @@
+"""braintools' checkpoint format: plain msgpack of a state dict, and its registry.
+
+A state dict is what `msgpack_to_state_dict` makes of a tree: dicts with
+string keys (a flat dict keyed by path tuples is nested first, as
+brainstate's `FlattedDict.to_nest()` does), lists and tuples as dicts keyed
+`"0"`, `"1"`, ..., named tuples as dicts of their fields, a State as its
+value, arrays as they are. Types are looked up in a registry that users
+extend with `msgpack_register_serialization`. On disk, arrays are msgpack
+extension objects (code 1: `(shape, dtype name, bytes)`; code 2: a complex
+number; code 3: a numpy scalar); arrays over 1 GiB are split into chunks.
+
+Loading into a target checks every part first and writes the States only
+when the whole tree has been matched, so a mismatch in `"error"` mode
+changes nothing.
+"""
+
+from __future__ import annotations
+
+import enum
+import threading
+import warnings
+from collections.abc import Callable, Mapping
+from contextlib import contextmanager
+from typing import Any, Literal
+
+import jax
+import jax.numpy as jnp
+import msgpack
+import numpy as np
+
+from .._state import State
+from ._errors import CheckpointCorruptError, CheckpointError, CheckpointMismatchError
+
+__all__ = [
+    "MismatchMode",
+    "check_mode",
+    "decode_braintools",
+    "encode_braintools",
+    "msgpack_from_state_dict",
+    "msgpack_register_serialization",
+    "msgpack_to_state_dict",
+]
+
+MismatchMode = Literal["error", "warn", "ignore"]
+ToStateDict = Callable[[Any], Any]
+FromStateDict = Callable[..., Any]
+
+_REGISTRY: dict[type, tuple[ToStateDict, FromStateDict]] = {}
+_CHUNKED = "__msgpack_chunked_array__"
+_MAX_CHUNK = 2**30
+
+
+class _NamedTuple:
+    """Registry key standing for every named tuple class."""
+
+
+class _Context(threading.local):
+    def __init__(self) -> None:
+        self.path: list[str] = []
+        self.pending: list[tuple[State[Any], Any]] | None = None
+
+
+_CONTEXT = _Context()
+
+
+@contextmanager
+def _at(name: str) -> Any:
+    _CONTEXT.path.append(name)
+    try:
+        yield
+    finally:
+        _CONTEXT.path.pop()
+
+
+def _where() -> str:
+    return "/".join(_CONTEXT.path) or "."
+
+
+def check_mode(mismatch: str) -> None:
+    if mismatch not in ("error", "warn", "ignore"):
+        raise CheckpointError(
+            f"mismatch={mismatch!r} is not a mode; use 'error', 'warn' or 'ignore'."
+        )
+
+
+def _mismatch(problem: bool, message: str, mismatch: MismatchMode) -> None:
+    if not problem:
+        return
+    text = f"{message} at path {_where()} (braintools msgpack state dict)"
+    if mismatch == "error":
+        raise CheckpointMismatchError(
+            text + ". Nothing was loaded. Build the target like the saved tree, or "
+            "pass mismatch='warn' / 'ignore' to load what fits."
+        )
+    if mismatch == "warn":
+        warnings.warn(text, UserWarning, stacklevel=3)
+
+
+def _is_namedtuple(x: Any) -> bool:
+    return isinstance(x, tuple) and hasattr(x, "_fields")
+
+
+def _handler(x: Any) -> tuple[ToStateDict, FromStateDict] | None:
+    ty = _NamedTuple if _is_namedtuple(x) else type(x)
+    found = [t for t in _REGISTRY if issubclass(ty, t)]
+    if not found:
+        if hasattr(x, "__eqstate_states__") and not isinstance(x, type):
+            return _REGISTRY[_HasStates]
+        return None
+    return _REGISTRY[max(found, key=lambda t: len(t.__mro__))]
+
+
+def msgpack_register_serialization(
+    ty: type,
+    ty_to_state_dict: ToStateDict,
+    ty_from_state_dict: FromStateDict,
+    override: bool = False,
+) -> None:
+    """Teach `msgpack_save`/`msgpack_load` (braintools' format) a new type.
+
+    ```python
+    import dataclasses
+    import numpy as np
+    import eqstate.checkpoint as ckpt
+
+    @dataclasses.dataclass
+    class Point:
+        x: np.ndarray
+
+    ckpt.msgpack_register_serialization(
+        Point,
+        lambda p: {"x": p.x},
+        lambda p, state, mismatch="error": Point(state["x"]),
+    )
+    assert ckpt.msgpack_to_state_dict(Point(np.ones(2)))["x"].shape == (2,)
+    ```
+
+    Args:
+        ty: the type (subclasses use it too, unless registered themselves).
+        ty_to_state_dict: `obj -> state dict` (a dict with string keys, or a leaf).
+        ty_from_state_dict: `(target, state, mismatch) -> restored object`.
+        override: replace an existing registration instead of raising.
+    """
+    if ty in _REGISTRY and not override:
+        raise CheckpointError(
+            f"A msgpack serialization for {ty.__name__} is already registered. "
+            "Pass override=True to replace it."
+        )
+    _REGISTRY[ty] = (ty_to_state_dict, ty_from_state_dict)
+
+
+def msgpack_to_state_dict(target: Any) -> Any:
+    """The state dict of `target`: nested dicts with string keys and array leaves.
+
+    ```python
+    import jax.numpy as jnp
+    import eqstate
+    import eqstate.checkpoint as ckpt
+
+    tree = {("layer", "w"): eqstate.ParamState(jnp.ones(2)), ("b",): jnp.zeros(1)}
+    state = ckpt.msgpack_to_state_dict(tree)
+    assert set(state) == {"layer", "b"} and set(state["layer"]) == {"w"}
+    ```
+
+    Args:
+        target: a tree of States, arrays, dicts, lists, tuples, named tuples,
+            optimizers and registered types.
+    """
+    handler = _handler(target)
+    if handler is None:
+        return target
+    state = handler[0](target)
+    if isinstance(state, dict):
+        for key in state:
+            if not isinstance(key, str):
+                raise CheckpointError(
+                    f"The state dict of a {type(target).__name__} has the key {key!r} "
+                    f"({type(key).__name__}); a state dict has string keys only."
+                )
+    return state
+
+
+def msgpack_from_state_dict(
+    target: Any, state: Any, name: str = ".", mismatch: MismatchMode = "error"
+) -> Any:
+    """Restore `state` (a state dict) into `target`; States are written in place.
+
+    Every part is matched before any State is written, so with
+    `mismatch="error"` a `CheckpointMismatchError` leaves `target` unchanged;
+    `"warn"` and `"ignore"` load what fits and keep the rest.
+
+    ```python
+    import numpy as np
+    import jax.numpy as jnp
+    import eqstate
+    import eqstate.checkpoint as ckpt
+
+    w = eqstate.State(jnp.zeros(2))
+    ckpt.msgpack_from_state_dict({"w": w}, {"w": np.array([1.0, 2.0], np.float32)})
+    assert w.value.tolist() == [1.0, 2.0]
+    ```
+
+    Args:
+        target: the tree to restore into.
+        state: its state dict (from `msgpack_to_state_dict` or a file).
+        name: the name of this part in error messages.
+        mismatch: `"error"`, `"warn"` or `"ignore"`.
+
+    Returns:
+        The restored tree (States are the target's own, now holding new values).
+    """
+    check_mode(mismatch)
+    outermost = _CONTEXT.pending is None
+    if outermost:
+        _CONTEXT.pending = []
+    try:
+        handler = _handler(target)
+        if handler is None:
+            result = state
+        else:
+            with _at(name):
+                result = handler[1](target, state, mismatch)
+        if outermost:
+            for st, value in _CONTEXT.pending or []:
+                st.value = value
+        return result
+    finally:
+        if outermost:
+            _CONTEXT.pending = None
+
+
+# -- the built-in types ----------------------------------------------------------
+
+
+def _nest_tuple_keys(xs: Mapping[Any, Any]) -> dict[Any, Any]:
+    """`{("a", "b"): v}` -> `{"a": {"b": v}}`; other keys are kept."""
+    out: dict[Any, Any] = {}
+    for key, value in xs.items():
+        if isinstance(key, tuple) and key:
+            node = out
+            for part in key[:-1]:
+                node = node.setdefault(str(part), {})
+            node[str(key[-1])] = value
+        else:
+            out[key] = value
+    return out
+
+
+def _dict_to(xs: Mapping[Any, Any]) -> dict[str, Any]:
+    nested = _nest_tuple_keys(xs)
+    keys = [str(k) for k in nested]
+    if len(set(keys)) != len(keys):
+        raise CheckpointError(
+            f"The dict keys {list(nested)} do not have distinct string forms, so "
+            "they cannot be saved in braintools' msgpack format."
+        )
+    return {str(k): msgpack_to_state_dict(v) for k, v in nested.items()}
+
+
+def _lookup(state: Any, key: Any) -> tuple[bool, Any]:
+    parts = [str(p) for p in key] if isinstance(key, tuple) and key else [str(key)]
+    node = state
+    for part in parts:
+        if not isinstance(node, Mapping) or part not in node:
+            return False, None
+        node = node[part]
+    return True, node
+
+
+def _dict_from(xs: Mapping[Any, Any], state: Any, mismatch: MismatchMode) -> Any:
+    if not isinstance(state, Mapping):
+        _mismatch(
+            True, f"expected a dict, the file holds {type(state).__name__}", mismatch
+        )
+        return xs
+    missing = [k for k in xs if not _lookup(state, k)[0]]
+    _mismatch(
+        bool(missing), f"the file has no entries for the keys {missing}", mismatch
+    )
+    out = {}
+    for key, value in xs.items():
+        found, sub = _lookup(state, key)
+        label = "/".join(map(str, key)) if isinstance(key, tuple) else str(key)
+        out[key] = (
+            msgpack_from_state_dict(value, sub, label, mismatch) if found else value
+        )
+    rebuild: Any = type(xs)
+    return rebuild(out) if rebuild is not dict and _rebuildable(xs) else out
+
+
+def _rebuildable(xs: Any) -> bool:
+    rebuild: Any = type(xs)
+    try:
+        rebuild({})
+    except Exception:
+        return False
+    return True
+
+
+def _list_to(xs: Any) -> dict[str, Any]:
+    return {str(i): msgpack_to_state_dict(x) for i, x in enumerate(xs)}
+
+
+def _list_from(xs: Any, state: Any, mismatch: MismatchMode) -> list[Any]:
+    if not isinstance(state, Mapping):
+        _mismatch(
+            True, f"expected a list, the file holds {type(state).__name__}", mismatch
+        )
+        return list(xs)
+    _mismatch(
+        len(state) != len(xs),
+        f"the list has {len(xs)} items, the file {len(state)}",
+        mismatch,
+    )
+    return [
+        msgpack_from_state_dict(x, state[str(i)], str(i), mismatch)
+        if str(i) in state
+        else x
+        for i, x in enumerate(xs)
+    ]
+
+
+def _namedtuple_to(nt: Any) -> dict[str, Any]:
+    return {field: msgpack_to_state_dict(getattr(nt, field)) for field in nt._fields}
+
+
+def _namedtuple_from(nt: Any, state: Any, mismatch: MismatchMode) -> Any:
+    fields = set(nt._fields)
+    have = set(state) if isinstance(state, Mapping) else set()
+    _mismatch(have != fields, f"fields {sorted(have)} vs {sorted(fields)}", mismatch)
+    values = {
+        f: msgpack_from_state_dict(getattr(nt, f), state[f], f, mismatch)
+        if f in have
+        else getattr(nt, f)
+        for f in nt._fields
+    }
+    return type(nt)(**values)
+
+
+def _state_to(x: State[Any]) -> Any:
+    return msgpack_to_state_dict(x.value)
+
+
+def _state_from(x: State[Any], state: Any, mismatch: MismatchMode) -> State[Any]:
+    value = msgpack_from_state_dict(x.value, state, ".", mismatch)
+    value = jax.tree.map(
+        lambda v: jnp.array(v) if isinstance(v, (np.ndarray, np.generic)) else v, value
+    )
+    assert _CONTEXT.pending is not None
+    _CONTEXT.pending.append((x, value))
+    return x
+
+
+def _array_from(x: Any, state: Any, mismatch: MismatchMode) -> Any:
+    shape = tuple(np.shape(x))
+    have = tuple(np.shape(state)) if hasattr(state, "shape") else None
+    _mismatch(
+        have is not None and have != shape,
+        f"an array of shape {have} in the file, the target has shape {shape}",
+        mismatch,
+    )
+    if have is not None and have != shape:
+        return x
+    return state
+
+
+class _HasStates:
+    """Registry key for objects that report their States (optimizers, schedules)."""
+
+
+def _has_states_to(x: Any) -> Any:
+    return msgpack_to_state_dict(x.__eqstate_states__())
+
+
+def _has_states_from(x: Any, state: Any, mismatch: MismatchMode) -> Any:
+    msgpack_from_state_dict(x.__eqstate_states__(), state, ".", mismatch)
+    return x
+
+
+msgpack_register_serialization(dict, _dict_to, _dict_from)
+msgpack_register_serialization(list, _list_to, _list_from)
+
+
+def _tuple_from(
+    xs: Any, state: Any, mismatch: MismatchMode = "error"
+) -> tuple[Any, ...]:
+    return tuple(_list_from(xs, state, mismatch))
+
+
+msgpack_register_serialization(tuple, _list_to, _tuple_from)
+msgpack_register_serialization(_NamedTuple, _namedtuple_to, _namedtuple_from)
+msgpack_register_serialization(State, _state_to, _state_from)
+msgpack_register_serialization(np.ndarray, lambda x: x, _array_from)
+msgpack_register_serialization(jax.Array, lambda x: x, _array_from)
+msgpack_register_serialization(_HasStates, _has_states_to, _has_states_from)
+
+
+# -- bytes -------------------------------------------------------------------------
+
+
+class _Ext(enum.IntEnum):
+    ndarray = 1
+    complex = 2
+    npscalar = 3
+
+
+def _array_bytes(arr: Any) -> bytes:
+    arr = np.asarray(arr)
+    if arr.dtype.hasobject:
+        raise CheckpointError("Arrays of Python objects cannot be saved.")
+    packed = msgpack.packb(
+        (arr.shape, arr.dtype.name, arr.tobytes("C")), use_bin_type=True
+    )
+    assert isinstance(packed, bytes)
+    return packed
+
+
+def _array_of(data: bytes) -> np.ndarray:
+    shape, dtype, buffer = msgpack.unpackb(data, raw=True)
+    name = dtype.decode() if isinstance(dtype, bytes) else str(dtype)
+    kind = jnp.bfloat16 if name == "bfloat16" else np.dtype(name)
+    return np.frombuffer(buffer, dtype=kind).reshape(shape)
+
+
+def _pack_default(x: Any) -> Any:
+    if isinstance(x, (np.ndarray, jax.Array)):
+        return msgpack.ExtType(_Ext.ndarray, _array_bytes(x))
+    if isinstance(x, np.generic):
+        return msgpack.ExtType(_Ext.npscalar, _array_bytes(np.asarray(x)))
+    if isinstance(x, complex):
+        return msgpack.ExtType(_Ext.complex, msgpack.packb((x.real, x.imag)))
+    raise CheckpointError(
+        f"A {type(x).__name__} cannot be saved in braintools' msgpack format; "
+        "register it with msgpack_register_serialization."
+    )
+
+
+def _unpack_ext(code: int, data: bytes) -> Any:
+    if code == _Ext.ndarray:
+        return _array_of(data)
+    if code == _Ext.npscalar:
+        return _array_of(data)[()]
+    if code == _Ext.complex:
+        real, imag = msgpack.unpackb(data)
+        return complex(real, imag)
+    return msgpack.ExtType(code, data)
+
+
+def _chunk(state: Any) -> Any:
+    if isinstance(state, dict):
+        return {k: _chunk(v) for k, v in state.items()}
+    if isinstance(state, (np.ndarray, jax.Array)):
+        arr = np.asarray(state)
+        if arr.nbytes > _MAX_CHUNK:
+            flat = arr.reshape(-1)
+            step = max(1, _MAX_CHUNK // arr.dtype.itemsize)
+            pieces = [flat[i : i + step] for i in range(0, flat.size, step)]
+            return {
+                _CHUNKED: True,
+                "shape": {str(i): n for i, n in enumerate(arr.shape)},
+                "chunks": {str(i): p for i, p in enumerate(pieces)},
+            }
+        return arr
+    return state
+
+
+def _unchunk(state: Any) -> Any:
+    if isinstance(state, dict):
+        if state.get(_CHUNKED):
+            shape = tuple(state["shape"][str(i)] for i in range(len(state["shape"])))
+            chunks = [state["chunks"][str(i)] for i in range(len(state["chunks"]))]
+            return np.concatenate(chunks).reshape(shape)
+        return {k: _unchunk(v) for k, v in state.items()}
+    return state
+
+
+def encode_braintools(target: Any) -> bytes:
+    """`target` in braintools' format (what braintools' `msgpack_save` writes)."""
+    packed = msgpack.packb(
+        _chunk(msgpack_to_state_dict(target)), default=_pack_default, strict_types=True
+    )
+    assert isinstance(packed, bytes)
+    return packed
+
+
+def decode_braintools(data: bytes, path: str) -> Any:
+    """The state dict in a braintools file; `CheckpointCorruptError` if damaged."""
+    try:
+        state = msgpack.unpackb(data, ext_hook=_unpack_ext, raw=False)
+    except Exception as exc:
+        raise CheckpointCorruptError(
+            f"{path!r} is neither an eqstate checkpoint (it lacks the eqstate marker) "
+            f"nor a braintools msgpack checkpoint (it cannot be decoded: {exc}). "
+            "Nothing was loaded. Use an earlier checkpoint or save again."
+        ) from exc
+    return _unchunk(state)
