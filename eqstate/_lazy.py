@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import importlib
 from collections.abc import Callable
 from typing import Any
@@ -14,3 +15,45 @@ def lazy_submodules(package: str, names: tuple[str, ...]) -> Callable[[str], Any
         raise AttributeError(f"module {package!r} has no attribute {name!r}")
 
     return __getattr__
+
+
+def lazy_attributes(
+    package: str, init_file: str
+) -> tuple[Callable[[str], Any], Callable[[], list[str]]]:
+    """`__getattr__` / `__dir__` that import the names a package's `__init__`
+    re-exports under `if TYPE_CHECKING:` on first use.
+
+    The `from ._x import y as y` lines there are the one list of what the
+    package exports lazily (pyright and the docs read the same lines).
+    """
+    table: dict[str, tuple[str, str]] = {}
+
+    def load_table() -> dict[str, tuple[str, str]]:
+        if not table:
+            with open(init_file) as f:
+                tree = ast.parse(f.read())
+            for node in tree.body:
+                if isinstance(node, ast.If) and getattr(node.test, "id", "") == (
+                    "TYPE_CHECKING"
+                ):
+                    for stmt in node.body:
+                        if isinstance(stmt, ast.ImportFrom) and stmt.level == 1:
+                            for alias in stmt.names:
+                                name = alias.asname or alias.name
+                                table[name] = (f".{stmt.module}", alias.name)
+        return table
+
+    module = importlib.import_module(package)
+
+    def __getattr__(name: str) -> Any:
+        entry = load_table().get(name)
+        if entry is None:
+            raise AttributeError(f"module {package!r} has no attribute {name!r}")
+        value = getattr(importlib.import_module(entry[0], package), entry[1])
+        setattr(module, name, value)  # later lookups skip this hook
+        return value
+
+    def __dir__() -> list[str]:
+        return sorted({*vars(module), *load_table()})
+
+    return __getattr__, __dir__

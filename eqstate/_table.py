@@ -267,10 +267,11 @@ def donatable_all(states: Iterable[State]) -> list[Any]:
     """`donatable` for several States (the per-call fast path of `jit`)."""
     out = []
     getrefcount = sys.getrefcount
+    array_type = _array_type()
     for state in states:
         if (
             state._owned
-            and type(state._value) is _ARRAY_IMPL
+            and type(state._value) is array_type
             and getrefcount(state._value) <= 2
         ):
             out.append(state._value)
@@ -279,7 +280,15 @@ def donatable_all(states: Iterable[State]) -> list[Any]:
     return out
 
 
-_ARRAY_IMPL = type(jax.numpy.zeros(()))
+_ARRAY_IMPL: list[type] = []
+
+
+def _array_type() -> type:
+    """The concrete type of JAX arrays (found on first use: making an array at
+    import time would start the backend)."""
+    if not _ARRAY_IMPL:
+        _ARRAY_IMPL.append(type(jax.numpy.zeros(())))
+    return _ARRAY_IMPL[0]
 
 
 def _copy(x: Any) -> Any:

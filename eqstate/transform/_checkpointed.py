@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import equinox.internal as eqxi
 import jax
 import jax.numpy as jnp
 import jax.tree_util as jtu
@@ -95,6 +94,8 @@ def checkpointed_scan(
             if bar is not None:
                 bar.tick(i, n)
             return i + 1, user_carry, vals, ys
+
+        import equinox.internal as eqxi  # imported on first use: slow to import
 
         _, carry, vals, ys = eqxi.while_loop(
             lambda c: c[0] < n,
@@ -198,6 +199,8 @@ def bounded_while_loop(
         def body(carry: tuple[Any, list[Any]]) -> tuple[Any, list[Any]]:
             value, vals = carry
             return _body_step(body_fun, (value,), plan, vals, owner, arg_states)
+
+        import equinox.internal as eqxi
 
         value, vals = eqxi.while_loop(
             cond,

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import equinox.internal as eqxi
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -268,6 +267,8 @@ def unvmap(x: Any, op: str = "any") -> Any:
     assert out.tolist() == [True, True]
     ```
     """
+    import equinox.internal as eqxi  # imported on first use: it is slow to import
+
     if op == "any":
         return eqxi.unvmap_any(x)
     if op == "all":

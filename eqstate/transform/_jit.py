@@ -50,7 +50,7 @@ __all__ = ["jit"]
 P = ParamSpec("P")
 R = TypeVar("R")
 
-_ARRAY_TYPES = (type(jax.numpy.zeros(())), np.ndarray, int, float, bool)
+_PLAIN_TYPES: set[type] = {np.ndarray, int, float, bool}
 
 
 def _plain_args(args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
@@ -58,7 +58,10 @@ def _plain_args(args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
     if kwargs:
         return False
     for a in args:
-        if type(a) not in _ARRAY_TYPES:
+        if type(a) not in _PLAIN_TYPES:
+            if isinstance(a, jax.Array):  # arrays and tracers hold no States
+                _PLAIN_TYPES.add(type(a))  # learnt once per type
+                continue
             return False
     return True
 

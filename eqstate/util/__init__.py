@@ -17,6 +17,7 @@ from .._filters import (
     WithTag as WithTag,
     to_predicate as to_predicate,
 )
+from ..transform._debug import breakpoint_if as breakpoint_if
 from ._cache import BoundedCache as BoundedCache
 from ._dicts import (
     FlattedDict as FlattedDict,
@@ -68,8 +69,5 @@ if not TYPE_CHECKING:  # a brainstate name left out says what to use instead
         {
             "StateJaxTracer": "eqstate always checks that no tracer leaks out of a "
             "transform, so there is nothing to switch on.",
-            "breakpoint_if": "use `jax.debug.breakpoint()` inside "
-            "`eqstate.transform.cond(pred, ...)` (or `eqstate.transform.breakpoint_if` "
-            "where your eqstate has it).",
         },
     )
