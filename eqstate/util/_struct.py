@@ -5,10 +5,9 @@ from __future__ import annotations
 import copy as _copy
 import dataclasses
 from collections.abc import ItemsView, Iterable, Iterator, KeysView, Mapping, ValuesView
-from typing import Any, Generic, TypeVar, overload
+from typing import Any, Generic, TypeVar, dataclass_transform, overload
 
 import jax.tree_util as jtu
-from typing_extensions import dataclass_transform
 
 from ._errors import UtilAttributeError, UtilTypeError
 
