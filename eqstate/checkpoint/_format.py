@@ -24,6 +24,7 @@ import re
 import stat
 import tempfile
 import threading
+from contextlib import AbstractContextManager
 from typing import Any
 
 import jax
@@ -174,12 +175,14 @@ def read_file(path: str) -> bytes:
         return f.read()
 
 
-_LOCKS: dict[str, threading.Lock] = {}
+# One lock per checkpoint path, typed as a context manager: `threading.Lock`
+# is a factory function, which beartype 0.20 refuses as a type hint.
+_LOCKS: dict[str, AbstractContextManager[bool]] = {}
 _LOCKS_GUARD = threading.Lock()
 _WRITING: set[str] = set()  # temporary files this process is writing now
 
 
-def path_lock(path: str) -> threading.Lock:
+def path_lock(path: str) -> AbstractContextManager[bool]:
     """The lock that makes saves to `path` within this process take turns."""
     key = os.path.abspath(path)
     with _LOCKS_GUARD:
