@@ -91,8 +91,8 @@ class _BatchNorm(Module):
             self.weight = None
 
     def update(
-        self, x: Float[Array, "*batch ..."], mask: Array | None = None
-    ) -> Float[Array, "*batch ..."]:
+        self, x: Float[Array, "*shape"], mask: Array | None = None
+    ) -> Float[Array, "*shape"]:
         """Normalise `x`; in training (`environ.get('fit')`) with the batch
         statistics, which also update the running ones."""
         owner = type(self).__name__

@@ -136,7 +136,7 @@ class Embedding(Module):
         layer.weight.value = embeddings
         return layer
 
-    def update(self, indices: Int[Array, "*batch"]) -> Float[Array, "*batch ..."]:
+    def update(self, indices: Int[Array, "*batch"]) -> Float[Array, "*batch features"]:
         """The rows at `indices`."""
         indices = jnp.asarray(indices)
         if not jnp.issubdtype(indices.dtype, jnp.integer):

@@ -281,8 +281,8 @@ class LayerNorm(_StatsNorm):
         self.weight = param_type(params) if params else None
 
     def update(
-        self, x: Float[Array, "*batch ..."], *, mask: Array | None = None
-    ) -> Float[Array, "*batch ..."]:
+        self, x: Float[Array, "*shape"], *, mask: Array | None = None
+    ) -> Float[Array, "*shape"]:
         """Normalise each sample of `x`."""
         return self._run(x, mask, True, self.weight)
 
@@ -342,8 +342,8 @@ class RMSNorm(_StatsNorm):
         self.scale = param_type(params) if params else None
 
     def update(
-        self, x: Float[Array, "*batch ..."], *, mask: Array | None = None
-    ) -> Float[Array, "*batch ..."]:
+        self, x: Float[Array, "*shape"], *, mask: Array | None = None
+    ) -> Float[Array, "*shape"]:
         """Normalise each sample of `x` by its root mean square."""
         return self._run(x, mask, False, self.scale)
 

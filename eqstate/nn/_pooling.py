@@ -122,7 +122,7 @@ class _MaxPool(_Pool):
         self.return_indices = bool(return_indices)
         _probe_out_size(self, in_size)
 
-    def update(self, x: Float[Array, "*batch ..."]) -> Any:
+    def update(self, x: Float[Array, "*shape"]) -> Any:
         """The window maxima (and, with `return_indices`, their flat indices)."""
         if not self.return_indices:
             return self._reduce(x, -jnp.inf, jax.lax.max)
@@ -156,7 +156,7 @@ class _AvgPool(_Pool):
         self._setup(kernel_size, stride, padding, channel_axis, name)
         _probe_out_size(self, in_size)
 
-    def update(self, x: Float[Array, "*batch ..."]) -> Float[Array, "*batch ..."]:
+    def update(self, x: Float[Array, "*shape"]) -> Float[Array, "*shape"]:
         """The window means (padding cells are not counted)."""
         total = self._reduce(x, 0.0, jax.lax.add)
         if self.padding == "VALID":
@@ -187,7 +187,7 @@ class _LPPool(_Pool):
         self.norm_type = float(norm_type)
         _probe_out_size(self, in_size)
 
-    def update(self, x: Float[Array, "*batch ..."]) -> Float[Array, "*batch ..."]:
+    def update(self, x: Float[Array, "*shape"]) -> Float[Array, "*shape"]:
         """The windows' power means `(mean |x|^p)^(1/p)`."""
         p = self.norm_type
         total = self._reduce(jnp.abs(x) ** p, 0.0, jax.lax.add)

@@ -88,7 +88,7 @@ class _AdaptivePool(Module):
         self.channel_axis = channel_axis
         _probe_out_size(self, in_size)
 
-    def update(self, x: Float[Array, "*batch ..."]) -> Float[Array, "*batch ..."]:
+    def update(self, x: Float[Array, "*shape"]) -> Float[Array, "*shape"]:
         """Pool the spatial axes down to `target_shape`."""
         axes = spatial_axes(
             x.ndim, self.pool_dim, self.channel_axis, type(self).__name__
@@ -131,10 +131,10 @@ class _MaxUnpool(Module):
 
     def update(
         self,
-        x: Float[Array, "*batch ..."],
-        indices: Int[Array, "*batch ..."],
+        x: Float[Array, "*shape"],
+        indices: Int[Array, "*shape"],
         output_size: Any = None,
-    ) -> Float[Array, "*batch ..."]:
+    ) -> Float[Array, "*shape"]:
         """Scatter `x` back to where `MaxPool(return_indices=True)` found it;
         every other cell is zero."""
         axes = spatial_axes(
