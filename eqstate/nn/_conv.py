@@ -186,7 +186,7 @@ class _ConvNd(Module):
             y = y + params["bias"]
         return y
 
-    def update(self, x: Float[Array, "*shape"]) -> Float[Array, "*shape"]:
+    def update(self, x: Float[Array, "*shape"]) -> Float[Array, "*out_shape"]:
         """Convolve `x` of shape `in_size` or `(batch, *in_size)`."""
         n = self.num_spatial_dims
         if x.ndim not in (n + 1, n + 2) or x.shape[x.ndim - n - 1 :] != self.in_size:

@@ -82,7 +82,7 @@ class _Pad(Module):
             probe = jax.ShapeDtypeStruct(self.in_size, jnp.result_type(float))
             self.out_size = jax.eval_shape(self.update, probe).shape
 
-    def update(self, x: Float[Array, "*shape"]) -> Float[Array, "*shape"]:
+    def update(self, x: Float[Array, "*shape"]) -> Float[Array, "*out_shape"]:
         """`x` padded along its spatial axes."""
         n = self.pad_dim
         if x.ndim not in (n + 1, n + 2):

@@ -156,7 +156,7 @@ class _AvgPool(_Pool):
         self._setup(kernel_size, stride, padding, channel_axis, name)
         _probe_out_size(self, in_size)
 
-    def update(self, x: Float[Array, "*shape"]) -> Float[Array, "*shape"]:
+    def update(self, x: Float[Array, "*shape"]) -> Float[Array, "*out_shape"]:
         """The window means (padding cells are not counted)."""
         total = self._reduce(x, 0.0, jax.lax.add)
         if self.padding == "VALID":
@@ -187,7 +187,7 @@ class _LPPool(_Pool):
         self.norm_type = float(norm_type)
         _probe_out_size(self, in_size)
 
-    def update(self, x: Float[Array, "*shape"]) -> Float[Array, "*shape"]:
+    def update(self, x: Float[Array, "*shape"]) -> Float[Array, "*out_shape"]:
         """The windows' power means `(mean |x|^p)^(1/p)`."""
         p = self.norm_type
         total = self._reduce(jnp.abs(x) ** p, 0.0, jax.lax.add)

@@ -88,7 +88,7 @@ class _AdaptivePool(Module):
         self.channel_axis = channel_axis
         _probe_out_size(self, in_size)
 
-    def update(self, x: Float[Array, "*shape"]) -> Float[Array, "*shape"]:
+    def update(self, x: Float[Array, "*shape"]) -> Float[Array, "*out_shape"]:
         """Pool the spatial axes down to `target_shape`."""
         axes = spatial_axes(
             x.ndim, self.pool_dim, self.channel_axis, type(self).__name__
@@ -134,7 +134,7 @@ class _MaxUnpool(Module):
         x: Float[Array, "*shape"],
         indices: Int[Array, "*shape"],
         output_size: Any = None,
-    ) -> Float[Array, "*shape"]:
+    ) -> Float[Array, "*out_shape"]:
         """Scatter `x` back to where `MaxPool(return_indices=True)` found it;
         every other cell is zero."""
         axes = spatial_axes(
