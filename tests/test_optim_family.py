@@ -149,7 +149,7 @@ CASES = {
     "Lamb": (
         lambda: optim.Lamb(5e-2, weight_decay=1e-3),
         lambda: optax.lamb(5e-2, weight_decay=1e-3),
-        2e-2,
+        3e-2,  # 0.018 with optax 0.2.8, 0.021 with the floor 0.2.4 (from 0.38)
     ),
     "Lars": (lambda: optim.Lars(5.0), lambda: optax.lars(5.0, eps=1e-8), 2e-2),
     "Lion": (lambda: optim.Lion(3e-3), lambda: optax.lion(3e-3), 5e-3),

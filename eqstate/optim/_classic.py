@@ -442,8 +442,8 @@ def _scale_by_nadam(
         return _NadamState(
             jnp.zeros((), jnp.int32),
             jnp.ones((), jnp.float32),
-            optax.tree.zeros_like(params),
-            optax.tree.zeros_like(params),
+            optax.tree_utils.tree_zeros_like(params),
+            optax.tree_utils.tree_zeros_like(params),
         )
 
     def update(updates: Any, state: Any, params: Any = None) -> Any:
@@ -453,8 +453,8 @@ def _scale_by_nadam(
         mu_t = b1 * (1.0 - 0.5 * 0.96 ** (t * momentum_decay))
         mu_next = b1 * (1.0 - 0.5 * 0.96 ** ((t + 1.0) * momentum_decay))
         product = state.mu_product * mu_t
-        mu = optax.tree.update_moment(updates, state.mu, b1, 1)
-        nu = optax.tree.update_moment_per_elem_norm(updates, state.nu, b2, 2)
+        mu = optax.tree_utils.tree_update_moment(updates, state.mu, b1, 1)
+        nu = optax.tree_utils.tree_update_moment_per_elem_norm(updates, state.nu, b2, 2)
         correction = 1.0 - b2**t
 
         def direction(g: jax.Array, m: jax.Array, v: jax.Array) -> jax.Array:
