@@ -385,7 +385,7 @@ def jit(
     )
     if fun is None:
 
-        def decorate(f: Callable[P, R]) -> JitWrapper[P, R]:
+        def decorate(f: Callable[P, R]) -> Any:  # (beartype 0.20: no ParamSpec)
             return JitWrapper(f, nums, names, donate, options)
 
         return decorate

@@ -68,7 +68,7 @@ def named_scope(
         static_argnames: static keyword arguments, as in `jit`.
     """
 
-    def decorate(fun: Callable[P, R]) -> JitWrapper[P, R]:
+    def decorate(fun: Callable[P, R]) -> Any:  # (beartype 0.20: no ParamSpec)
         return jit(
             fun,
             static_argnums=() if static_argnums is None else static_argnums,
