@@ -230,7 +230,7 @@ class Plan:
     return it unchanged); `reads` are the read-only rest.
     """
 
-    __slots__ = ("writes", "reads")
+    __slots__ = ("writes", "reads", "states")
 
     def __init__(
         self, writes: Iterable[State[Any]] = (), reads: Iterable[State[Any]] = ()
@@ -240,10 +240,7 @@ class Plan:
         self.reads: tuple[State[Any], ...] = tuple(
             s for s in dict.fromkeys(reads) if s not in w
         )
-
-    @property
-    def states(self) -> tuple[State[Any], ...]:
-        return self.writes + self.reads
+        self.states: tuple[State[Any], ...] = self.writes + self.reads
 
     def grow(self, retry: Retry) -> Plan:
         return Plan(self.writes + retry.writes, self.reads + retry.reads)

@@ -85,7 +85,7 @@ class JitWrapper(Generic[P, R]):
         self.owner = owner_name("jit", fun)
         self._name = self.options.name or _jit_name(fun)  # names lowered modules
         self._plan = Plan(reads=speculate(fun))
-        self._current: list[State[Any]] | None = None  # the call being traced
+        self._current: Sequence[State[Any]] | None = None  # the call being traced
         self._returns_states = False
         self._written_args: weakref.WeakSet[State[Any]] = weakref.WeakSet()
         self._reset()
@@ -139,11 +139,11 @@ class JitWrapper(Generic[P, R]):
         for _ in range(MAX_RETRIES):
             plan_states = self._plan.states
             if _plain_args(args, kwargs):
-                states, a, k = list(plan_states), args, kwargs
+                states, a, k = plan_states, args, kwargs
             else:
                 index = {s: i for i, s in enumerate(plan_states)}
                 a, k = split((args, kwargs), index)
-                states = list(index)
+                states = tuple(index)
             self._current = states
             try:
                 if self.donate and not _table.active_frames() and _jax_hooks.is_eager():
@@ -165,7 +165,7 @@ class JitWrapper(Generic[P, R]):
         )
 
     def _call_donating(
-        self, states: list[State[Any]], args: Any, kwargs: Any
+        self, states: Sequence[State[Any]], args: Any, kwargs: Any
     ) -> tuple[Any, dict[int, Any]]:
         outer, donated, kept = self._donating_inputs(states, args, kwargs)
         out, written = outer(donated, kept, *args, **kwargs)
@@ -174,7 +174,7 @@ class JitWrapper(Generic[P, R]):
         return out, written
 
     def _donating_inputs(
-        self, states: list[State[Any]], args: Any, kwargs: Any
+        self, states: Sequence[State[Any]], args: Any, kwargs: Any
     ) -> tuple[Any, list[Any], list[Any]]:
         """The donating jit for this call's written States, and its inputs."""
         if not self._discovered:
@@ -205,7 +205,7 @@ class JitWrapper(Generic[P, R]):
         kept = gather([states[i] for i in keep_at])
         return outer, donated, kept
 
-    def _learn(self, states: list[State[Any]], written: Any) -> None:
+    def _learn(self, states: Sequence[State[Any]], written: Any) -> None:
         n_plan = len(self._plan.states)
         for i in written:
             if i < n_plan:
