@@ -226,6 +226,14 @@ def commit(frame_index: int, updates: Iterable[tuple[State, Any]]) -> None:
     """
     if frame_index < 0:
         for state, value in updates:
+            if _has_tracer(value):  # an eqstate transform called under a raw one
+                owner = _raw_locals.get(state)
+                if owner is None or owner != _jax_hooks.current_trace_token():
+                    raise TraceContextError(
+                        f"{_describe(state)} was written by an eqstate transform "
+                        "called inside a JAX transform that eqstate does not "
+                        f"manage.\n{_RAW_TRANSFORM_FIX}"
+                    )
             state._value = value
             state._owned = True
         return

@@ -128,6 +128,25 @@ def test_writes_under_foreign_transforms_raise(name: str, how: str):
     assert mlp.linear1.w.value.tolist() == [1.0, 1.0, 1.0]
 
 
+@pytest.mark.parametrize("inner", ["jit", "for_loop"])
+def test_eqstate_transforms_writing_under_a_raw_jit_raise(inner: str):
+    s = eqstate.State(jnp.zeros(2), name="s")
+
+    def bump(x):
+        s.value = s.value + x
+
+    if inner == "jit":
+        call = T.jit(bump)
+    else:
+
+        def call(x):
+            T.for_loop(bump, jnp.stack([x, x]))
+
+    with pytest.raises(eqstate.TraceContextError, match="State 's'.*called inside"):
+        jax.jit(call)(jnp.ones(2))
+    assert s.value.tolist() == [0.0, 0.0]  # nothing leaked into the State
+
+
 def test_reads_under_foreign_transforms_work():
     mlp = MLP()
     out = jax.jit(lambda m, x: m.linear1.w.value @ x)(mlp, jnp.ones(3))
