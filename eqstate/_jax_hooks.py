@@ -1,15 +1,19 @@
 """Every place eqstate touches JAX below its documented API lives here.
 
 `jax.extend.core` exposes the current trace and an opaque token for it; this is
-all eqstate needs to tell *which* trace a write happens under. The one private
-attribute used is `Tracer._trace`, to ask whether a value belongs to the
-current trace (that is, whether `vmap` batched it). `tests/test_jax_hooks.py`
+all eqstate needs to tell *which* trace a write happens under. The private
+pieces used: `Tracer._trace`, to ask whether a value belongs to the current
+trace (that is, whether `vmap` batched it); the traceback filter; and, on the
+per-call path of `jit`, JAX's eager-trace singleton (`is_eager` then costs one
+identity test instead of building a token; it falls back to the public token
+where JAX lacks it). `tests/test_jax_hooks.py`
 checks each hook against the installed JAX, so an upgrade that breaks one fails
 loudly there rather than somewhere deep in a transform.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from jax.core import Tracer
@@ -34,9 +38,29 @@ def current_trace_token() -> Any:
 _EAGER_TOKEN = current_trace_token()
 
 
-def is_eager() -> bool:
-    """True when no JAX transform is tracing right now."""
+def _public_is_eager() -> bool:
     return current_trace_token() == _EAGER_TOKEN
+
+
+def _fast_is_eager() -> Callable[[], bool] | None:
+    """`is_eager` as one identity test on JAX's current-trace config, if present."""
+    try:
+        from jax._src import core as jax_core
+
+        current, eager = jax_core.trace_state_strong_ref, jax_core.eval_trace
+        if current.value is not eager:  # pragma: no cover - checked by the canary
+            return None
+    except (ImportError, AttributeError):  # pragma: no cover
+        return None
+
+    def is_eager() -> bool:
+        """True when no JAX transform is tracing right now."""
+        return current.value is eager
+
+    return is_eager
+
+
+is_eager: Callable[[], bool] = _fast_is_eager() or _public_is_eager
 
 
 def is_tracer(x: Any) -> bool:

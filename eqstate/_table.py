@@ -24,7 +24,7 @@ from __future__ import annotations
 import sys
 import threading
 import weakref
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import jax
@@ -35,7 +35,17 @@ from ._errors import StateLeakError, TraceContextError
 if TYPE_CHECKING:
     from ._state import State
 
-__all__ = ["Dead", "Frame", "commit", "create", "donatable", "read", "write"]
+__all__ = [
+    "Dead",
+    "Frame",
+    "call_eager",
+    "commit",
+    "create",
+    "donatable",
+    "eager_now",
+    "read",
+    "write",
+]
 
 
 class Dead:
@@ -245,6 +255,71 @@ def commit(frame_index: int, updates: Iterable[tuple[State, Any]]) -> None:
             written[state] = None
 
 
+def eager_now() -> bool:
+    """True outside every eqstate frame and every JAX trace."""
+    return not _local.frames and _jax_hooks.is_eager()
+
+
+# A jitted call and its State inputs: (call, States whose values are donated
+# (None: no donation), States whose values are passed as they are, all the
+# call's States in the order the call's written positions refer to).
+Planned = tuple[Any, "Sequence[State] | None", "Sequence[State]", "Sequence[State]"]
+
+
+def call_eager(
+    planned: Planned, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> tuple[Any, dict[int, Any]]:
+    """Run a jitted call on eager State values and commit what it writes.
+
+    The per-call path of `jit`. Without donation, `call(kept, *args,
+    **kwargs)` returns `(out, {position in states: new value})`. With it,
+    `call(donated, kept, *args, **kwargs)` returns `(out, new values of the
+    donated States, {other written positions: value})`; a donated State's
+    buffer is handed to XLA as it is only when nobody else can see it (see
+    `donatable`), else a copy is.
+
+    Returns `out` and the written positions outside the donated States (all
+    of them without donation). Call it only when `eager_now()`.
+    """
+    call, donate, keep, states = planned
+    kept = [s._value for s in keep]
+    try:
+        if donate is None:
+            out, extra = call(kept, *args, **kwargs)
+        else:
+            donated = []
+            getrefcount = sys.getrefcount
+            for state in donate:
+                value = state._value
+                # slot + `value` + getrefcount's argument: nobody else holds it
+                if (
+                    state._owned
+                    and type(value) in _BUFFER_TYPES
+                    and getrefcount(value) <= 3
+                ):
+                    donated.append(value)
+                else:
+                    value = None  # (a local reference would defeat `donatable`)
+                    donated.append(donatable(state))
+            value = None
+            out, new, extra = call(donated, kept, *args, **kwargs)
+            for state, value in zip(donate, new):
+                state._value = value
+                state._owned = True
+    except TypeError:
+        read_eager_all(keep)  # a dead State raises StateLeakError naming it
+        raise
+    for i, value in extra.items():
+        state = states[i]
+        state._value = value
+        state._owned = True
+    return out, extra
+
+
+# Concrete array types seen by `donatable` (not tracers): the fast test above.
+_BUFFER_TYPES: set[type] = set()
+
+
 def donatable(state: State) -> Any:
     """The eager value of `state`, safe to donate to XLA.
 
@@ -259,7 +334,8 @@ def donatable(state: State) -> Any:
     # State, never the value.)
     if state._owned and sys.getrefcount(state._value) <= 2:
         kind = type(state._value)
-        if issubclass(kind, jax.Array):
+        if issubclass(kind, jax.Array) and not _jax_hooks.is_tracer(state._value):
+            _BUFFER_TYPES.add(kind)
             return state._value
         if kind is dict or kind is list or kind is tuple:
             items = state._value.values() if kind is dict else state._value
@@ -269,34 +345,6 @@ def donatable(state: State) -> Any:
     if type(value) is Dead:
         _read_eager(state)  # raises StateLeakError naming the State
     return jax.tree_util.tree_map(_copy, value)
-
-
-def donatable_all(states: Iterable[State]) -> list[Any]:
-    """`donatable` for several States (the per-call fast path of `jit`)."""
-    out = []
-    getrefcount = sys.getrefcount
-    array_type = _array_type()
-    for state in states:
-        if (
-            state._owned
-            and type(state._value) is array_type
-            and getrefcount(state._value) <= 2
-        ):
-            out.append(state._value)
-        else:
-            out.append(donatable(state))
-    return out
-
-
-_ARRAY_IMPL: list[type] = []
-
-
-def _array_type() -> type:
-    """The concrete type of JAX arrays (found on first use: making an array at
-    import time would start the backend)."""
-    if not _ARRAY_IMPL:
-        _ARRAY_IMPL.append(type(jax.numpy.zeros(())))
-    return _ARRAY_IMPL[0]
 
 
 def _copy(x: Any) -> Any:

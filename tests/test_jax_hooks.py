@@ -19,6 +19,23 @@ def test_trace_token_distinguishes_eager_from_traced():
         assert _jax_hooks.is_eager()
 
 
+def test_fast_eagerness_test_uses_jax_trace_config_and_agrees_with_public_token():
+    fast = _jax_hooks._fast_is_eager()
+    assert fast is not None, "jax._src.core.trace_state_strong_ref/eval_trace changed"
+    assert _jax_hooks.is_eager is not _jax_hooks._public_is_eager
+    seen = []
+
+    def probe(x):
+        seen.append((fast(), _jax_hooks._public_is_eager()))
+        return x
+
+    probe(1.0)
+    jax.jit(probe)(1.0)
+    jax.vmap(probe)(jnp.ones(2))
+    jax.grad(probe)(1.0)
+    assert seen == [(True, True), (False, False), (False, False), (False, False)]
+
+
 def test_of_current_trace_detects_vmap_batched_values():
     results = {}
 

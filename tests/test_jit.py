@@ -1,5 +1,7 @@
 """`jit`: caching, static arguments, donation, methods, States as arguments."""
 
+import warnings
+
 import equinox as eqx
 import jax
 import jax.numpy as jnp
@@ -73,6 +75,43 @@ def test_donation_reuses_only_buffers_nobody_else_holds():
     ptr = g.fun.total.value.unsafe_buffer_pointer()
     g(jnp.ones(2))
     assert g.fun.total.value.unsafe_buffer_pointer() != ptr
+
+
+def test_a_trace_that_writes_fewer_states_gets_every_donated_buffer_back():
+    # The donation mask is learnt from earlier traces; a trace for a new static
+    # value that writes less must not leave a donated buffer unused.
+    s = eqstate.State(jnp.zeros(3))
+
+    def f(flag):
+        if flag:
+            s.value = s.value + 1
+        return s.value.sum()
+
+    g = T.jit(f, static_argnums=0)
+    g(True)
+    g(True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # "Some donated buffers were not usable"
+        assert float(g(False)) == 6.0
+    assert s.value.tolist() == [2.0, 2.0, 2.0] and float(g(True)) == 9.0
+
+
+def test_new_argument_shapes_that_write_more_states_are_committed_and_learnt():
+    a, b = eqstate.State(jnp.array(0.0)), eqstate.State(jnp.array(0.0))
+
+    def f(x):
+        a.value = a.value + x.sum()
+        if x.shape[0] > 2:  # only traces for longer inputs write b
+            b.value = b.value + 1
+        return a.value
+
+    g = T.jit(f)
+    g(jnp.ones(2))
+    g(jnp.ones(2))  # the settled fast path, donating a only
+    g(jnp.ones(3))  # a new trace writes b too
+    g(jnp.ones(3))
+    assert float(a.value) == 10.0 and float(b.value) == 2.0
+    assert g._fast is not None and g._fast[1] == [a, b]  # b is donated now
 
 
 def test_decorated_method_binds_per_instance():

@@ -26,7 +26,7 @@ from typing import Any, Generic, ParamSpec, TypeVar, overload
 import jax
 import numpy as np
 
-from .. import _jax_hooks, _table
+from .. import _table
 from .._state import State
 from .._table import Frame
 from ._engine import (
@@ -96,6 +96,7 @@ class JitWrapper(Generic[P, R]):
         self._written_plan: set[int] = set()  # positions in the plan
         self._plan_mask: tuple[bool, ...] | None = None
         self._discovered = False
+        self._fast: _table.Planned | None = None
         self._outer: dict[tuple[bool, ...], tuple[Any, list[int], list[int]]] = {}
 
         def pure(state_vals: list[Any], *args: Any, **kwargs: Any) -> Any:
@@ -106,7 +107,7 @@ class JitWrapper(Generic[P, R]):
             pure,
             static_argnums=tuple(i + 1 for i in self.static_argnums),
             static_argnames=self.static_argnames,
-            **self.options.jax_kwargs(1),
+            **self.options.jax_kwargs(1, 1),
         )
 
     # -- inside the trace ----------------------------------------------------
@@ -115,7 +116,8 @@ class JitWrapper(Generic[P, R]):
         self, state_vals: list[Any], args: tuple[Any, ...], kwargs: dict[str, Any]
     ) -> tuple[Any, dict[int, Any]]:
         states = self._current
-        assert states is not None, "eqstate.jit traced outside a call"
+        if states is None:  # traced from the fast path: the plan's States
+            states = self._plan.states
         args, kwargs = unsplit((args, kwargs), states)
         frame = Frame(self.owner, zip(states, state_vals))
         index = {s: i for i, s in enumerate(states)}
@@ -136,9 +138,28 @@ class JitWrapper(Generic[P, R]):
 
     def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R:
         __tracebackhide__ = True
+        fast = self._fast
+        if fast is not None and not kwargs and _table.eager_now():
+            for a in args:
+                if type(a) not in _PLAIN_TYPES:
+                    break
+            else:  # an eager call with array arguments: the settled plan
+                try:
+                    out, extra = _table.call_eager(fast, args, kwargs)
+                except Retry:  # new argument shapes met new States
+                    self._fast = None
+                    return self._call(args, kwargs)
+                if extra and fast[1] is not None:
+                    self._learn(fast[3], extra)  # new shapes wrote more: donate it
+                return restore(out, fast[3]) if self._returns_states else out
+        return self._call(args, kwargs)
+
+    def _call(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        __tracebackhide__ = True
         for _ in range(MAX_RETRIES):
             plan_states = self._plan.states
-            if _plain_args(args, kwargs):
+            plain = _plain_args(args, kwargs)
+            if plain:
                 states, a, k = plan_states, args, kwargs
             else:
                 index = {s: i for i, s in enumerate(plan_states)}
@@ -146,37 +167,62 @@ class JitWrapper(Generic[P, R]):
                 states = tuple(index)
             self._current = states
             try:
-                if self.donate and not _table.active_frames() and _jax_hooks.is_eager():
-                    out, written = self._call_donating(states, a, k)
+                if _table.eager_now():
+                    if self.donate:
+                        out = self._call_donating(states, a, k)
+                    else:
+                        planned = (self._inner, None, states, states)
+                        out, _ = _table.call_eager(planned, a, k)
+                    if plain:
+                        self._settle(states)
                 else:
                     out, written = self._inner(gather(states), *a, **k)
+                    if written:
+                        scatter([states[i] for i in written], list(written.values()))
             except Retry as retry:
                 self._plan = self._plan.grow(retry)
                 self._reset()
                 continue
             finally:
                 self._current = None
-            if written:
-                scatter([states[i] for i in written], list(written.values()))
             return restore(out, states) if self._returns_states else out
         raise PlanGrowthError(
             f"{self.owner} met new States on each of its last {MAX_RETRIES} traces; "
             "create the States it uses once, outside the function."
         )
 
+    def _settle(self, states: Sequence[State[Any]]) -> None:
+        """After an eager call on the plan's States alone: the fast path's inputs."""
+        if not self.donate:
+            self._fast = (self._inner, None, states, states)
+            return
+        mask = self._plan_mask
+        entry = None if mask is None else self._outer.get(mask)
+        if entry is not None:
+            outer, donate_at, keep_at = entry
+            self._fast = (
+                outer,
+                [states[i] for i in donate_at],
+                [states[i] for i in keep_at],
+                states,
+            )
+
     def _call_donating(
         self, states: Sequence[State[Any]], args: Any, kwargs: Any
-    ) -> tuple[Any, dict[int, Any]]:
-        outer, donated, kept = self._donating_inputs(states, args, kwargs)
-        out, written = outer(donated, kept, *args, **kwargs)
-        if len(written) != len(donated):
-            self._learn(states, written)
-        return out, written
+    ) -> Any:
+        """An eager call through the donating jit of the written States."""
+        outer, donate_at, keep_at = self._donating_entry(states, args, kwargs)
+        donate = [states[i] for i in donate_at]
+        planned = (outer, donate, [states[i] for i in keep_at], states)
+        out, extra = _table.call_eager(planned, args, kwargs)
+        if extra:
+            self._learn(states, extra)
+        return out
 
-    def _donating_inputs(
+    def _donating_entry(
         self, states: Sequence[State[Any]], args: Any, kwargs: Any
-    ) -> tuple[Any, list[Any], list[Any]]:
-        """The donating jit for this call's written States, and its inputs."""
+    ) -> tuple[Any, list[int], list[int]]:
+        """The donating jit for this call's written States, and their positions."""
         if not self._discovered:
             traced = self._inner.trace(gather(states), *args, **kwargs)
             self._learn(states, traced.out_info[1])
@@ -200,10 +246,7 @@ class JitWrapper(Generic[P, R]):
                 [i for i, m in enumerate(mask) if m],
                 [i for i, m in enumerate(mask) if not m],
             )
-        outer, donate_at, keep_at = entry
-        donated = _table.donatable_all([states[i] for i in donate_at])
-        kept = gather([states[i] for i in keep_at])
-        return outer, donated, kept
+        return entry
 
     def _learn(self, states: Sequence[State[Any]], written: Any) -> None:
         n_plan = len(self._plan.states)
@@ -211,19 +254,27 @@ class JitWrapper(Generic[P, R]):
             if i < n_plan:
                 self._written_plan.add(i)
                 self._plan_mask = None
+                self._fast = None
             else:
                 self._written_args.add(states[i])
 
     def _donating(self, mask: tuple[bool, ...]) -> Any:
         inner = self._inner
 
+        donate_at = [i for i, m in enumerate(mask) if m]
+
         def regroup(donated: list[Any], kept: list[Any], *args: Any, **kwargs: Any):
             d, k = iter(donated), iter(kept)
             vals = [next(d) if m else next(k) for m in mask]
-            return inner(vals, *args, **kwargs)
+            out, written = inner(vals, *args, **kwargs)
+            # Every donated State gets a value back (its input, if this trace
+            # did not write it): no donated buffer is left unused.
+            new = [written.get(i, vals[i]) for i in donate_at]
+            extra = {i: v for i, v in written.items() if not mask[i]}
+            return out, new, extra
 
         regroup.__name__ = regroup.__qualname__ = self._name
-        kwargs = self.options.jax_kwargs(2)
+        kwargs = self.options.jax_kwargs(2, 2)
         kwargs["donate_argnums"] = (0, *kwargs.get("donate_argnums", ()))
         return jax.jit(
             regroup,
@@ -251,8 +302,11 @@ class JitWrapper(Generic[P, R]):
             try:
                 if not self.donate:
                     return self._inner.lower(gather(states), *a, **k)
-                outer, donated, kept = self._donating_inputs(states, a, k)
-                return outer.lower(donated, kept, *a, **k)
+                outer, donate_at, keep_at = self._donating_entry(states, a, k)
+                donated = gather([states[i] for i in donate_at])
+                return outer.lower(
+                    donated, gather([states[i] for i in keep_at]), *a, **k
+                )
             except Retry as retry:
                 self._plan = self._plan.grow(retry)
                 self._reset()

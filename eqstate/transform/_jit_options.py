@@ -36,9 +36,10 @@ class JitOptions:
         self.inline = inline
         self.name = name
 
-    def jax_kwargs(self, n_lead: int) -> dict[str, Any]:
+    def jax_kwargs(self, n_lead: int, n_state_outs: int) -> dict[str, Any]:
         """Keyword arguments for a `jax.jit` whose first `n_lead` arguments
-        are State values (unsharded by the user, never donated by the user)."""
+        are State values (unsharded by the user, never donated by the user)
+        and whose output is `(out, *n_state_outs State value groups)`."""
         kw: dict[str, Any] = {"keep_unused": self.keep_unused, "inline": self.inline}
         if self.donate_argnums:
             kw["donate_argnums"] = tuple(i + n_lead for i in self.donate_argnums)
@@ -53,5 +54,5 @@ class JitOptions:
             user = tuple(user) if isinstance(user, (tuple, list)) else (user,)
             kw["in_shardings"] = (*(None,) * n_lead, *user)
         if self.out_shardings is not None:
-            kw["out_shardings"] = (self.out_shardings, None)
+            kw["out_shardings"] = (self.out_shardings, *(None,) * n_state_outs)
         return kw
