@@ -266,54 +266,54 @@ def eager_now() -> bool:
 Planned = tuple[Any, "Sequence[State] | None", "Sequence[State]", "Sequence[State]"]
 
 
-def call_eager(
-    planned: Planned, args: tuple[Any, ...], kwargs: dict[str, Any]
-) -> tuple[Any, dict[int, Any]]:
+def call_eager(planned: Planned, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     """Run a jitted call on eager State values and commit what it writes.
 
-    The per-call path of `jit`. Without donation, `call(kept, *args,
-    **kwargs)` returns `(out, {position in states: new value})`. With it,
-    `call(donated, kept, *args, **kwargs)` returns `(out, new values of the
-    donated States, {other written positions: value})`; a donated State's
+    The per-call path of `jit` (call it only when `eager_now()`). Without
+    donation, `call(kept, *args, **kwargs)` returns `(out, {position in
+    states: new value})`. With it, `call(donated, kept, *args, **kwargs)`
+    returns `(out, new values of the donated States)`; a donated State's
     buffer is handed to XLA as it is only when nobody else can see it (see
-    `donatable`), else a copy is.
-
-    Returns `out` and the written positions outside the donated States (all
-    of them without donation). Call it only when `eager_now()`.
+    `donatable`), else a copy is. Returns `out`.
     """
     call, donate, keep, states = planned
     kept = [s._value for s in keep]
     try:
         if donate is None:
-            out, extra = call(kept, *args, **kwargs)
-        else:
-            donated = []
-            getrefcount = sys.getrefcount
-            for state in donate:
-                value = state._value
-                # slot + `value` + getrefcount's argument: nobody else holds it
-                if (
-                    state._owned
-                    and type(value) in _BUFFER_TYPES
-                    and getrefcount(value) <= 3
-                ):
-                    donated.append(value)
-                else:
-                    value = None  # (a local reference would defeat `donatable`)
-                    donated.append(donatable(state))
-            value = None
-            out, new, extra = call(donated, kept, *args, **kwargs)
-            for state, value in zip(donate, new):
+            out, written = call(kept, *args, **kwargs)
+            for i, value in written.items():
+                state = states[i]
                 state._value = value
                 state._owned = True
+            return out
+        donated = []
+        getrefcount = sys.getrefcount
+        for state in donate:
+            value = state._value
+            # slot + `value` + getrefcount's argument: nobody else holds it
+            if (
+                state._owned
+                and type(value) in _BUFFER_TYPES
+                and getrefcount(value) <= 3
+            ):
+                donated.append(value)
+            else:
+                value = None  # (a local reference would defeat `donatable`)
+                donated.append(donatable(state))
+        value = None
+        if kwargs:
+            out, new = call(donated, kept, *args, **kwargs)
+        else:  # (the common case: a vectorcall, no dict to unpack)
+            out, new = call(donated, kept, *args)
     except TypeError:
         read_eager_all(keep)  # a dead State raises StateLeakError naming it
         raise
-    for i, value in extra.items():
-        state = states[i]
-        state._value = value
+    i = 0
+    for state in donate:  # (indexing beats building a zip for a few States)
+        state._value = new[i]
         state._owned = True
-    return out, extra
+        i += 1
+    return out
 
 
 # Concrete array types seen by `donatable` (not tracers): the fast test above.

@@ -53,6 +53,14 @@ R = TypeVar("R")
 _PLAIN_TYPES: set[type] = {np.ndarray, int, float, bool}
 
 
+class _WritesMore(Exception):
+    """Raised while tracing a donating jit whose mask misses written States."""
+
+    def __init__(self, positions: list[int]):
+        super().__init__(positions)
+        self.positions = positions
+
+
 def _plain_args(args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
     """Cheap test: no argument can hold a State (arrays and numbers only)."""
     if kwargs:
@@ -145,12 +153,13 @@ class JitWrapper(Generic[P, R]):
                     break
             else:  # an eager call with array arguments: the settled plan
                 try:
-                    out, extra = _table.call_eager(fast, args, kwargs)
+                    out = _table.call_eager(fast, args, kwargs)
                 except Retry:  # new argument shapes met new States
                     self._fast = None
                     return self._call(args, kwargs)
-                if extra and fast[1] is not None:
-                    self._learn(fast[3], extra)  # new shapes wrote more: donate it
+                except _WritesMore as more:  # ... or wrote more of them
+                    self._learn(fast[3], more.positions)
+                    return self._call(args, kwargs)
                 return restore(out, fast[3]) if self._returns_states else out
         return self._call(args, kwargs)
 
@@ -171,8 +180,9 @@ class JitWrapper(Generic[P, R]):
                     if self.donate:
                         out = self._call_donating(states, a, k)
                     else:
-                        planned = (self._inner, None, states, states)
-                        out, _ = _table.call_eager(planned, a, k)
+                        out = _table.call_eager(
+                            (self._inner, None, states, states), a, k
+                        )
                     if plain:
                         self._settle(states)
                 else:
@@ -211,13 +221,18 @@ class JitWrapper(Generic[P, R]):
         self, states: Sequence[State[Any]], args: Any, kwargs: Any
     ) -> Any:
         """An eager call through the donating jit of the written States."""
-        outer, donate_at, keep_at = self._donating_entry(states, args, kwargs)
-        donate = [states[i] for i in donate_at]
-        planned = (outer, donate, [states[i] for i in keep_at], states)
-        out, extra = _table.call_eager(planned, args, kwargs)
-        if extra:
-            self._learn(states, extra)
-        return out
+        while True:  # (each round learns more written States: it ends)
+            outer, donate_at, keep_at = self._donating_entry(states, args, kwargs)
+            planned = (
+                outer,
+                [states[i] for i in donate_at],
+                [states[i] for i in keep_at],
+                states,
+            )
+            try:
+                return _table.call_eager(planned, args, kwargs)
+            except _WritesMore as more:
+                self._learn(states, more.positions)
 
     def _donating_entry(
         self, states: Sequence[State[Any]], args: Any, kwargs: Any
@@ -267,14 +282,15 @@ class JitWrapper(Generic[P, R]):
             d, k = iter(donated), iter(kept)
             vals = [next(d) if m else next(k) for m in mask]
             out, written = inner(vals, *args, **kwargs)
+            more = [i for i in written if not mask[i]]
+            if more:  # a trace for new arguments writes States not donated
+                raise _WritesMore(more)
             # Every donated State gets a value back (its input, if this trace
             # did not write it): no donated buffer is left unused.
-            new = [written.get(i, vals[i]) for i in donate_at]
-            extra = {i: v for i, v in written.items() if not mask[i]}
-            return out, new, extra
+            return out, [written.get(i, vals[i]) for i in donate_at]
 
         regroup.__name__ = regroup.__qualname__ = self._name
-        kwargs = self.options.jax_kwargs(2, 2)
+        kwargs = self.options.jax_kwargs(2, 1)
         kwargs["donate_argnums"] = (0, *kwargs.get("donate_argnums", ()))
         return jax.jit(
             regroup,
@@ -310,6 +326,8 @@ class JitWrapper(Generic[P, R]):
             except Retry as retry:
                 self._plan = self._plan.grow(retry)
                 self._reset()
+            except _WritesMore as more:
+                self._learn(states, more.positions)
             finally:
                 self._current = None
         raise PlanGrowthError(f"{self.owner}'s plan never settled.")
