@@ -61,5 +61,6 @@ from ._tracing import (
     eval_shape as eval_shape,
     make_jaxpr as make_jaxpr,
 )
+from ._unit_grad import UnitAwareError as UnitAwareError
 from ._vjp import jvp as jvp, vjp as vjp
 from ._vmap import vmap as vmap
