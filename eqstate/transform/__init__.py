@@ -64,3 +64,4 @@ from ._tracing import (
 from ._unit_grad import UnitAwareError as UnitAwareError
 from ._vjp import jvp as jvp, vjp as vjp
 from ._vmap import vmap as vmap
+from ._vmap_new import vmap_new_states as vmap_new_states
