@@ -92,7 +92,7 @@ def checkpointed_scan(
             (user_carry, y), vals = step(user_carry, x_at(i), vals)
             ys = jtu.tree_map(lambda v, b: b.at[i].set(v), y, ys)  # buffers in place
             if bar is not None:
-                bar.tick(i, n)
+                bar.tick(i, n, carry=user_carry, y=y)
             return i + 1, user_carry, vals, ys
 
         import equinox.internal as eqxi  # imported on first use: slow to import
