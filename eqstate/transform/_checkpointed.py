@@ -57,14 +57,14 @@ def checkpointed_scan(
         def body(c, x):
             return c * w.value + x, c
 
-        c, _ = eqstate.transform.checkpointed_scan(body, x0, jnp.ones(100), base=4)
+        c, _ = eqstate.transform.checkpointed_scan(body, x0, jnp.ones(20), base=4)
         return c
 
     g = eqstate.transform.grad(loss, grad_states=w)(1.0)
 
     def plain(x0):
         return eqstate.transform.scan(lambda c, x: (c * w.value + x, c), x0,
-                                      jnp.ones(100))[0]
+                                      jnp.ones(20))[0]
 
     assert jnp.allclose(g, eqstate.transform.grad(plain, grad_states=w)(1.0))
     ```
