@@ -112,3 +112,61 @@ def test_schedule_state_dict_and_errors():
         optim.OneCycleLR(0.1)
     with pytest.raises((eqstate.EqstateError, TypeError), match="triangular"):
         optim.CyclicLR(mode="sine")  # pyright: ignore[reportArgumentType]
+
+
+@pytest.mark.parametrize(
+    "make, rates",
+    [
+        (lambda: optim.StepLR(base_lr=1.0, step_size=2, gamma=0.5), [0.1, 1.0, 0.5]),
+        (lambda: optim.ExponentialLR(base_lr=1.0, gamma=0.5), [0.1, 0.5, 0.25]),
+        (lambda: optim.ReduceLROnPlateau(base_lr=1.0), [0.1, 1.0, 1.0]),
+    ],
+)
+def test_apply_sets_the_rate_until_the_next_step(make, rates):
+    schedule = make()
+    schedule.apply(lambda lr: lr * 0.1)
+    got = [float(schedule.current_lr)]
+    for _ in range(2):
+        if isinstance(schedule, optim.ReduceLROnPlateau):
+            schedule.step(1.0)
+        else:
+            schedule.step()
+        got.append(float(schedule.current_lr))
+    np.testing.assert_allclose(got, rates, rtol=1e-6)
+
+
+def test_lr_apply_changes_the_rate_a_jitted_update_uses():
+    w = eqstate.ParamState(jnp.ones(2))
+    opt = optim.SGD(lr=optim.StepLR(base_lr=1.0, step_size=10))
+    opt.register_trainable_weights({"w": w})
+    train = eqstate.transform.jit(lambda: opt.update({"w": jnp.ones(2)}))
+    train()  # compiled before lr_apply: the applied rate still reaches it
+    np.testing.assert_allclose(w.value, [0.0, 0.0])
+    opt.lr_apply(lambda lr: lr * 0.1)
+    assert float(opt.current_lr) == pytest.approx(0.1)
+    assert float(opt.lr.get_last_lr()[0]) == pytest.approx(0.1)
+    train()
+    np.testing.assert_allclose(w.value, [-0.1, -0.1], rtol=1e-6)
+    opt.lr.step()
+    assert float(opt.lr.current_lr) == 1.0
+
+
+def test_lr_apply_errors():
+    with pytest.raises(eqstate.optim.OptimizerError, match=r"constant 0.1.*StepLR"):
+        optim.SGD(lr=0.1).lr_apply(lambda lr: lr * 0.5)
+    with pytest.raises(eqstate.EqstateError, match="must return one rate"):
+        optim.StepLR(base_lr=1.0).apply(lambda lr: jnp.stack([lr, lr]))
+
+
+def test_state_dicts_saved_before_apply_existed_still_load():
+    schedule = optim.StepLR(base_lr=1.0, step_size=2, gamma=0.5)
+    schedule.load_state_dict({"last_epoch": jnp.asarray(2, jnp.int32)})
+    assert float(schedule.current_lr) == 0.5
+    w = eqstate.ParamState(jnp.ones(2))
+    opt = optim.SGD(lr=optim.StepLR(base_lr=1.0, step_size=2, gamma=0.5))
+    opt.register_trainable_weights({"w": w})
+    saved = opt.state_dict()
+    del saved["lr"]["applied_lr"]
+    opt.lr.apply(lambda lr: lr * 0.1)
+    opt.load_state_dict(saved)
+    assert float(opt.lr.current_lr) == 1.0

@@ -43,6 +43,41 @@ SCRIPT = textwrap.dedent(
     assert acc2.value.sharding.spec == P("data")
     # per device: each of 8 shards holds 2 of the 16 entries
     assert {s.data.shape for s in acc2.value.addressable_shards} == {(2,)}
+
+    # A split State only read (each device its shard), a replicated State
+    # written from a psum over the shards, and a split State gathered back
+    # replicated through state_out_specs: all equal the unsharded run.
+    def make2():
+        scale = eqstate.ParamState(jnp.linspace(0.5, 2.0, 16), name="scale")
+        total = eqstate.State(jnp.zeros(()), name="total")
+        hist = eqstate.State(jnp.zeros(16), name="hist")
+        return scale, total, hist
+
+    s1, t1, h1 = make2()
+    y_ref = x * s1.value
+    t1.value = t1.value + (x * s1.value).sum()
+    h1.value = h1.value + y_ref
+    s2, t2, h2 = make2()
+
+    def sharded(x):
+        y = x * s2.value
+        t2.value = t2.value + jax.lax.psum(y.sum(), "data")
+        h2.value = h2.value + y
+        return y
+
+    g = T.shard_map(
+        sharded,
+        mesh,
+        in_specs=P("data"),
+        out_specs=P("data"),
+        state_in_specs={s2: P("data"), h2: P("data")},
+        state_out_specs={h2: P("data"), t2: P()},
+    )
+    np.testing.assert_allclose(g(x), y_ref, rtol=1e-6)
+    np.testing.assert_allclose(t2.value, t1.value, rtol=1e-6)
+    np.testing.assert_allclose(h2.value, h1.value, rtol=1e-6)
+    np.testing.assert_allclose(s2.value, s1.value)  # read only: unchanged
+    assert h2.value.sharding.spec == P("data")
     print("ok")
     """
 )

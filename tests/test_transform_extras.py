@@ -209,5 +209,3 @@ def test_grad_checks_states_and_nans():
         Exception, match="NaN in the gradients of eqstate.transform.grad"
     ):
         f()
-    with pytest.raises(NotImplementedError, match="unit_aware"):
-        T.grad(lambda: used.value.sum(), used, unit_aware=True)

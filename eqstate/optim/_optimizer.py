@@ -37,6 +37,7 @@ from ._schedules import (
     assign_values,
     state_tree,
     tree_values,
+    with_applied_lr,
 )
 
 __all__ = ["OptaxOptimizer", "ParamStates"]
@@ -470,6 +471,46 @@ class OptaxOptimizer(Optimizer):
             self._last_lr.value = lr
             self._lr._after_update()
 
+    def lr_apply(self, apply_fn: Callable[[jax.Array], Any]) -> None:
+        """Set the learning rate to `apply_fn(current rate)` until the schedule's
+        next `step()` (see `LRScheduler.apply`).
+
+        ```python
+        import jax.numpy as jnp
+        import eqstate
+        import eqstate.optim as optim
+
+        w = eqstate.ParamState(jnp.ones(2))
+        opt = optim.SGD(lr=optim.StepLR(base_lr=1.0, step_size=10))
+        opt.register_trainable_weights({"w": w})
+        opt.lr_apply(lambda lr: lr * 0.1)
+        opt.update({"w": jnp.ones(2)})
+        assert jnp.allclose(w.value, 0.9) and jnp.allclose(opt.current_lr, 0.1)
+        ```
+
+        Args:
+            apply_fn: maps the current rate (a scalar array) to the new one.
+
+        Raises:
+            OptimizerError: the rate is a constant baked into the optax
+                transformation (`lr=` a number), or unknown (a ready
+                transformation).
+        """
+        if self._lr is None:
+            raise OptimizerError(_UNKNOWN_LR)
+        if self._constant_lr:
+            name = type(self).__name__
+            raise OptimizerError(
+                f"{name}.lr_apply: this optimizer's learning rate is the constant "
+                f"{self._lr.base_lr}, built into its optax transformation, so it "
+                "cannot change during training. Give a schedule to change it, "
+                f"e.g. {name}(lr=eqstate.optim.StepLR(base_lr={self._lr.base_lr}, "
+                "step_size=10**9)) (a rate that only lr_apply changes)."
+            )
+        self._lr.apply(apply_fn)
+        if self._last_lr is not None:
+            self._last_lr.value = self._lr.current_lr
+
     @property
     def _constant_lr(self) -> bool:
         return isinstance(self._lr, ConstantLR) and self._lr.is_constant
@@ -526,9 +567,10 @@ class OptaxOptimizer(Optimizer):
         """
         from ..checkpoint._tree import load_values
 
-        load_values(
-            self.__eqstate_states__(), dict(state_dict), "optimizer.load_state_dict"
-        )
+        state_dict = dict(state_dict)
+        if isinstance(state_dict.get("lr"), Mapping):
+            state_dict["lr"] = with_applied_lr(state_dict["lr"])
+        load_values(self.__eqstate_states__(), state_dict, "optimizer.load_state_dict")
 
     def __repr__(self) -> str:
         lr = "" if self._lr is None else f"lr={self._lr!r}, "

@@ -139,7 +139,7 @@ class ReduceLROnPlateau(LRScheduler):
 
     @property
     def current_lr(self) -> jax.Array:
-        return self.lr_value.value
+        return self._with_applied(self.lr_value.value)
 
     def __eqstate_states__(self) -> dict[str, Any]:
         return {
@@ -148,6 +148,7 @@ class ReduceLROnPlateau(LRScheduler):
             "num_bad_epochs": self.num_bad_epochs,
             "cooldown_counter": self.cooldown_counter,
             "lr": self.lr_value,
+            "applied_lr": self._applied,
         }
 
     def __repr__(self) -> str:

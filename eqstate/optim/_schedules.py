@@ -67,6 +67,13 @@ def check_base_lr(owner: str, base_lr: Any) -> float:
     return float(base_lr)
 
 
+def with_applied_lr(state_dict: Mapping[str, Any]) -> dict[str, Any]:
+    """A schedule's `state_dict` saved before `apply` existed: no applied rate."""
+    out = dict(state_dict)
+    out.setdefault("applied_lr", np.float32(np.nan))
+    return out
+
+
 class LRScheduler:
     """The base class of the learning-rate schedules in `eqstate.optim`.
 
@@ -106,6 +113,10 @@ class LRScheduler:
         self.last_epoch: OptimState = OptimState(
             jnp.asarray(last_epoch, jnp.int32), name=f"{type(self).__name__}.last_epoch"
         )
+        # A rate set by `apply`, in force until the next `step()` (NaN: none).
+        self._applied: OptimState = OptimState(
+            jnp.asarray(jnp.nan, jnp.float32), name=f"{type(self).__name__}.applied"
+        )
 
     @property
     def base_lrs(self) -> list[float]:
@@ -126,7 +137,46 @@ class LRScheduler:
     @property
     def current_lr(self) -> jax.Array:
         """The rate at the current position (what the next update will use)."""
-        return _f32(self(self.last_epoch.value))
+        return self._with_applied(_f32(self(self.last_epoch.value)))
+
+    def _with_applied(self, rate: jax.Array) -> jax.Array:
+        """`rate`, or the one `apply` set since the last `step()`."""
+        applied = self._applied.value
+        return jnp.where(jnp.isnan(applied), rate, applied)
+
+    def apply(self, apply_fn: Callable[[jax.Array], Any]) -> None:
+        """Set the current rate to `apply_fn(current rate)` until the next `step()`.
+
+        The next `step()` goes back to the schedule's own rate at the new
+        position. The optimizer using this schedule updates with the applied
+        rate (and reports it as its `current_lr`). `state_dict()` saves the
+        applied rate (NaN when none) as `"applied_lr"`.
+
+        ```python
+        import eqstate.optim as optim
+
+        schedule = optim.StepLR(base_lr=1.0, step_size=2, gamma=0.5)
+        schedule.apply(lambda lr: lr * 0.1)
+        assert abs(float(schedule.current_lr) - 0.1) < 1e-7
+        schedule.step()
+        schedule.step()
+        assert float(schedule.current_lr) == 0.5  # the schedule's own rate again
+        ```
+
+        Args:
+            apply_fn: maps the current rate (a scalar array) to the new one.
+        """
+        rate = _f32(apply_fn(self.current_lr))
+        if jnp.ndim(rate) != 0:
+            raise EqstateError(
+                f"{type(self).__name__}.apply: apply_fn returned an array of shape "
+                f"{jnp.shape(rate)}; it must return one rate, e.g. "
+                "`lambda lr: lr * 0.1`."
+            )
+        self._applied.value = rate
+        last = getattr(self.optimizer, "_last_lr", None)
+        if isinstance(last, State):
+            last.value = rate
 
     @property
     def current_lrs(self) -> list[jax.Array]:
@@ -151,6 +201,7 @@ class LRScheduler:
             self.last_epoch.value = self.last_epoch.value + 1
         else:
             self.last_epoch.value = jnp.asarray(epoch, jnp.int32)
+        self._applied.value = jnp.asarray(jnp.nan, jnp.float32)
 
     def step_epoch(self) -> None:
         """The same as `step()`."""
@@ -165,8 +216,8 @@ class LRScheduler:
         self.optimizer = optimizer
 
     def __eqstate_states__(self) -> dict[str, Any]:
-        """The States holding this schedule's position."""
-        return {"last_epoch": self.last_epoch}
+        """The States holding this schedule's position (and an applied rate)."""
+        return {"last_epoch": self.last_epoch, "applied_lr": self._applied}
 
     def state_dict(self) -> dict[str, Any]:
         """A copy of the schedule's State values."""
@@ -185,7 +236,9 @@ class LRScheduler:
         from ..checkpoint._tree import load_values
 
         load_values(
-            self.__eqstate_states__(), dict(state_dict), "scheduler.load_state_dict"
+            self.__eqstate_states__(),
+            with_applied_lr(state_dict),
+            "scheduler.load_state_dict",
         )
 
     def _after_update(self) -> None:

@@ -141,7 +141,9 @@ class ChainedScheduler(LRScheduler):
 
     @property
     def current_lr(self) -> jax.Array:
-        return self._combine([s.current_lr for s in self.schedulers])
+        return self._with_applied(
+            self._combine([s.current_lr for s in self.schedulers])
+        )
 
     def step(self, epoch: ArrayLike | None = None) -> None:
         super().step(epoch)
@@ -217,7 +219,7 @@ class SequentialLR(LRScheduler):
     @property
     def current_lr(self) -> jax.Array:
         rates = jnp.stack([s.current_lr for s in self.schedulers])
-        return _f32(rates[self.current_scheduler_idx])
+        return self._with_applied(_f32(rates[self.current_scheduler_idx]))
 
     def step(self, epoch: ArrayLike | None = None) -> None:
         super().step(epoch)

@@ -61,5 +61,7 @@ from ._tracing import (
     eval_shape as eval_shape,
     make_jaxpr as make_jaxpr,
 )
+from ._unit_grad import UnitAwareError as UnitAwareError
 from ._vjp import jvp as jvp, vjp as vjp
 from ._vmap import vmap as vmap
+from ._vmap_new import vmap_new_states as vmap_new_states

@@ -11,6 +11,7 @@ into preallocated buffers in place.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -18,6 +19,7 @@ import jax
 import jax.numpy as jnp
 import jax.tree_util as jtu
 
+from .._errors import EqstateError
 from .._state import State
 from ._engine import Plan, gather, known, owner_name, restore, retrying, scatter, split
 from ._loops import _body_step, _cond_reader
@@ -37,7 +39,13 @@ def checkpointed_scan(
     """`scan` whose reverse-mode gradient needs O(log n) memory, not O(n).
 
     Same results and gradients as `eqstate.transform.scan`; the backward pass
-    recomputes parts of the forward pass instead of storing every step.
+    keeps `base · ⌈log_base n⌉` carries and recomputes the steps between them
+    (equinox's checkpointed while loop, a binomial "treeverse" schedule)
+    instead of storing every step. Over 10,000 steps of a 256-wide recurrent
+    cell the compiled backward pass needs about 1/200 of `scan`'s scratch
+    memory (`python -m benchmarks.checkpointed_memory`). Reverse mode only:
+    forward-mode transforms (`jvp`, `jacfwd`, `hessian`, `fwd_grad`) need
+    `scan`.
 
     ```python
     import jax.numpy as jnp
@@ -49,14 +57,14 @@ def checkpointed_scan(
         def body(c, x):
             return c * w.value + x, c
 
-        c, _ = eqstate.transform.checkpointed_scan(body, x0, jnp.ones(100), base=4)
+        c, _ = eqstate.transform.checkpointed_scan(body, x0, jnp.ones(20), base=4)
         return c
 
     g = eqstate.transform.grad(loss, grad_states=w)(1.0)
 
     def plain(x0):
         return eqstate.transform.scan(lambda c, x: (c * w.value + x, c), x0,
-                                      jnp.ones(100))[0]
+                                      jnp.ones(20))[0]
 
     assert jnp.allclose(g, eqstate.transform.grad(plain, grad_states=w)(1.0))
     ```
@@ -66,7 +74,8 @@ def checkpointed_scan(
         init: the initial (non-State) carry.
         xs: the values scanned over (leading axis).
         length: the number of steps when `xs` is None.
-        base: the nesting base of the checkpointing (memory ~ base · log_base n).
+        base: sets the number of checkpoints, `base · ⌈log_base n⌉` (memory
+            grows with it, recomputation shrinks).
         pbar: a `ProgressBar` (or an update frequency).
     """
     owner = owner_name("checkpointed_scan", f)
@@ -92,7 +101,7 @@ def checkpointed_scan(
             (user_carry, y), vals = step(user_carry, x_at(i), vals)
             ys = jtu.tree_map(lambda v, b: b.at[i].set(v), y, ys)  # buffers in place
             if bar is not None:
-                bar.tick(i, n)
+                bar.tick(i, n, carry=user_carry, y=y)
             return i + 1, user_carry, vals, ys
 
         import equinox.internal as eqxi  # imported on first use: slow to import
@@ -103,14 +112,36 @@ def checkpointed_scan(
             (jnp.asarray(0), init, vals, ys0),
             max_steps=n,
             buffers=lambda c: c[3],
-            kind="bounded",
-            base=base,
+            kind="checkpointed",
+            checkpoints=_checkpoints(n, base),
         )
         scatter(plan.writes, vals)
         states = list(known(arg_states, plan))
         return restore(carry, states), restore(ys, states)
 
     return retrying(Plan(), attempt, owner)
+
+
+class _CheckpointError(EqstateError, ValueError):
+    """An invalid `base` for a checkpointed loop."""
+
+
+def _checkpoints(n: int, base: int) -> int:
+    """The carries kept for the backward pass: `base · ⌈log_base n⌉` (at most n).
+
+    The memory the nested-scan scheme of `bounded_while_loop` would use; the
+    binomial (treeverse) schedule of equinox's checkpointed loop recomputes
+    the fewest steps for that many checkpoints.
+    """
+    if n <= 1:
+        return 1
+    if base < 2:
+        raise _CheckpointError(
+            f"checkpointed loops need base >= 2, got base={base}; the default "
+            "is base=16."
+        )
+    levels = max(1, math.ceil(math.log(n) / math.log(base) - 1e-9))
+    return max(1, min(n, base * levels))
 
 
 def checkpointed_for_loop(
@@ -140,7 +171,7 @@ def checkpointed_for_loop(
         f: the step function, called with one slice of each of `xs`.
         *xs: arrays (or pytrees) iterated over their leading axis.
         length: the number of steps when no `xs` are given.
-        base: the nesting base of the checkpointing.
+        base: sets the number of checkpoints, `base · ⌈log_base n⌉`.
         pbar: a `ProgressBar` (or an update frequency).
     """
 
@@ -186,7 +217,7 @@ def bounded_while_loop(
         body_fun: the body; States it writes are carried.
         init_val: the initial (non-State) value.
         max_steps: the most iterations the loop may take.
-        base: the nesting base of the checkpointing.
+        base: the nesting base of the checkpointing (nested scans).
     """
     owner = owner_name("bounded_while_loop", body_fun)
     index: dict[State, int] = {}

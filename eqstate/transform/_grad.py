@@ -11,6 +11,7 @@ import jax.numpy as jnp
 import jax.tree_util as jtu
 
 from ._autodiff import GradientTransform, Transform
+from ._unit_grad import unit_aware as _unit_aware
 
 __all__ = [
     "fwd_grad",
@@ -34,12 +35,8 @@ def _build(
     check_states: bool = True,
     debug_nan: bool = False,
     unit_aware: bool = False,
+    kind: str = "grad",
 ) -> Any:
-    if unit_aware:
-        raise NotImplementedError(
-            "unit_aware=True is not supported by eqstate yet: differentiate the "
-            "unitless magnitudes (brainunit's `u.get_magnitude`) instead."
-        )
     if fun is None:
         return lambda f: _build(
             transform,
@@ -51,7 +48,12 @@ def _build(
             transform_params,
             check_states,
             debug_nan,
+            unit_aware,
+            kind,
         )
+    if unit_aware:
+        name = getattr(transform, "__eqstate_name__", "GradientTransform")
+        transform = _unit_aware(transform, kind, f"eqstate.transform.{name}")
     return GradientTransform(
         fun,
         transform,
@@ -218,17 +220,34 @@ def grad(
     `(result, value)`, both make it `(result, value, aux)`. States written by the
     function are written back; a State reachable twice gets one, summed gradient.
 
+    With `unit_aware=True` (needs brainunit), States and arguments may hold
+    brainunit Quantities and the gradients come back as Quantities whose unit
+    is the loss unit over the parameter unit:
+
+    ```python
+    import brainunit as u
+    import jax.numpy as jnp
+    import eqstate
+
+    x = eqstate.ParamState(jnp.array([1.0, 2.0]) * u.ms)
+    g = eqstate.transform.grad(
+        lambda: u.math.sum(x.value**2), grad_states=x, unit_aware=True
+    )()
+    assert g.unit == u.ms and g.mantissa.tolist() == [2.0, 4.0]
+    ```
+
     Args:
         fun: the scalar function; `grad(grad_states=...)` returns a decorator.
         grad_states: the States to differentiate.
         argnums: positional arguments to differentiate (default 0 when
             `grad_states` is None).
-        has_aux: `fun` returns `(value, aux)`.
         holomorphic: as in `jax.grad`.
         allow_int: as in `jax.grad`.
         has_aux: `fun` returns `(value, aux)`.
         return_value: also return the value.
-        unit_aware: brainunit-aware gradients; not supported yet (raises).
+        unit_aware: differentiate brainunit Quantities: gradients carry the
+            unit `[loss] / [parameter]` (raises `UnitAwareError` when
+            brainunit is not installed).
         check_states: raise `GradStateError` for a grad State never read.
         debug_nan: raise `JitCheckError` when a gradient holds NaN.
     """
@@ -243,21 +262,24 @@ def grad(
         check_states,
         debug_nan,
         unit_aware,
+        "grad",
     )
 
 
 def vector_grad(
-    fun: Callable[..., Any] | None = None,
+    func: Callable[..., Any] | None = None,
     grad_states: Any = None,
     argnums: int | Sequence[int] | None = None,
-    has_aux: bool | None = None,
     return_value: bool = False,
-    **transform_params: Any,
+    has_aux: bool | None = None,
+    unit_aware: bool = False,
+    check_states: bool = True,
+    debug_nan: bool = False,
 ) -> Any:
     """Gradient of a vector-valued function, summed over its outputs.
 
-    The vector-Jacobian product with a cotangent of ones; same arguments and
-    return structure as `grad`.
+    The vector-Jacobian product with a cotangent of ones; return structure as
+    `grad`.
 
     ```python
     import jax.numpy as jnp
@@ -266,15 +288,30 @@ def vector_grad(
     g = eqstate.transform.vector_grad(lambda x: x**2)(jnp.array([1.0, 3.0]))
     assert g.tolist() == [2.0, 6.0]
     ```
+
+    Args:
+        func: the function; `vector_grad(grad_states=...)` is a decorator.
+        grad_states: the States to differentiate.
+        argnums: positional arguments to differentiate.
+        return_value: also return the value.
+        has_aux: `func` returns `(value, aux)`.
+        unit_aware: brainunit Quantities in, Quantities out (see `grad`); all
+            outputs must share one unit.
+        check_states: raise `GradStateError` for a grad State never read.
+        debug_nan: raise `JitCheckError` when a gradient holds NaN.
     """
     return _build(
         _vector_grad_transform,
-        fun,
+        func,
         grad_states,
         argnums,
         has_aux,
         return_value,
-        transform_params,
+        {},
+        check_states,
+        debug_nan,
+        unit_aware,
+        "vector",
     )
 
 
@@ -284,9 +321,13 @@ def jacrev(
     argnums: int | Sequence[int] | None = None,
     has_aux: bool | None = None,
     return_value: bool = False,
-    **transform_params: Any,
+    holomorphic: bool = False,
+    allow_int: bool = False,
+    unit_aware: bool = False,
+    check_states: bool = True,
+    debug_nan: bool = False,
 ) -> Any:
-    """Jacobian by reverse-mode autodiff; arguments and returns as `grad`.
+    """Jacobian by reverse-mode autodiff; return structure as `grad`.
 
     ```python
     import jax.numpy as jnp
@@ -295,6 +336,19 @@ def jacrev(
     J = eqstate.transform.jacrev(lambda x: x * 2)(jnp.ones(3))
     assert J.shape == (3, 3)
     ```
+
+    Args:
+        fun: the function; `jacrev(grad_states=...)` is a decorator.
+        grad_states: the States to differentiate.
+        argnums: positional arguments to differentiate.
+        has_aux: `fun` returns `(value, aux)`.
+        return_value: also return the value.
+        holomorphic: as in `jax.jacrev`.
+        allow_int: as in `jax.jacrev`.
+        unit_aware: brainunit Quantities in, Quantities out: the entry for
+            output `y` and input `x` has unit `[y] / [x]`.
+        check_states: raise `GradStateError` for a grad State never read.
+        debug_nan: raise `JitCheckError` when a derivative holds NaN.
     """
     return _build(
         _jacrev_transform,
@@ -303,19 +357,26 @@ def jacrev(
         argnums,
         has_aux,
         return_value,
-        transform_params,
+        {"holomorphic": holomorphic, "allow_int": allow_int},
+        check_states,
+        debug_nan,
+        unit_aware,
+        "jacobian",
     )
 
 
 def jacfwd(
-    fun: Callable[..., Any] | None = None,
+    func: Callable[..., Any] | None = None,
     grad_states: Any = None,
     argnums: int | Sequence[int] | None = None,
     has_aux: bool | None = None,
     return_value: bool = False,
-    **transform_params: Any,
+    holomorphic: bool = False,
+    unit_aware: bool = False,
+    check_states: bool = True,
+    debug_nan: bool = False,
 ) -> Any:
-    """Jacobian by forward-mode autodiff; arguments and returns as `grad`.
+    """Jacobian by forward-mode autodiff; return structure as `grad`.
 
     ```python
     import jax.numpy as jnp
@@ -324,15 +385,30 @@ def jacfwd(
     J = eqstate.transform.jacfwd(lambda x: x * 2)(jnp.ones(2))
     assert J.tolist() == [[2.0, 0.0], [0.0, 2.0]]
     ```
+
+    Args:
+        func: the function; `jacfwd(grad_states=...)` is a decorator.
+        grad_states: the States to differentiate.
+        argnums: positional arguments to differentiate.
+        has_aux: `func` returns `(value, aux)`.
+        return_value: also return the value.
+        holomorphic: as in `jax.jacfwd`.
+        unit_aware: brainunit Quantities in, Quantities out (see `jacrev`).
+        check_states: raise `GradStateError` for a grad State never read.
+        debug_nan: raise `JitCheckError` when a derivative holds NaN.
     """
     return _build(
         _jacfwd_transform,
-        fun,
+        func,
         grad_states,
         argnums,
         has_aux,
         return_value,
-        transform_params,
+        {"holomorphic": holomorphic},
+        check_states,
+        debug_nan,
+        unit_aware,
+        "jacobian",
     )
 
 
@@ -341,14 +417,17 @@ jacobian = jacrev
 
 
 def hessian(
-    fun: Callable[..., Any] | None = None,
+    func: Callable[..., Any] | None = None,
     grad_states: Any = None,
     argnums: int | Sequence[int] | None = None,
-    has_aux: bool | None = None,
     return_value: bool = False,
-    **transform_params: Any,
+    holomorphic: bool = False,
+    has_aux: bool | None = None,
+    unit_aware: bool = False,
+    check_states: bool = True,
+    debug_nan: bool = False,
 ) -> Any:
-    """Hessian (forward-over-reverse); arguments and returns as `grad`.
+    """Hessian (forward-over-reverse); return structure as `grad`.
 
     ```python
     import jax.numpy as jnp
@@ -357,20 +436,36 @@ def hessian(
     H = eqstate.transform.hessian(lambda x: jnp.dot(x, x))(jnp.array([1.0, 2.0]))
     assert H.tolist() == [[2.0, 0.0], [0.0, 2.0]]
     ```
+
+    Args:
+        func: the scalar function; `hessian(grad_states=...)` is a decorator.
+        grad_states: the States to differentiate.
+        argnums: positional arguments to differentiate.
+        return_value: also return the value.
+        holomorphic: as in `jax.hessian`.
+        has_aux: `func` returns `(value, aux)`.
+        unit_aware: brainunit Quantities in, Quantities out: the entry for
+            inputs `x_i`, `x_j` has unit `[y] / ([x_i] [x_j])`.
+        check_states: raise `GradStateError` for a grad State never read.
+        debug_nan: raise `JitCheckError` when a derivative holds NaN.
     """
     return _build(
         _hessian_transform,
-        fun,
+        func,
         grad_states,
         argnums,
         has_aux,
         return_value,
-        transform_params,
+        {"holomorphic": holomorphic},
+        check_states,
+        debug_nan,
+        unit_aware,
+        "hessian",
     )
 
 
 def fwd_grad(
-    fun: Callable[..., Any] | None = None,
+    func: Callable[..., Any] | None = None,
     grad_states: Any = None,
     argnums: int | Sequence[int] | None = None,
     return_value: bool = False,
@@ -378,6 +473,8 @@ def fwd_grad(
     tangent_size: int | None = None,
     drct_der_clip: float | None = None,
     key: Any = None,
+    check_states: bool = True,
+    debug_nan: bool = False,
 ) -> Any:
     """Forward gradient: an unbiased gradient estimate from forward mode only.
 
@@ -396,7 +493,7 @@ def fwd_grad(
     ```
 
     Args:
-        fun: the scalar function; `fwd_grad(grad_states=...)` is a decorator.
+        func: the scalar function; `fwd_grad(grad_states=...)` is a decorator.
         grad_states: the States to differentiate.
         argnums: positional arguments to differentiate.
         return_value: also return the value.
@@ -406,13 +503,17 @@ def fwd_grad(
         drct_der_clip: clip each directional derivative to this magnitude.
         key: a seed or key for the directions (default: `eqstate.random`'s
             default stream, which advances).
+        check_states: raise `GradStateError` for a grad State never read.
+        debug_nan: raise `JitCheckError` when a gradient holds NaN.
     """
     return _build(
         _fwd_grad_transform,
-        fun,
+        func,
         grad_states,
         argnums,
         has_aux,
         return_value,
         {"tangent_size": tangent_size, "drct_der_clip": drct_der_clip, "key": key},
+        check_states,
+        debug_nan,
     )

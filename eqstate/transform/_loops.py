@@ -175,7 +175,7 @@ def scan(
                 f, (user_carry, x), plan, vals, owner, arg_states
             )
             if bar is not None:
-                bar.tick(i, n)
+                bar.tick(i, n, carry=user_carry, y=y)
                 i = i + 1
             return (i, user_carry, new_vals), y
 

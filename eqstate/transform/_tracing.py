@@ -242,7 +242,30 @@ class StateFinder:
         self.key_fn = key_fn
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        """Trace the function abstractly on these arguments; return the States."""
+        """Same as `find`."""
+        return self.find(*args, **kwargs)
+
+    def find(self, *args: Any, **kwargs: Any) -> Any:
+        """Trace the function abstractly on these arguments; return the States.
+
+        Nothing runs: the function is traced with `jax.eval_shape`, and no
+        State changes.
+
+        ```python
+        import jax.numpy as jnp
+        import eqstate
+
+        w = eqstate.ParamState(jnp.ones(2), name="w")
+        n = eqstate.State(jnp.array(0), name="n")
+
+        def step(x):
+            n.value += 1
+            return w.value * x
+
+        finder = eqstate.transform.StateFinder(step, usage="write", return_type="list")
+        assert finder.find(jnp.ones(2)) == [n] and int(n.value) == 0
+        ```
+        """
         found: dict[str, list[State[Any]]] = {}
         owner = owner_name("StateFinder", self.fn)
 

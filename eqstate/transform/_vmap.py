@@ -15,7 +15,7 @@ from typing import Any, Generic, ParamSpec, TypeVar, overload
 import jax
 import jax.tree_util as jtu
 
-from .. import _jax_hooks
+from .. import _jax_hooks, _table
 from .._errors import BatchAxisError
 from .._filters import to_predicate
 from .._state import State, is_state
@@ -34,6 +34,8 @@ from ._engine import (
 )
 
 __all__ = ["vmap"]
+
+NO_BATCHING = "INIT_NO_BATCHING"  # the tag of States kept unbatched
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -120,6 +122,9 @@ class VmapWrapper(Generic[P, R]):
         self.in_map = _axis_map(in_states, "in_states")
         self.out_map = _axis_map(out_states, "out_states")
         self.rngs: dict[State, None] = {}  # States whose kind splits per lane
+        # `vmap_new_states`: keep the States `fun` creates, stacked per lane;
+        # (tag to give them, predicate of those kept unbatched) or None.
+        self.new_states: tuple[str | None, Callable[..., bool]] | None = None
         self.owner = owner_name("vmap", fun)
         functools.update_wrapper(self, fun, updated=())  # type: ignore[arg-type]
 
@@ -214,28 +219,76 @@ class VmapWrapper(Generic[P, R]):
                     ):
                         raise BatchAxisError(_batched_write_message(s, owner))
                     unbatched.append(s)
+            new_lanes, new_shared = self._new_states(frame)
             with frame:
                 batched_vals = [[s.value for s in groups[a]] for a in axes]
                 unbatched_vals = [frame.values[s] for s in unbatched]
                 out = export(out, frame, {s: i for i, s in enumerate(arg_states)})
             layout["groups"], layout["unbatched"] = groups, unbatched
-            return out, batched_vals, unbatched_vals
+            layout["new"] = (new_lanes, new_shared)
+            new_vals = (
+                [frame.values[s] for s in new_lanes],
+                [frame.values[s] for s in new_shared],
+            )
+            return out, batched_vals, unbatched_vals, new_vals
 
         state_axes = [in_map[s] for s in in_states]
         mapped = jax.vmap(
             pure,
             in_axes=(state_axes, 0, *arg_axes),
-            out_axes=(self.out_axes, list(axes), None),
+            out_axes=(self.out_axes, list(axes), None, (0, None)),
             axis_name=self.axis_name,
             axis_size=size,
             spmd_axis_name=self.spmd_axis_name,
         )
-        out, batched_vals, unbatched_vals = mapped(in_vals, lane_keys, *args, **kwargs)
+        out, batched_vals, unbatched_vals, new_vals = mapped(
+            in_vals, lane_keys, *args, **kwargs
+        )
         for axis, vals in zip(axes, batched_vals):
             scatter(layout["groups"][axis], vals)
         scatter(layout["unbatched"], unbatched_vals)
         scatter(rngs, next_keys)
+        if self.new_states is not None:
+            self._keep_new_states(layout["new"], new_vals)
         return restore(out, arg_states)
+
+    def _new_states(self, frame: Any) -> tuple[list[State], list[State]]:
+        """The States created in `frame` to keep: (stacked, shared by lanes)."""
+        if self.new_states is None or not frame.created:
+            return [], []
+        _, shared = self.new_states
+        lanes: list[State] = []
+        kept: list[State] = []
+        for s in frame.created:
+            if s.tag == NO_BATCHING or shared((), s):
+                value = frame.values[s]
+                if any(_jax_hooks.of_current_trace(x) for x in jtu.tree_leaves(value)):
+                    raise BatchAxisError(_shared_new_message(s, self.owner))
+                kept.append(s)
+            else:
+                lanes.append(s)
+        return lanes, kept
+
+    def _keep_new_states(
+        self, states: tuple[list[State], list[State]], values: tuple[Any, Any]
+    ) -> None:
+        tag, _ = self.new_states or (None, None)
+        for group, vals in zip(states, values):
+            for s, v in zip(group, vals):
+                _table.create(s, v)  # alive again, in the caller's context
+        if tag is not None:
+            for s in states[0]:
+                s.metadata.setdefault("tag", tag)
+
+
+def _shared_new_message(state: State, owner: str) -> str:
+    return (
+        f"{state._describe()} was created inside {owner} with a value that "
+        "differs across lanes, but it is kept unbatched (it is tagged "
+        f"{NO_BATCHING!r} or matches `state_to_exclude`).\nGive it a value "
+        "that is the same in every lane, or let it be batched: drop the tag "
+        "or narrow `state_to_exclude`."
+    )
 
 
 def _batched_write_message(state: State, owner: str) -> str:

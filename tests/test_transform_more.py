@@ -1,0 +1,104 @@
+"""StateFinder.find, ProgressBar.init / runners, and checkpointed_scan's
+gradient over many steps."""
+
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+import eqstate
+from eqstate import transform as T
+
+
+def test_state_finder_find_equals_call_and_changes_nothing():
+    w = eqstate.ParamState(jnp.ones(2), name="w")
+    n = eqstate.State(jnp.array(0), name="n")
+
+    def step(x):
+        n.value += 1
+        return w.value * x
+
+    for usage, expected in [("all", [n, w]), ("read", [w]), ("write", [n])]:
+        finder = T.StateFinder(step, usage=usage, return_type="list")
+        assert finder.find(jnp.ones(2)) == expected == finder(jnp.ones(2))
+    keyed = T.StateFinder(step, eqstate.ParamState, key_fn=lambda i, s: s.name)
+    assert keyed.find(jnp.ones(2)) == {"w": w}
+    assert int(n.value) == 0
+
+
+@pytest.mark.parametrize(
+    "kwargs, n, freq",
+    [({}, 100, 5), ({}, 7, 1), ({"freq": 10}, 100, 10), ({"count": 4}, 100, 25)],
+)
+def test_progress_bar_init_resolves_frequency(kwargs, n, freq):
+    runner = T.ProgressBar(**kwargs).init(n)
+    assert (runner.n, runner.freq) == (n, freq)
+    assert runner.desc == f"Running for {n:,} iterations"
+
+
+def test_progress_bar_runner_reports_inside_a_compiled_loop(capsys):
+    runner = T.ProgressBar(count=2, desc="fori").init(10)
+
+    def body(i, x):
+        runner(i)
+        return x + 1
+
+    assert int(jax.jit(lambda: jax.lax.fori_loop(0, 10, body, 0))()) == 10
+    err = capsys.readouterr().err
+    assert "fori" in err and "10/10" in err
+
+
+def test_progress_bar_formats_desc_from_the_loop(capsys):
+    bar = T.ProgressBar(freq=5, desc=("sum {s:.0f}", lambda d: {"s": d["carry"]}))
+    carry, _ = T.scan(lambda c, x: (c + x, x), 0.0, jnp.arange(10.0), pbar=bar)
+    assert float(carry) == 45.0
+    assert "sum 45" in capsys.readouterr().err
+
+
+def test_progress_bar_errors():
+    with pytest.raises(ValueError, match="count=20 is larger than the 10 steps"):
+        T.ProgressBar(count=20).init(10)
+    with pytest.raises(ValueError, match="freq=50 is larger than the 10 steps"):
+        T.ProgressBar(freq=50).init(10)
+    with pytest.raises(ValueError, match="freq .* or count .*not both"):
+        T.ProgressBar(freq=2, count=2)
+    with pytest.raises(TypeError, match=r"\(format string, callable\) pair"):
+        T.ProgressBar(desc=("x", "not callable"))
+    runner = T.ProgressBar(desc=("{i}", lambda d: [d["i"]])).init(4)
+    with pytest.raises(TypeError, match="must return a dict"):
+        runner(jnp.asarray(0))
+    assert issubclass(type(_error(lambda: T.ProgressBar(freq=0))), eqstate.EqstateError)
+
+
+def _error(fn):
+    try:
+        fn()
+    except Exception as e:  # noqa: BLE001
+        return e
+    raise AssertionError("no error")
+
+
+def test_checkpointed_scan_gradient_equals_scan_over_1000_steps():
+    w = eqstate.ParamState(jnp.array([0.9, -0.3, 0.5]))
+    xs = jnp.sin(jnp.arange(1000.0))[:, None] * jnp.ones(3) * 0.01
+
+    def make_loss(loop):
+        def loss(h0):
+            def body(h, x):
+                h = jnp.tanh(w.value * h + x)
+                return h, h.sum()
+
+            h, ys = loop(body, h0, xs)
+            return (h**2).sum() + 1e-3 * ys.sum()
+
+        return T.grad(loss, grad_states=w, argnums=0, return_value=True)
+
+    h0 = jnp.array([0.1, 0.2, 0.3])
+    (gw, gh), v = T.jit(make_loss(T.scan))(h0)
+    (cgw, cgh), cv = T.jit(make_loss(T.checkpointed_scan))(h0)
+    np.testing.assert_allclose(cv, v, rtol=1e-6)
+    np.testing.assert_allclose(cgw, gw, rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(cgh, gh, rtol=1e-5, atol=1e-7)
+    assert float(jnp.abs(gw).sum()) > 0.0
