@@ -1,0 +1,606 @@
+"""State hooks: callbacks on a State's reads, writes, restores and creation.
+
+**Zero cost without hooks.** `State.value` is a plain property that goes
+straight to the reference table (`_table.read` / `_table.write`). Registering
+the first hook (global or on any State), or entering `check_state_value_tree`,
+swaps in a *hooked* property on `State` (`_activate`); removing the last one
+swaps the plain property back. States without hooks never pay for a lookup
+while no hook exists anywhere, and only a dictionary lookup while some do.
+
+Per-State hook managers live in a `WeakKeyDictionary` keyed by the State
+(consulted only by the hooked property), so a State carries no hook slot.
+
+**Transforms.** Hooks fire on user `.value` reads and writes. Inside an
+eqstate transform (`jit`, `grad`, `vmap`, `for_loop`, ...) those happen while
+the function is traced, so hooks see tracers and run once per trace, not once
+per call; a write cancelled by a hook raises at trace time. The engine's own
+gathering of State values before a call and its commit of the results after
+it go through the table directly and fire no hooks.
+
+A State subclass that defines its own `value` property bypasses the hooks
+unless that property reads and writes through `super().value`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import warnings
+import weakref
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import jax
+
+from . import _table
+from ._errors import EqstateError
+from ._hook_types import (
+    HOOK_TYPES,
+    Hook,
+    HookCancellationError,
+    HookConfig,
+    HookContext,
+    HookExecutionError,
+    HookHandle,
+    HookRegistrationError,
+    HookType,
+    HookWarning,
+    InitHookContext,
+    MutableWriteHookContext,
+    ReadHookContext,
+    RestoreHookContext,
+    WriteHookContext,
+)
+
+if TYPE_CHECKING:
+    from ._state import State
+
+__all__ = [
+    "GlobalHookRegistry",
+    "HookManager",
+    "clear_state_hooks",
+    "has_state_hooks",
+    "list_state_hooks",
+    "register_state_hook",
+    "unregister_state_hook",
+]
+
+
+def _check_type(hook_type: str | None, allow_none: bool = True) -> None:
+    if (hook_type is None and allow_none) or hook_type in HOOK_TYPES:
+        return
+    raise HookRegistrationError(
+        f"Unknown hook type {hook_type!r}. The hook types are "
+        f"{', '.join(map(repr, HOOK_TYPES))}."
+    )
+
+
+class HookManager:
+    """The hooks of one State (`state.hooks`), or a standalone set of hooks.
+
+    Hooks of each kind run by priority, highest first (ties in registration
+    order). `write_before` hooks chain: each sees the previous one's
+    `transformed_value`.
+
+    ```python
+    import eqstate
+
+    manager = eqstate.HookManager()
+    handle = manager.register_hook("read", lambda ctx: None, priority=10, name="r")
+    assert manager.has_hooks("read") and not manager.has_hooks("write_after")
+    assert [h.name for h in manager.get_hooks()] == ["r"]
+    manager.clear_hooks()
+    assert not manager.has_hooks()
+    ```
+
+    Args:
+        config: how callbacks that raise are handled (`HookConfig()` by default).
+    """
+
+    _bound: bool = False  # hooks of States: changes may (de)activate `State.value`
+
+    def __init__(self, config: HookConfig | None = None):
+        self._lock = threading.RLock()
+        self._hooks: dict[str, list[Hook]] = {t: [] for t in HOOK_TYPES}
+        self._has_hooks = False
+        self._cache: dict[str, list[Hook]] | None = None
+        self.config = config or HookConfig()
+
+    def register_hook(
+        self,
+        hook_type: HookType,
+        callback: Callable[[HookContext], Any],
+        priority: int = 0,
+        name: str | None = None,
+        enabled: bool = True,
+    ) -> HookHandle:
+        """Add a hook of kind `hook_type`; the handle enables, disables or removes it."""
+        _check_type(hook_type, allow_none=False)
+        hook = Hook(callback, priority, name, enabled)
+        with self._lock:
+            self._hooks[hook_type].append(hook)
+            self._has_hooks = True
+            self._cache = None
+        if self._bound:
+            _refresh()
+        return HookHandle(weakref.ref(self), hook, hook_type)
+
+    def unregister_hook(self, handle: HookHandle) -> bool:
+        """Remove the hook of `handle`; False if this manager does not hold it."""
+        with self._lock:
+            hooks = self._hooks.get(handle._hook_type, [])
+            if handle._hook not in hooks:
+                return False
+            hooks.remove(handle._hook)
+            handle._removed = True
+            self._changed()
+        return True
+
+    def get_hooks(self, hook_type: str | None = None) -> list[Hook]:
+        """The registered hooks (of one kind, or all), enabled or not."""
+        _check_type(hook_type)
+        with self._lock:
+            if hook_type is not None:
+                return list(self._hooks[hook_type])
+            return [h for t in HOOK_TYPES for h in self._hooks[t]]
+
+    def clear_hooks(self, hook_type: str | None = None) -> None:
+        """Remove every hook (of one kind, or all)."""
+        _check_type(hook_type)
+        with self._lock:
+            for t in HOOK_TYPES if hook_type is None else (hook_type,):
+                self._hooks[t].clear()
+            self._changed()
+
+    def has_hooks(self, hook_type: str | None = None) -> bool:
+        """Whether any hook is registered (for one kind: any enabled one)."""
+        _check_type(hook_type)
+        if not self._has_hooks:
+            return False
+        if hook_type is None:
+            return True
+        return any(h.enabled for h in self._hooks[hook_type])
+
+    def execute_read_hooks(self, value: Any, state_ref: weakref.ref[Any]) -> None:
+        """Run the `read` hooks on `value`."""
+        hooks = self._enabled("read")
+        if hooks:
+            self._run(hooks, ReadHookContext("read", state_ref, value=value))
+
+    def execute_write_before_hooks(
+        self, new_value: Any, old_value: Any, state_ref: weakref.ref[Any]
+    ) -> Any:
+        """Run the `write_before` hooks; the value to write.
+
+        Raises:
+            HookCancellationError: a hook set `ctx.cancel`.
+        """
+        value = new_value
+        for hook in self._enabled("write_before"):
+            ctx = MutableWriteHookContext(
+                "write_before",
+                state_ref,
+                value=new_value,
+                old_value=old_value,
+                transformed_value=value,
+            )
+            self._run((hook,), ctx)
+            if ctx.cancel:
+                state = state_ref()
+                what = "a State" if state is None else state._describe()
+                raise HookCancellationError(
+                    f"The write to {what} was cancelled by write_before hook "
+                    f"{hook.name!r}: {ctx.cancel_reason or 'no reason given'}.\n"
+                    "Write a value the hook accepts, or remove the hook "
+                    "(`handle.remove()`)."
+                )
+            if ctx.transformed_value is not None:
+                value = ctx.transformed_value
+        return value
+
+    def execute_write_after_hooks(
+        self, new_value: Any, old_value: Any, state_ref: weakref.ref[Any]
+    ) -> None:
+        """Run the `write_after` hooks."""
+        hooks = self._enabled("write_after")
+        if hooks:
+            ctx = WriteHookContext(
+                "write_after", state_ref, value=new_value, old_value=old_value
+            )
+            self._run(hooks, ctx)
+
+    def execute_restore_hooks(
+        self, new_value: Any, old_value: Any, state_ref: weakref.ref[Any]
+    ) -> None:
+        """Run the `restore` hooks."""
+        hooks = self._enabled("restore")
+        if hooks:
+            ctx = RestoreHookContext(
+                "restore", state_ref, value=new_value, old_value=old_value
+            )
+            self._run(hooks, ctx)
+
+    def execute_init_hooks(
+        self,
+        value: Any,
+        state_ref: weakref.ref[Any],
+        init_metadata: dict[str, Any] | None = None,
+    ) -> None:
+        """Run the `init` hooks."""
+        hooks = self._enabled("init")
+        if hooks:
+            ctx = InitHookContext(
+                "init", state_ref, value=value, init_metadata=init_metadata or {}
+            )
+            self._run(hooks, ctx)
+
+    # -- internals ----------------------------------------------------------
+
+    def _invalidate_cache(self) -> None:
+        self._cache = None
+
+    def _changed(self) -> None:
+        self._cache = None
+        self._has_hooks = any(self._hooks.values())
+        if self._bound:
+            _refresh()
+
+    def _enabled(self, hook_type: str) -> list[Hook]:
+        cache = self._cache
+        if cache is None:
+            with self._lock:
+                cache = {
+                    t: sorted(h for h in hooks if h.enabled)
+                    for t, hooks in self._hooks.items()
+                }
+                self._cache = cache
+        return cache[hook_type]
+
+    def _run(self, hooks: Any, ctx: HookContext) -> None:
+        for hook in hooks:
+            if not hook.enabled:
+                continue
+            try:
+                hook.execute(ctx)
+            except HookExecutionError as e:
+                self._on_error(hook, e.__cause__ or e, ctx)
+
+    def _on_error(self, hook: Hook, error: BaseException, ctx: HookContext) -> None:
+        config = self.config
+        hook._error_count += 1
+        message = f"Hook {hook.name!r} error #{hook._error_count}: {error!r}"
+        if config.disable_on_error and hook._error_count >= config.max_errors_per_hook:
+            hook.enabled = False
+            self._cache = None
+            message += f" (disabled after {hook._error_count} errors)"
+        if config.on_error == "raise":
+            raise HookExecutionError(message) from error
+        if config.on_error == "log":
+            if config.error_logger is not None and isinstance(error, Exception):
+                config.error_logger(message, error, hook, ctx)
+            else:
+                warnings.warn(message, HookWarning, stacklevel=2)
+
+
+class GlobalHookRegistry(HookManager):
+    """The hooks that apply to every State (a singleton: `instance()`).
+
+    Global hooks run before a State's own hooks. `register_state_hook` and
+    friends act on it.
+
+    ```python
+    import eqstate
+
+    registry = eqstate.GlobalHookRegistry.instance()
+    assert registry is eqstate.GlobalHookRegistry.instance()
+    handle = registry.register_hook("write_after", lambda ctx: None)
+    assert eqstate.has_state_hooks("write_after")
+    handle.remove()
+    assert not eqstate.has_state_hooks()
+    ```
+    """
+
+    _bound = True
+    _instance: ClassVar[GlobalHookRegistry | None] = None
+
+    def __new__(cls, config: HookConfig | None = None) -> GlobalHookRegistry:
+        if cls._instance is None:
+            instance = super().__new__(cls)
+            HookManager.__init__(instance, config)
+            cls._instance = instance
+        return cls._instance
+
+    def __init__(self, config: HookConfig | None = None):
+        pass  # initialised once, in __new__
+
+    @classmethod
+    def instance(cls) -> GlobalHookRegistry:
+        """The registry (created on first use)."""
+        return cls._instance if cls._instance is not None else cls()
+
+    @classmethod
+    def reset(cls) -> None:
+        """Drop the registry and its hooks; the next `instance()` is a new, empty one."""
+        cls._instance = None
+        _refresh()
+
+
+def register_state_hook(
+    hook_type: HookType,
+    callback: Callable[[HookContext], Any],
+    priority: int = 0,
+    name: str | None = None,
+    enabled: bool = True,
+) -> HookHandle:
+    """Register a hook on every State (run before each State's own hooks).
+
+    ```python
+    import jax.numpy as jnp
+    import eqstate
+
+    writes = []
+    handle = eqstate.register_state_hook(
+        "write_after", lambda ctx: writes.append(ctx.state_name)
+    )
+    a, b = eqstate.State(jnp.zeros(()), name="a"), eqstate.State(jnp.zeros(()), name="b")
+    a.value, b.value = jnp.ones(()), jnp.ones(())
+    eqstate.unregister_state_hook(handle)
+    assert writes == ["a", "b"]
+    ```
+
+    Args:
+        hook_type: `"read"`, `"write_before"`, `"write_after"`, `"restore"` or `"init"`.
+        callback: called with the `HookContext` (a `MutableWriteHookContext`
+            for `write_before`, which may transform or cancel the write).
+        priority: higher runs earlier.
+        name: shown in errors.
+        enabled: whether it runs from the start.
+
+    Returns:
+        A `HookHandle`.
+    """
+    return GlobalHookRegistry.instance().register_hook(
+        hook_type, callback, priority, name, enabled
+    )
+
+
+def unregister_state_hook(handle: HookHandle) -> bool:
+    """Remove a global hook; False if it was not registered.
+
+    ```python
+    import eqstate
+
+    handle = eqstate.register_state_hook("read", lambda ctx: None)
+    assert eqstate.unregister_state_hook(handle)
+    assert not eqstate.unregister_state_hook(handle)
+    ```
+    """
+    return GlobalHookRegistry.instance().unregister_hook(handle)
+
+
+def clear_state_hooks(hook_type: str | None = None) -> None:
+    """Remove every global hook (of one kind, or all).
+
+    ```python
+    import eqstate
+
+    eqstate.register_state_hook("read", lambda ctx: None)
+    eqstate.clear_state_hooks()
+    assert not eqstate.has_state_hooks()
+    ```
+    """
+    GlobalHookRegistry.instance().clear_hooks(hook_type)
+
+
+def has_state_hooks(hook_type: str | None = None) -> bool:
+    """Whether a global hook is registered (for one kind: an enabled one).
+
+    ```python
+    import eqstate
+
+    assert not eqstate.has_state_hooks("init")
+    ```
+    """
+    return GlobalHookRegistry.instance().has_hooks(hook_type)
+
+
+def list_state_hooks(hook_type: str | None = None) -> list[Hook]:
+    """The global hooks (of one kind, or all).
+
+    ```python
+    import eqstate
+
+    handle = eqstate.register_state_hook("read", lambda ctx: None, name="probe")
+    assert [h.name for h in eqstate.list_state_hooks("read")] == ["probe"]
+    handle.remove()
+    ```
+    """
+    return GlobalHookRegistry.instance().get_hooks(hook_type)
+
+
+# -- per-State managers ----------------------------------------------------
+
+_managers: weakref.WeakKeyDictionary[Any, HookManager] = weakref.WeakKeyDictionary()
+
+
+def manager_of(state: State[Any]) -> HookManager:
+    """The hook manager of `state` (created on first use)."""
+    manager = _managers.get(state)
+    if manager is None:
+        manager = HookManager()
+        manager._bound = True
+        _managers[state] = manager
+    return manager
+
+
+def drop_manager(state: State[Any]) -> None:
+    """Forget the hooks of `state` (a copy must not share them)."""
+    if _managers.pop(state, None) is not None:
+        _refresh()
+
+
+# -- activation: the plain and the hooked `value` ---------------------------
+
+
+class _Local(threading.local):
+    def __init__(self) -> None:
+        self.tree_check: list[bool] = []
+        self.catchers: list[Any] = []  # open `catch_new_states` blocks (`_catch.py`)
+
+
+_local = _Local()
+_active_checks = [0]  # open `check_state_value_tree(True)` blocks, all threads
+_catching = [0]  # open `catch_new_states` blocks, all threads
+
+
+def _global() -> HookManager | None:
+    registry = GlobalHookRegistry._instance
+    return registry if registry is not None and registry._has_hooks else None
+
+
+def _refresh() -> None:
+    """Install the hooked `State.value` iff something needs it; likewise the init hook."""
+    from . import _state
+
+    hooked = (
+        _global() is not None
+        or _active_checks[0] > 0
+        or any(m._has_hooks for m in _managers.values())
+    )
+    prop = _HOOKED_VALUE if hooked else _state.PLAIN_VALUE
+    if _state.State.__dict__["value"] is not prop:
+        type.__setattr__(_state.State, "value", prop)
+    registry = _global()
+    watch = _catching[0] > 0 or (registry is not None and registry.has_hooks("init"))
+    _state.ON_INIT[:] = [on_init] if watch else []
+
+
+def peek(state: State[Any]) -> Any:
+    """The value `state` has in the current context, without recording a read."""
+    for frame in reversed(_table.active_frames()):
+        value = frame.values.get(state, _MISSING)
+        if value is not _MISSING:
+            return value
+    value = state._value
+    return None if type(value) is _table.Dead else value
+
+
+_MISSING: Any = object()
+
+
+def run_hooks(state: State[Any], kind: str, value: Any, old: Any = None) -> Any:
+    """Run the global, then the State's own, hooks of `kind` on `value`."""
+    registry = _global()
+    own = _managers.get(state)
+    if own is not None and not own._has_hooks:
+        own = None
+    if registry is None and own is None:
+        return value
+    ref = weakref.ref(state)
+    for manager in (registry, own):
+        if manager is None:
+            continue
+        if kind == "read":
+            manager.execute_read_hooks(value, ref)
+        elif kind == "write_before":
+            value = manager.execute_write_before_hooks(value, old, ref)
+        elif kind == "write_after":
+            manager.execute_write_after_hooks(value, old, ref)
+        else:
+            manager.execute_restore_hooks(value, old, ref)
+    return value
+
+
+def _wants(state: State[Any], *kinds: str) -> bool:
+    registry = _global()
+    own = _managers.get(state)
+    return any(
+        m is not None and m._has_hooks and any(m._enabled(k) for k in kinds)
+        for m in (registry, own)
+    )
+
+
+class _TreeMismatchError(EqstateError, ValueError):
+    """A write changed a State's tree structure where that is checked."""
+
+
+def check_tree(state: State[Any], value: Any, old: Any, why: str) -> None:
+    """Raise if `value`'s tree structure differs from `old`'s."""
+    new_tree, old_tree = jax.tree.structure(value), jax.tree.structure(old)
+    if new_tree != old_tree:
+        raise _TreeMismatchError(
+            f"{state._describe()} holds a value of tree structure {old_tree}; "
+            f"the new value has {new_tree}. {why}"
+        )
+
+
+def _hooked_get(state: State[Any]) -> Any:
+    value = _table.read(state)
+    return run_hooks(state, "read", value)
+
+
+def _hooked_set(state: State[Any], value: Any) -> None:
+    checks = _local.tree_check
+    if checks and checks[-1]:
+        check_tree(
+            state,
+            value,
+            peek(state),
+            "Inside `check_state_value_tree()` a State keeps its structure: write "
+            "a value of the same structure, or change it outside that block.",
+        )
+    if not _wants(state, "write_before", "write_after"):
+        _table.write(state, value)
+        return
+    old = peek(state)
+    value = run_hooks(state, "write_before", value, old)
+    _table.write(state, value)
+    run_hooks(state, "write_after", value, old)
+
+
+_HOOKED_VALUE = property(
+    _hooked_get,
+    _hooked_set,
+    doc="The current value (as seen by the innermost active transform).",
+)
+
+
+def on_init(state: State[Any], value: Any, name: str | None, meta: dict[str, Any]) -> None:
+    """Called by `State.__init__` while catchers or global init hooks exist."""
+    for catcher in list(_local.catchers):
+        catcher.append(state)
+    registry = _global()
+    if registry is not None:
+        metadata = {"_name": name, "tag": None, **meta}
+        registry.execute_init_hooks(value, weakref.ref(state), metadata)
+
+
+@contextlib.contextmanager
+def check_state_value_tree(val: bool = True) -> Iterator[None]:
+    """Inside this block, a write that changes a State's tree structure raises.
+
+    Off by default (the check flattens every written value); blocks nest, and
+    `check_state_value_tree(False)` turns it off inside an outer block.
+
+    ```python
+    import jax.numpy as jnp
+    import eqstate
+
+    s = eqstate.State(jnp.zeros(2))
+    with eqstate.check_state_value_tree():
+        s.value = jnp.ones(2)  # same structure: fine
+        try:
+            s.value = (jnp.ones(2), jnp.ones(2))
+        except ValueError as e:
+            assert "tree structure" in str(e)
+    ```
+    """
+    _local.tree_check.append(val)
+    _active_checks[0] += bool(val)
+    _refresh()
+    try:
+        yield
+    finally:
+        _local.tree_check.pop()
+        _active_checks[0] -= bool(val)
+        _refresh()
