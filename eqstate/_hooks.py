@@ -430,13 +430,8 @@ def manager_of(state: State[Any]) -> HookManager:
         manager = HookManager()
         manager._bound = True
         _managers[state] = manager
+        weakref.finalize(state, _refresh)  # its hooks go with it
     return manager
-
-
-def drop_manager(state: State[Any]) -> None:
-    """Forget the hooks of `state` (a copy must not share them)."""
-    if _managers.pop(state, None) is not None:
-        _refresh()
 
 
 # -- activation: the plain and the hooked `value` ---------------------------
@@ -476,12 +471,17 @@ def _refresh() -> None:
 
 
 def peek(state: State[Any]) -> Any:
-    """The value `state` has in the current context, without recording a read."""
+    """The value `state` has in the current context, without recording a read
+    (a `_table.Dead` when it died with a transform)."""
     for frame in reversed(_table.active_frames()):
         value = frame.values.get(state, _MISSING)
         if value is not _MISSING:
             return value
-    value = state._value
+    return state._value
+
+
+def _old(state: State[Any]) -> Any:
+    value = peek(state)
     return None if type(value) is _table.Dead else value
 
 
@@ -525,7 +525,9 @@ class _TreeMismatchError(EqstateError, ValueError):
 
 
 def check_tree(state: State[Any], value: Any, old: Any, why: str) -> None:
-    """Raise if `value`'s tree structure differs from `old`'s."""
+    """Raise if `value`'s tree structure differs from `old`'s (None: no check)."""
+    if old is None:
+        return
     new_tree, old_tree = jax.tree.structure(value), jax.tree.structure(old)
     if new_tree != old_tree:
         raise _TreeMismatchError(
@@ -545,14 +547,14 @@ def _hooked_set(state: State[Any], value: Any) -> None:
         check_tree(
             state,
             value,
-            peek(state),
+            _old(state),
             "Inside `check_state_value_tree()` a State keeps its structure: write "
             "a value of the same structure, or change it outside that block.",
         )
     if not _wants(state, "write_before", "write_after"):
         _table.write(state, value)
         return
-    old = peek(state)
+    old = _old(state)
     value = run_hooks(state, "write_before", value, old)
     _table.write(state, value)
     run_hooks(state, "write_after", value, old)

@@ -124,7 +124,7 @@ class State(Generic[T]):
         return self._info.metadata
 
     @property
-    def tag(self) -> str | None:
+    def tag(self) -> str | tuple[str, ...] | None:
         """The `tag` metadata entry, matched by string filters."""
         return self._info.metadata.get("tag")
 
