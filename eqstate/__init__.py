@@ -37,9 +37,9 @@ from ._hook_types import (
     RestoreHookContext as RestoreHookContext,
     WriteHookContext as WriteHookContext,
 )
+from ._hook_manager import HookManager as HookManager
 from ._hooks import (
     GlobalHookRegistry as GlobalHookRegistry,
-    HookManager as HookManager,
     check_state_value_tree as check_state_value_tree,
     clear_state_hooks as clear_state_hooks,
     has_state_hooks as has_state_hooks,

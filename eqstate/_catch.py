@@ -31,7 +31,9 @@ class NewStateCatcher:
         state_to_exclude: a filter; matching States are not caught.
     """
 
-    def __init__(self, state_tag: str | None = None, state_to_exclude: Filter = Nothing()):
+    def __init__(
+        self, state_tag: str | None = None, state_to_exclude: Filter = Nothing()
+    ):
         self.state_tag = state_tag
         self.state_to_exclude = state_to_exclude
         self._exclude = to_predicate(state_to_exclude)

@@ -428,7 +428,9 @@ class HookHandle:
         hook_type: its kind (`"read"`, ...).
     """
 
-    def __init__(self, manager_ref: weakref.ref[HookManager], hook: Hook, hook_type: str):
+    def __init__(
+        self, manager_ref: weakref.ref[HookManager], hook: Hook, hook_type: str
+    ):
         self._manager_ref = manager_ref
         self._hook = hook
         self._hook_type = hook_type

@@ -13,7 +13,6 @@ given value, so `jax.tree.map(f, module)` returns an independent copy.
 from __future__ import annotations
 
 import contextlib
-import sys
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -46,6 +45,7 @@ T = TypeVar("T")
 
 # `[hooks.on_init]` while `catch_new_states` or a global init hook is active.
 ON_INIT: list[Callable[..., None]] = []
+
 
 class State(Generic[T]):
     """A mutable value inside an otherwise immutable (frozen) model.
@@ -155,7 +155,9 @@ class State(Generic[T]):
         """Set the value, keeping its tree structure; runs `restore` hooks, not write hooks."""
         _not_a_state(v, "restore_value")
         old = self._current()
-        _hooks.check_tree(self, v, old, "restore_value keeps the structure; use `.value = ...`.")
+        _hooks.check_tree(
+            self, v, old, "restore_value keeps the structure; use `.value = ...`."
+        )
         _table.write(self, v)
         _hooks.run_hooks(self, "restore", v, old)
 
@@ -172,7 +174,9 @@ class State(Generic[T]):
                 f"{self._describe()} cannot take the value of {other._describe()}."
             )
         if other is not self:
-            info = _Info(other._info.name, dict(other._info.metadata), self._info.origin)
+            info = _Info(
+                other._info.name, dict(other._info.metadata), self._info.origin
+            )
             info.label = self._info.label
             self._info = info
             _table.write(self, _table.read(other))
@@ -283,19 +287,6 @@ class State(Generic[T]):
         value = _hooks.peek(self)
         return _table.read(self) if type(value) is _table.Dead else value
 
-    if not TYPE_CHECKING:
-
-        def __getattr__(self, name):
-            if name in _STACK_LEVEL:
-                from ._left_out import LeftOutError
-
-                raise LeftOutError(
-                    f"State.{name} is brainstate's trace-stack bookkeeping; eqstate "
-                    "has none to manage: its transforms find the States a function "
-                    "reads and writes by themselves."
-                )
-            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-
     @classmethod
     def _split_lanes(cls, value: Any, n: int) -> tuple[Any, Any] | None:
         """Hook for `vmap`: `(value to keep, per-lane values)` or None.
@@ -324,9 +315,6 @@ class State(Generic[T]):
 
 
 PLAIN_VALUE = State.__dict__["value"]  # swapped for a hooked one while hooks exist
-_STACK_LEVEL = frozenset(
-    ("check_valid_trace", "decrease_stack_level", "increase_stack_level", "stack_level")
-)
 
 
 class _KindError(EqstateError, ValueError):

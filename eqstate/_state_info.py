@@ -50,7 +50,9 @@ class _Info:
     def __hash__(self) -> int:
         return hash((self.name, tuple(self.metadata)))
 
-    def evolve(self, name: Any = _MISSING, origin: str | None = None, **meta: Any) -> _Info:
+    def evolve(
+        self, name: Any = _MISSING, origin: str | None = None, **meta: Any
+    ) -> _Info:
         """A new `_Info` with `name`, `origin` or metadata entries changed."""
         info = _Info(
             self.name if name is _MISSING else name,
