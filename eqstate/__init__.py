@@ -21,6 +21,7 @@ from ._errors import (
     StateWriteError as StateWriteError,
     TraceContextError as TraceContextError,
 )
+from ._hook_manager import HookManager as HookManager
 from ._hook_types import (
     Hook as Hook,
     HookCancellationError as HookCancellationError,
@@ -37,7 +38,6 @@ from ._hook_types import (
     RestoreHookContext as RestoreHookContext,
     WriteHookContext as WriteHookContext,
 )
-from ._hook_manager import HookManager as HookManager
 from ._hooks import (
     GlobalHookRegistry as GlobalHookRegistry,
     check_state_value_tree as check_state_value_tree,

@@ -3,12 +3,13 @@
 **Zero cost without hooks.** `State.value` is a plain property that goes
 straight to the reference table (`_table.read` / `_table.write`). Registering
 the first hook (global or on any State), or entering `check_state_value_tree`,
-swaps in a *hooked* property on `State` (`_activate`); removing the last one
+swaps in a *hooked* property on `State` (`_refresh`); removing the last one
 swaps the plain property back. States without hooks never pay for a lookup
 while no hook exists anywhere, and only a dictionary lookup while some do.
 
-Per-State hook managers live in a `WeakKeyDictionary` keyed by the State
-(consulted only by the hooked property), so a State carries no hook slot.
+Per-State hook managers live in a dict keyed by `id(state)` (consulted only by
+the hooked property; a finalizer drops the entry with the State), so a State
+carries no hook slot.
 
 **Transforms.** Hooks fire on user `.value` reads and writes. Inside an
 eqstate transform (`jit`, `grad`, `vmap`, `for_loop`, ...) those happen while
@@ -190,7 +191,9 @@ def list_state_hooks(hook_type: str | None = None) -> list[Hook]:
 
 # -- per-State managers ----------------------------------------------------
 
-_managers: weakref.WeakKeyDictionary[Any, HookManager] = weakref.WeakKeyDictionary()
+# `id(state)` -> its manager; the entry goes when the State does (a finalizer),
+# so an id is never reused while listed. Cheaper to look up than a WeakKeyDictionary.
+_managers: dict[int, HookManager] = {}
 
 
 class _StateHookManager(HookManager):
@@ -202,12 +205,16 @@ class _StateHookManager(HookManager):
 
 def manager_of(state: State[Any]) -> HookManager:
     """The hook manager of `state` (created on first use)."""
-    manager = _managers.get(state)
+    manager = _managers.get(id(state))
     if manager is None:
-        manager = _StateHookManager()
-        _managers[state] = manager
-        weakref.finalize(state, _refresh)  # its hooks go with it
+        manager = _managers[id(state)] = _StateHookManager()
+        weakref.finalize(state, _forget, id(state))
     return manager
+
+
+def _forget(key: int) -> None:
+    if _managers.pop(key, None) is not None:
+        _refresh()
 
 
 # -- activation: the plain and the hooked `value` ---------------------------
@@ -236,7 +243,7 @@ def _refresh() -> None:
     hooked = (
         _global() is not None
         or _active_checks[0] > 0
-        or any(m._has_hooks for m in _managers.values())
+        or any(m._has_hooks for m in list(_managers.values()))
     )
     prop = _HOOKED_VALUE if hooked else _state.PLAIN_VALUE
     if _state.State.__dict__["value"] is not prop:
@@ -267,7 +274,7 @@ _MISSING: Any = object()
 def run_hooks(state: State[Any], kind: str, value: Any, old: Any = None) -> Any:
     """Run the global, then the State's own, hooks of `kind` on `value`."""
     registry = _global()
-    own = _managers.get(state)
+    own = _managers.get(id(state))
     if own is not None and not own._has_hooks:
         own = None
     if registry is None and own is None:
@@ -288,8 +295,13 @@ def run_hooks(state: State[Any], kind: str, value: Any, old: Any = None) -> Any:
 
 
 def _wants(state: State[Any], *kinds: str) -> bool:
-    registry = _global()
-    own = _managers.get(state)
+    """Whether a global hook or one of `state`'s own is enabled for one of `kinds`."""
+    registry = GlobalHookRegistry._instance
+    own = _managers.get(id(state))
+    if (registry is None or not registry._has_hooks) and (
+        own is None or not own._has_hooks
+    ):
+        return False
     return any(
         m is not None and m._has_hooks and any(m._enabled(k) for k in kinds)
         for m in (registry, own)
@@ -318,8 +330,7 @@ def _hooked_get(state: State[Any]) -> Any:
 
 
 def _hooked_set(state: State[Any], value: Any) -> None:
-    checks = _local.tree_check
-    if checks and checks[-1]:
+    if _active_checks[0] and _local.tree_check and _local.tree_check[-1]:
         check_tree(
             state,
             value,
