@@ -5,12 +5,12 @@ from __future__ import annotations
 import threading
 import warnings
 import weakref
-from collections.abc import Callable
 from typing import Any
 
 from ._hook_types import (
     HOOK_TYPES,
     Hook,
+    HookCallback,
     HookCancellationError,
     HookConfig,
     HookContext,
@@ -74,7 +74,7 @@ class HookManager:
     def register_hook(
         self,
         hook_type: HookType,
-        callback: Callable[[HookContext], Any],
+        callback: HookCallback,
         priority: int = 0,
         name: str | None = None,
         enabled: bool = True,

@@ -27,6 +27,7 @@ __all__ = [
     "HookHandle",
     "HookRegistrationError",
     "HookWarning",
+    "HookCallback",
     "HookType",
     "InitHookContext",
     "MutableWriteHookContext",
@@ -36,6 +37,9 @@ __all__ = [
 ]
 
 HookType = Literal["read", "write_before", "write_after", "restore", "init"]
+HookCallback = Callable[[Any], Any]
+"""A hook's callback: called with the `HookContext` subclass of its kind
+(`ReadHookContext`, `MutableWriteHookContext`, ...)."""
 HOOK_TYPES: tuple[str, ...] = ("read", "write_before", "write_after", "restore", "init")
 
 
@@ -360,7 +364,7 @@ class Hook:
 
     def __init__(
         self,
-        callback: Callable[[HookContext], Any],
+        callback: HookCallback,
         priority: int = 0,
         name: str | None = None,
         enabled: bool = True,

@@ -27,7 +27,7 @@ from __future__ import annotations
 import contextlib
 import threading
 import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import jax
@@ -35,7 +35,7 @@ import jax
 from . import _table
 from ._errors import EqstateError
 from ._hook_manager import HookManager
-from ._hook_types import Hook, HookConfig, HookContext, HookHandle, HookType
+from ._hook_types import Hook, HookCallback, HookConfig, HookHandle, HookType
 
 if TYPE_CHECKING:
     from ._state import State
@@ -98,7 +98,7 @@ class GlobalHookRegistry(HookManager):
 
 def register_state_hook(
     hook_type: HookType,
-    callback: Callable[[HookContext], Any],
+    callback: HookCallback,
     priority: int = 0,
     name: str | None = None,
     enabled: bool = True,

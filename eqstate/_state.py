@@ -26,7 +26,7 @@ from ._state_info import _Info, _user_location
 from .typing import Missing
 
 if TYPE_CHECKING:
-    from ._hook_types import HookContext, HookHandle, HookType
+    from ._hook_types import HookCallback, HookHandle, HookType
     from ._hooks import HookManager
     from ._treefy import TreefyState
 
@@ -244,7 +244,7 @@ class State(Generic[T]):
     def register_hook(
         self,
         hook_type: HookType,
-        callback: Callable[[HookContext], Any],
+        callback: HookCallback,
         priority: int = 0,
         name: str | None = None,
         enabled: bool = True,
@@ -272,7 +272,7 @@ class State(Generic[T]):
     def temporary_hook(
         self,
         hook_type: HookType,
-        callback: Callable[[HookContext], Any],
+        callback: HookCallback,
         priority: int = 0,
     ) -> Iterator[HookHandle]:
         """A hook registered for the duration of a `with` block."""
