@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar
 
 import jax
 import jax.tree_util as jtu
@@ -161,7 +161,7 @@ class State(Generic[T]):
         _table.write(self, v)
         _hooks.run_hooks(self, "restore", v, old)
 
-    def copy(self) -> State[T]:
+    def copy(self) -> Self:
         """A new State (own identity, no hooks) of this kind, value and metadata."""
         info = self._info.evolve(origin=_user_location())
         return new_state(type(self), info, self._current(), copy=False)
