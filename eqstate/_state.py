@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import jax
 import jax.tree_util as jtu
@@ -42,6 +42,7 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+_S = TypeVar("_S", bound="State[Any]")
 
 # `[hooks.on_init]` while `catch_new_states` or a global init hook is active.
 ON_INIT: list[Callable[..., None]] = []
@@ -161,7 +162,7 @@ class State(Generic[T]):
         _table.write(self, v)
         _hooks.run_hooks(self, "restore", v, old)
 
-    def copy(self) -> Self:
+    def copy(self: _S) -> _S:
         """A new State (own identity, no hooks) of this kind, value and metadata."""
         info = self._info.evolve(origin=_user_location())
         return new_state(type(self), info, self._current(), copy=False)
