@@ -12,6 +12,7 @@ from . import (
     typing as typing,
     util as util,
 )
+from ._catch import catch_new_states as catch_new_states
 from ._compat import BrainStateError as BrainStateError
 from ._errors import (
     BatchAxisError as BatchAxisError,
@@ -19,6 +20,32 @@ from ._errors import (
     StateLeakError as StateLeakError,
     StateWriteError as StateWriteError,
     TraceContextError as TraceContextError,
+)
+from ._hook_manager import HookManager as HookManager
+from ._hook_types import (
+    Hook as Hook,
+    HookCancellationError as HookCancellationError,
+    HookConfig as HookConfig,
+    HookContext as HookContext,
+    HookError as HookError,
+    HookExecutionError as HookExecutionError,
+    HookHandle as HookHandle,
+    HookRegistrationError as HookRegistrationError,
+    HookWarning as HookWarning,
+    InitHookContext as InitHookContext,
+    MutableWriteHookContext as MutableWriteHookContext,
+    ReadHookContext as ReadHookContext,
+    RestoreHookContext as RestoreHookContext,
+    WriteHookContext as WriteHookContext,
+)
+from ._hooks import (
+    GlobalHookRegistry as GlobalHookRegistry,
+    check_state_value_tree as check_state_value_tree,
+    clear_state_hooks as clear_state_hooks,
+    has_state_hooks as has_state_hooks,
+    list_state_hooks as list_state_hooks,
+    register_state_hook as register_state_hook,
+    unregister_state_hook as unregister_state_hook,
 )
 from ._state import (
     BatchState as BatchState,

@@ -64,7 +64,7 @@ class FilterError(EqstateError, TypeError):
 
 
 class WithTag:
-    """Matches objects whose `tag` attribute equals `tag` (the string filter).
+    """Matches objects whose `tag` equals `tag`, or holds it among several (the string filter).
 
     ```python
     import jax.numpy as jnp
@@ -90,7 +90,10 @@ class WithTag:
         self.tag = tag
 
     def __call__(self, path: Path, x: _AnyType) -> bool:
-        return getattr(x, "tag", None) == self.tag
+        tag = getattr(x, "tag", None)
+        if isinstance(tag, (tuple, list, set, frozenset)):  # several (`add_tag`)
+            return self.tag in tag
+        return tag == self.tag
 
     def __repr__(self) -> str:
         return f"WithTag({self.tag!r})"

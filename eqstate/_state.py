@@ -12,14 +12,23 @@ given value, so `jax.tree.map(f, module)` returns an independent copy.
 
 from __future__ import annotations
 
-import sys
+import contextlib
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
+import jax
 import jax.tree_util as jtu
 
-from . import _table
+from . import _hooks, _table
 from ._errors import EqstateError
 from ._pretty import format_block
+from ._state_info import _Info, _user_location
+from .typing import Missing
+
+if TYPE_CHECKING:
+    from ._hook_types import HookCallback, HookHandle, HookType
+    from ._hooks import HookManager
+    from ._treefy import TreefyState
 
 __all__ = [
     "is_state",
@@ -33,47 +42,10 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+_S = TypeVar("_S", bound="State[Any]")
 
-_LIBRARY_MODULES = ("eqstate", "jaxtyping", "beartype", "equinox", "jax")
-
-
-def _user_location() -> str:
-    """`file:line` of the innermost caller outside eqstate and its checkers."""
-    frame = sys._getframe(2)
-    while frame is not None and (
-        frame.f_globals.get("__name__", "").split(".")[0] in _LIBRARY_MODULES
-        or frame.f_code.co_filename.startswith("<@beartype")
-    ):
-        frame = frame.f_back
-    if frame is None:
-        return "<unknown>"
-    return f"{frame.f_code.co_filename}:{frame.f_lineno}"
-
-
-class _Info:
-    """What a State carries besides its value; shared with its pytree copies.
-
-    Compared by name and metadata only, so modules copied by `jax.tree.map`
-    have equal tree structures (and hit the same JAX caches).
-    """
-
-    __slots__ = ("name", "metadata", "origin", "label")
-
-    def __init__(self, name: str | None, metadata: dict[str, Any], origin: str):
-        self.name = name
-        self.metadata = metadata
-        self.origin = origin
-        self.label: str | None = None  # `Owner.attr`, set by the owning module
-
-    def __eq__(self, other: object) -> bool:
-        return (
-            isinstance(other, _Info)
-            and self.name == other.name
-            and self.metadata == other.metadata
-        )
-
-    def __hash__(self) -> int:
-        return hash((self.name, tuple(self.metadata)))
+# `[hooks.on_init]` while `catch_new_states` or a global init hook is active.
+ON_INIT: list[Callable[..., None]] = []
 
 
 class State(Generic[T]):
@@ -111,6 +83,8 @@ class State(Generic[T]):
     def __init__(self, value: T, name: str | None = None, **metadata: Any):
         self._info = _Info(name, metadata, _user_location())
         _table.create(self, value)
+        if ON_INIT:  # `catch_new_states` or a global init hook
+            ON_INIT[0](self, value, name, metadata)
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -141,15 +115,178 @@ class State(Generic[T]):
             return info.name
         return None if info.label is None else info.label.rsplit(".", 1)[-1]
 
+    @name.setter
+    def name(self, name: str | None) -> None:
+        self._info = self._info.evolve(name=name)
+
     @property
     def metadata(self) -> dict[str, Any]:
         """The keyword metadata given at construction."""
         return self._info.metadata
 
     @property
-    def tag(self) -> str | None:
+    def tag(self) -> str | tuple[str, ...] | None:
         """The `tag` metadata entry, matched by string filters."""
         return self._info.metadata.get("tag")
+
+    @property
+    def source_info(self) -> str:
+        """Where the State was created, as `file:line`."""
+        return self._info.origin
+
+    def add_tag(self, tag: str) -> None:
+        """Add `tag`: a second tag makes `tag` a tuple; string filters match any."""
+        tags = self.tag
+        if tags is None or tags == tag:
+            new: Any = tag
+        else:
+            have = (tags,) if isinstance(tags, str) else tuple(tags)
+            new = have if tag in have else (*have, tag)
+        self._info = self._info.evolve(tag=new)
+
+    def numel(self) -> int:
+        """The number of elements of the value (summed over its leaves)."""
+        return sum(int(jax.numpy.size(x)) for x in jax.tree.leaves(self._current()))
+
+    def value_call(self, func: Callable[..., Any]) -> Any:
+        """`func` mapped over the leaves of the value."""
+        return jax.tree.map(func, self.value)
+
+    def restore_value(self, v: Any) -> None:
+        """Set the value, keeping its tree structure; runs `restore` hooks, not write hooks."""
+        _not_a_state(v, "restore_value")
+        old = self._current()
+        _hooks.check_tree(
+            self, v, old, "restore_value keeps the structure; use `.value = ...`."
+        )
+        _table.write(self, v)
+        _hooks.run_hooks(self, "restore", v, old)
+
+    def copy(self: _S) -> _S:
+        """A new State (own identity, no hooks) of this kind, value and metadata."""
+        info = self._info.evolve(origin=_user_location())
+        return new_state(type(self), info, self._current(), copy=False)
+
+    def copy_from(self, other: State[T]) -> None:
+        """Take `other`'s value, name and metadata; keep this State's identity and hooks."""
+        if type(other) is not type(self):
+            raise _KindError(
+                f"copy_from needs a {type(self).__name__}, got {type(other).__name__}: "
+                f"{self._describe()} cannot take the value of {other._describe()}."
+            )
+        if other is not self:
+            info = _Info(
+                other._info.name, dict(other._info.metadata), self._info.origin
+            )
+            info.label = self._info.label
+            self._info = info
+            _table.write(self, _table.read(other))
+
+    def replace(self, value: Any = Missing, **kwargs: Any) -> State[Any]:
+        """A new State with `value` and metadata (`name=`, `tag=`, ...) replaced.
+
+        Given a State of the same kind as `value`, returns that State.
+        """
+        value = kwargs.pop("_value", value)
+        if isinstance(value, State):
+            if type(value) is not type(self):
+                raise _KindError(
+                    f"replace needs a {type(self).__name__}, got "
+                    f"{type(value).__name__} ({value._describe()})."
+                )
+            return value.replace(**kwargs) if kwargs else value
+        name = kwargs.pop("name", kwargs.pop("_name", self._info.name))
+        info = self._info.evolve(name=name, **kwargs)
+        value = self._current() if value is Missing else value
+        return new_state(type(self), info, value, copy=False)
+
+    def to_state_ref(self) -> TreefyState[T]:
+        """The State as a `TreefyState` (`to_state()` rebuilds it)."""
+        from ._treefy import to_treefy
+
+        return to_treefy(self)
+
+    def update_from_ref(self, state_ref: TreefyState[T]) -> None:
+        """Take the value and metadata of a `TreefyState`."""
+        meta = state_ref.get_metadata()
+        self._info = self._info.evolve(name=meta.pop("name", self._info.name), **meta)
+        self.value = state_ref.value
+
+    @classmethod
+    def init(
+        cls,
+        fn: Any,
+        in_size: Any,
+        batch_size: int | None = None,
+        tag: str | None = None,
+    ) -> State[Any]:
+        """A State holding `eqstate.init.param(fn, in_size, batch_size)`."""
+        from .init import param
+
+        meta = {} if tag is None else {"tag": tag}
+        return cls(param(fn, in_size, batch_size), **meta)
+
+    def check_if_deleted(self) -> None:
+        """Raise `StateLeakError` if the value died with the transform that made it."""
+        self._current()
+
+    def raise_error_with_source_info(self, error: Exception) -> None:
+        """Raise `error`, noting where this State was created."""
+        error.add_note(f"The State was created at {self._info.origin}.")
+        raise error
+
+    # -- hooks: see `_hooks.py` ---------------------------------------------
+
+    @property
+    def hooks(self) -> HookManager:
+        """This State's `HookManager`."""
+        return _hooks.manager_of(self)
+
+    def register_hook(
+        self,
+        hook_type: HookType,
+        callback: HookCallback,
+        priority: int = 0,
+        name: str | None = None,
+        enabled: bool = True,
+    ) -> HookHandle:
+        """Run `callback` on this State's reads, writes or restores (see `HookManager`)."""
+        return self.hooks.register_hook(hook_type, callback, priority, name, enabled)
+
+    def unregister_hook(self, handle: HookHandle) -> bool:
+        """Remove a hook of this State; False if it is not registered here."""
+        return self.hooks.unregister_hook(handle)
+
+    def list_hooks(self, hook_type: str | None = None) -> list[Any]:
+        """This State's hooks (of one kind, or all)."""
+        return self.hooks.get_hooks(hook_type)
+
+    def clear_hooks(self, hook_type: str | None = None) -> None:
+        """Remove this State's hooks (of one kind, or all)."""
+        self.hooks.clear_hooks(hook_type)
+
+    def has_hooks(self, hook_type: str | None = None) -> bool:
+        """Whether this State has hooks (global hooks not counted)."""
+        return self.hooks.has_hooks(hook_type)
+
+    @contextlib.contextmanager
+    def temporary_hook(
+        self,
+        hook_type: HookType,
+        callback: HookCallback,
+        priority: int = 0,
+    ) -> Iterator[HookHandle]:
+        """A hook registered for the duration of a `with` block."""
+        handle = self.register_hook(hook_type, callback, priority)
+        try:
+            yield handle
+        finally:
+            handle.remove()
+
+    def _current(self) -> Any:
+        """The value in the current context, without recording a read."""
+        value = _hooks.peek(self)
+        return _table.read(self) if type(value) is _table.Dead else value
 
     @classmethod
     def _split_lanes(cls, value: Any, n: int) -> tuple[Any, Any] | None:
@@ -176,6 +313,21 @@ class State(Generic[T]):
 
     def __repr__(self) -> str:
         return self.__eqstate_repr__(0)
+
+
+PLAIN_VALUE = State.__dict__["value"]  # swapped for a hooked one while hooks exist
+
+
+class _KindError(EqstateError, ValueError):
+    """Two States of different kinds (or a State given as a value)."""
+
+
+def _not_a_state(value: Any, method: str) -> None:
+    if isinstance(value, State):
+        raise _KindError(
+            f"{method} was given a State ({value._describe()}); it takes a value. "
+            "Use `target.copy_from(source)` to copy one State into another."
+        )
 
 
 def is_state(x: Any) -> bool:
@@ -211,11 +363,11 @@ def rebuild_state(one_level: Any, value: Any) -> Any:
 
 
 def _flatten_with_keys(state: State) -> tuple[tuple[tuple[Any, Any]], _Info]:
-    return ((_VALUE_KEY, state.value),), state._info
+    return ((_VALUE_KEY, _table.read(state)),), state._info
 
 
 def _flatten(state: State) -> tuple[tuple[Any], _Info]:
-    return (state.value,), state._info
+    return (_table.read(state),), state._info
 
 
 def _unflatten(cls: type[State], info: _Info, children: Any) -> State:
