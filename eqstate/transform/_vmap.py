@@ -221,7 +221,7 @@ class VmapWrapper(Generic[P, R]):
                     unbatched.append(s)
             new_lanes, new_shared = self._new_states(frame)
             with frame:
-                batched_vals = [[s.value for s in groups[a]] for a in axes]
+                batched_vals = [[_table.read(s) for s in groups[a]] for a in axes]
                 unbatched_vals = [frame.values[s] for s in unbatched]
                 out = export(out, frame, {s: i for i, s in enumerate(arg_states)})
             layout["groups"], layout["unbatched"] = groups, unbatched
