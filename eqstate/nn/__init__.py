@@ -85,6 +85,8 @@ if TYPE_CHECKING:
         Conv1d as Conv1d,
         Conv2d as Conv2d,
         Conv3d as Conv3d,
+    )
+    from ._conv_variants import (
         ConvTranspose1d as ConvTranspose1d,
         ConvTranspose2d as ConvTranspose2d,
         ConvTranspose3d as ConvTranspose3d,
