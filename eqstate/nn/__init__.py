@@ -138,6 +138,7 @@ if TYPE_CHECKING:
         Threshold as Threshold,
     )
     from ._embedding import Embedding as Embedding
+    from ._hidata import HiData as HiData
     from ._interop import (
         UnwrappedEquinoxError as UnwrappedEquinoxError,
         from_equinox as from_equinox,
