@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import copy
+import pickle
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -51,6 +54,8 @@ def test_hidata_functional_updates():
     assert added.name == "net" and list(d.keys()) == ["exc", "rate", "k"]
     assert list(d.pop("k", "rate").keys()) == ["exc"]
     assert d.replace(k=4).k == 4 and d.k == 3
+    for copied in (copy.copy(d), copy.deepcopy(d), pickle.loads(pickle.dumps(d))):
+        assert copied.name == "net" and copied.exc.name == "lif" and copied.k == 3
     clone = d.clone()
     assert clone is not d and clone.exc is not d.exc and clone.k == 3
     nested = {"a": 1.0, "b": {"c": 2.0}}

@@ -77,6 +77,9 @@ class HiData:
             f"`data = data.replace({key}=value)` (or `data.add({key}=value)`)."
         )
 
+    def __reduce__(self) -> tuple[Any, ...]:  # copy, deepcopy and pickle
+        return (type(self), (self.children, self.name))
+
     def __getattr__(self, key: str) -> Any:
         # Only reached for names that are not slots or methods.
         if key.startswith("__"):
