@@ -117,6 +117,18 @@ def test_param_cache_never_crosses_a_transform():
     np.testing.assert_allclose(p.value(), [1.0, 2.0], rtol=1e-5)
 
 
+def test_params_built_alike_keep_one_pytree_structure():
+    a = nn.Param(1.0, t=nn.SoftplusT(0.0))
+    b = nn.Param(2.0, t=nn.SoftplusT(0.0))
+    a.cache()
+    assert jax.tree.structure(a) == jax.tree.structure(b)
+    total = jax.tree.map(lambda x, y: x + y, a, b)
+    np.testing.assert_allclose(total.val.value, a.val.value + b.val.value)
+    # the rebuilt Param may share a's holder, never a's cached value
+    np.testing.assert_allclose(total.value(), jax.nn.softplus(total.val.value))
+    np.testing.assert_allclose(a.value(), 1.0, rtol=1e-6)
+
+
 def test_param_precompute_caches_then_clears_even_on_error():
     class Two(nn.Module):
         def __init__(self):

@@ -35,7 +35,12 @@ _logger = logging.getLogger("eqstate.nn.Param")
 class _Cache:
     """A `Param`'s cached value: `(the raw array it came from, the value)`.
 
-    A mutable holder in a static field, so the frozen module can keep it.
+    A mutable holder in a static field, so the frozen module can keep it. All
+    holders compare equal, so two `Param`s built alike keep the same pytree
+    structure (`jax.tree.map` over both works, `jit` reuses its trace); a
+    Param rebuilt from another's structure may share its holder, which is
+    safe because an entry only counts while its raw array is the one the
+    Param's State holds.
     """
 
     __slots__ = ("entry", "logging")
@@ -43,6 +48,12 @@ class _Cache:
     def __init__(self, logging: bool):
         self.entry: tuple[Any, Any] | None = None
         self.logging = logging
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Cache)
+
+    def __hash__(self) -> int:
+        return hash(_Cache)
 
     def log(self, event: str) -> None:
         if self.logging:
