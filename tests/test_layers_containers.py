@@ -165,16 +165,17 @@ class _Neuron(nn.Module):
 
 
 def test_map_creates_per_lane_states_and_calls_under_vmap():
-    pop = nn.Map(_Neuron(), init_map_size=4)
+    neuron = _Neuron()
+    pop = nn.Map(neuron, init_map_size=4)
     with pytest.raises(ValueError, match="call init_all_states before calling"):
         pop(jnp.ones((4, 3)))
     assert pop.init_all_states(size=3) is pop
-    w = pop.module.w.value
+    w = neuron.w.value
     assert w.shape == (4, 3) and len({float(r.sum()) for r in w}) == 4  # own draws
     x = jnp.arange(12.0).reshape(4, 3)
     out = pop(x)
     np.testing.assert_allclose(out, jnp.sum(x * w, axis=1), rtol=1e-6)
-    np.testing.assert_allclose(pop.module.v.value, out)
+    np.testing.assert_allclose(neuron.v.value, out)
     np.testing.assert_allclose(pop.map("read", in_axes=None)(2.0), 2 * out)
     states = pop.dict_vmap_states
     assert states is not None and set(states) == {0} and len(states[0]) == 2
@@ -186,17 +187,18 @@ def test_map_creates_per_lane_states_and_calls_under_vmap():
 
 
 def test_map_state_axes_and_errors():
+    neuron = _Neuron()
     pop = nn.Map(
-        _Neuron(),
+        neuron,
         init_map_size=4,
         init_state_axes={1: eqstate.ParamState, None: eqstate.HiddenState},
     )
     pop.init_all_states(size=3)
-    assert pop.module.w.value.shape == (3, 4) and pop.module.v.value.shape == ()
+    assert neuron.w.value.shape == (3, 4) and neuron.v.value.shape == ()
     states = pop.dict_vmap_states
     assert states is not None and set(states) == {None, 1}
-    out = pop.map(lambda x: x @ pop.module.w.value, in_axes=None)(jnp.ones(3))
-    np.testing.assert_allclose(out, pop.module.w.value.sum(0), rtol=1e-6)
+    out = pop.map(lambda x: x @ neuron.w.value, in_axes=None)(jnp.ones(3))
+    np.testing.assert_allclose(out, neuron.w.value.sum(0), rtol=1e-6)
     with pytest.raises(AttributeError, match="_Neuron has no method 'nope'"):
         pop.map("nope")
     with pytest.raises(ValueError, match="behavior='pmap' is not supported"):
