@@ -18,10 +18,13 @@ def lazy_submodules(package: str, names: tuple[str, ...]) -> Callable[[str], Any
 
 
 def lazy_attributes(
-    package: str, init_file: str
+    package: str,
+    init_file: str,
+    fallback: Callable[[str], Any] | None = None,
 ) -> tuple[Callable[[str], Any], Callable[[], list[str]]]:
     """`__getattr__` / `__dir__` that import the names a package's `__init__`
-    re-exports under `if TYPE_CHECKING:` on first use.
+    re-exports under `if TYPE_CHECKING:` on first use; other names go to
+    `fallback` (e.g. `_left_out.left_out`'s advice) when given.
 
     The `from ._x import y as y` lines there are the one list of what the
     package exports lazily (pyright and the docs read the same lines).
@@ -48,6 +51,8 @@ def lazy_attributes(
     def __getattr__(name: str) -> Any:
         entry = load_table().get(name)
         if entry is None:
+            if fallback is not None:
+                return fallback(name)
             raise AttributeError(f"module {package!r} has no attribute {name!r}")
         value = getattr(importlib.import_module(entry[0], package), entry[1])
         setattr(module, name, value)  # later lookups skip this hook

@@ -158,6 +158,18 @@ GRAD_CASES = {
     "LayerNorm": (lambda: nn.LayerNorm(5), (3, 5)),
     "RMSNorm": (lambda: nn.RMSNorm(5), (3, 5)),
     "GroupNorm": (lambda: nn.GroupNorm(4, num_groups=2), (3, 4)),
+    "Conv1d": (
+        lambda: nn.Conv1d((6, 2), 3, 3, b_init=eqstate.init.ZeroInit()),
+        (2, 6, 2),
+    ),
+    "Conv3d": (lambda: nn.Conv3d((3, 3, 3, 1), 2, 2), (1, 3, 3, 3, 1)),
+    "ConvTranspose1d": (lambda: nn.ConvTranspose1d((4, 2), 2, 3, stride=2), (2, 4, 2)),
+    "BatchNorm1d": (lambda: nn.BatchNorm1d((4, 3), affine=True), (5, 4, 3)),
+    "PReLU": (lambda: nn.PReLU(), (3, 4)),
+    "Linear_masked": (
+        lambda: nn.Linear(4, 3, w_mask=jnp.tril(jnp.ones((4, 3)))),
+        (2, 4),
+    ),
 }
 
 
@@ -179,7 +191,7 @@ def test_grad_matches_functional_jax(name):
         # leaves are the State values, so jax.grad differentiates a copy
         model_grads = jax.jit(jax.grad(lambda m: jnp.sum(jnp.sin(m(x)))))(layer)
     expected = model_grads.states(eqstate.ParamState)
-    assert set(grads) == set(expected)
+    assert grads and set(grads) == set(expected)
     for path, g in grads.items():
         for a, b in zip(jax.tree.leaves(g), jax.tree.leaves(expected[path].value)):
             assert bool(jnp.isfinite(a).all())

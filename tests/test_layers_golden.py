@@ -1,6 +1,7 @@
 """Every dense / conv / pooling / padding / normalization layer gives
-brainstate 0.5.4's numbers on the same weights and input (`golden/layers_a.npz`,
-recorded by `golden/record_layers_a.py`); BatchNorm also its running statistics."""
+brainstate 0.5.4's numbers on the same weights and input (`golden/layers_a.npz`
+and `golden/layers_c.npz`, recorded by `golden/record_layers_{a,c}.py`);
+BatchNorm also its running statistics; `weight_standardization` too."""
 
 import json
 import os
@@ -12,17 +13,25 @@ import pytest
 
 import eqstate
 
-GOLDEN = np.load(os.path.join(os.path.dirname(__file__), "golden", "layers_a.npz"))
-CASES = json.loads(str(GOLDEN["cases"]))
+HERE = os.path.join(os.path.dirname(__file__), "golden")
+FILES = {
+    name: np.load(os.path.join(HERE, f"{name}.npz"))
+    for name in ("layers_a", "layers_c")
+}
+CASES = [
+    (name, case)
+    for name, data in FILES.items()
+    for case in json.loads(str(data["cases"]))
+]
 
 
-def _recorded(cid: str, part: str) -> dict[str, dict[str, np.ndarray]]:
+def _recorded(golden, cid: str, part: str) -> dict[str, dict[str, np.ndarray]]:
     prefix = f"{cid}/{part}/"
     out: dict[str, dict[str, np.ndarray]] = {}
-    for key in GOLDEN.files:
+    for key in golden.files:
         if key.startswith(prefix):
             path, leaf = key[len(prefix) :].split("|")
-            out.setdefault(path, {})[leaf] = GOLDEN[key]
+            out.setdefault(path, {})[leaf] = golden[key]
     return out
 
 
@@ -37,12 +46,13 @@ def _leaves(tree) -> dict[str, np.ndarray]:
     return {jax.tree_util.keystr(p): np.asarray(v) for p, v in flat}
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
-def test_matches_brainstate(case):
+@pytest.mark.parametrize("file, case", CASES, ids=[c[1][0] for c in CASES])
+def test_matches_brainstate(file, case):
+    GOLDEN = FILES[file]
     cid, cls, args, kwargs, _, _ = case
     layer = getattr(eqstate.nn, cls)(*args, **kwargs)
     states = {"/".join(map(str, p)): s for p, s in layer.states().items()}
-    before = _recorded(cid, "before")
+    before = _recorded(GOLDEN, cid, "before")
     assert sorted(states) == sorted(before)
     for path, leaves in before.items():
         assert set(_leaves(states[path].value)) == set(leaves)
@@ -61,7 +71,7 @@ def test_matches_brainstate(case):
     for key, value in expected.items():
         assert got[key].dtype == value.dtype, key
         np.testing.assert_allclose(got[key], value, rtol=2e-5, atol=2e-5)
-    for path, leaves in _recorded(cid, "after").items():
+    for path, leaves in _recorded(GOLDEN, cid, "after").items():
         for key, value in _leaves(states[path].value).items():
             np.testing.assert_allclose(value, leaves[key], rtol=2e-5, atol=2e-6)
     if (
@@ -70,3 +80,12 @@ def test_matches_brainstate(case):
         and not isinstance(y, tuple)
     ):
         assert y.shape[y.ndim - len(layer.out_size) :] == layer.out_size
+
+
+def test_weight_standardization_matches_brainstate():
+    g = FILES["layers_c"]
+    w = jnp.asarray(g["ws/w"])
+    got = eqstate.nn.weight_standardization(w)
+    np.testing.assert_allclose(got, g["ws/plain"], rtol=2e-5, atol=2e-6)
+    got = eqstate.nn.weight_standardization(w, eps=1e-2, gain=jnp.asarray(g["ws/gain"]))
+    np.testing.assert_allclose(got, g["ws/gain_eps"], rtol=2e-5, atol=2e-6)

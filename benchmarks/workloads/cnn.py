@@ -6,7 +6,9 @@ statistics updated), cross-entropy, gradient, Adam update. The network on
 -> Conv2d(8->16) -> BatchNorm2d -> ReLU -> MaxPool2d(2) -> Flatten -> Linear(256->10).
 Pure JAX writes the same `jax.lax` calls by hand (`conv_general_dilated`,
 `reduce_window`, batch moments, the running-statistics update). The checks are
-the loss and the running means after `CHECK_STEPS` steps.
+the loss and the running means after `CHECK_STEPS` steps. equinox maps one
+CHW sample with `jax.vmap` (its BatchNorm averages over the named axis); flax.nnx
+uses `nnx.Conv` / `nnx.BatchNorm` / `nnx.max_pool` on NHWC and `nnx.Optimizer`.
 """
 
 from __future__ import annotations
@@ -270,6 +272,62 @@ def _equinox(mode: Mode) -> Measured:
     )
 
 
+def _nnx(mode: Mode) -> Measured:
+    jax, optax = need("jax"), need("optax")
+    nnx = need("flax.nnx")
+    jnp = jax.numpy
+    d = _data()
+
+    class CNN(nnx.Module):
+        def __init__(self, rngs):
+            def conv(cin, cout, k):
+                layer = nnx.Conv(
+                    cin, cout, (3, 3), padding="SAME", use_bias=False, rngs=rngs
+                )
+                layer.kernel[...] = jnp.asarray(k)
+                return layer
+
+            def bn(n):
+                return nnx.BatchNorm(n, momentum=MOMENTUM, epsilon=EPS, rngs=rngs)
+
+            self.conv1, self.bn1 = conv(1, 8, d["k1"]), bn(8)
+            self.conv2, self.bn2 = conv(8, 16, d["k2"]), bn(16)
+            self.fc = nnx.Linear(256, 10, rngs=rngs)
+            self.fc.kernel[...] = jnp.asarray(d["w"])
+            self.fc.bias[...] = jnp.asarray(d["b"])
+
+        def __call__(self, x):
+            h = nnx.max_pool(nnx.relu(self.bn1(self.conv1(x))), (2, 2), (2, 2))
+            h = nnx.max_pool(nnx.relu(self.bn2(self.conv2(h))), (2, 2), (2, 2))
+            return self.fc(h.reshape(h.shape[0], -1))
+
+    model = CNN(nnx.Rngs(0))
+    optimizer = nnx.Optimizer(model, optax.adam(LR), wrt=nnx.Param)
+    x, y = jnp.asarray(d["x"]), jnp.asarray(d["y"])
+    box = {"loss": jnp.zeros(())}
+
+    @nnx.jit
+    def train_step(model, optimizer, x, y):
+        def loss_fn(model):
+            logp = jax.nn.log_softmax(model(x))
+            return -jnp.mean(jnp.take_along_axis(logp, y[:, None], 1))
+
+        loss, grads = nnx.value_and_grad(loss_fn)(model)
+        optimizer.update(model, grads)
+        return loss
+
+    def step():
+        box["loss"] = train_step(model, optimizer, x, y)
+
+    return _measure(
+        step,
+        lambda: jax.block_until_ready((box["loss"], nnx.state(model))),
+        lambda: box["loss"],
+        lambda: model.bn1.mean[...].sum() + model.bn2.mean[...].sum(),
+        mode,
+    )
+
+
 def _eqstate(mode: Mode) -> Measured:
     return _brainstate_style(need("eqstate"), need("eqstate.optim"), mode)
 
@@ -292,6 +350,7 @@ WORKLOAD = Workload(
         "eqstate": _eqstate,
         "brainstate": _brainstate,
         "equinox": _equinox,
+        "nnx": _nnx,
     },
     rtol=1e-4,
 )

@@ -10,7 +10,9 @@ are the sums of those.
 - eqstate / brainstate: `transform.jit` of `transform.for_loop` over
   `nn.LSTMCell` (its `h`, `c` are `HiddenState`s), states reset at the start;
 - equinox: `eqx.filter_jit` of `jax.lax.scan` over `eqx.nn.LSTMCell` (vmapped
-  over the batch), its weights rearranged to the same gates.
+  over the batch), its weights rearranged to the same gates;
+- flax.nnx: `nnx.jit` of `nnx.scan` over `nnx.LSTMCell` (a carry `(c, h)`, the
+  cell broadcast), its eight gate kernels cut from the same weights.
 """
 
 from __future__ import annotations
@@ -125,6 +127,35 @@ def _equinox(mode: Mode) -> Measured:
     return _finish(lambda: unroll(cell, xs), jax, mode)
 
 
+def _nnx(mode: Mode) -> Measured:
+    jax = need("jax")
+    nnx = need("flax.nnx")
+    jnp = jax.numpy
+    w, b, xs = _data()
+    cell = nnx.LSTMCell(NUM_IN, HIDDEN, rngs=nnx.Rngs(0))
+    # pure JAX's gate blocks (i, g, f, o) of `[x, h] @ w + b`, the forget bias +1
+    gates = zip(("i", "g", "f", "o"), np.split(w, 4, axis=-1), np.split(b, 4))
+    for gate, wk, bk in gates:
+        name = "if_" if gate == "f" else "i" + gate
+        getattr(cell, name).kernel[...] = jnp.asarray(wk[:NUM_IN])
+        hidden = getattr(cell, "h" + gate)
+        hidden.kernel[...] = jnp.asarray(wk[NUM_IN:])
+        hidden.bias[...] = jnp.asarray(bk + 1.0 if gate == "f" else bk)
+    xs = jnp.asarray(xs)
+
+    @nnx.jit
+    def unroll(cell, xs):
+        @nnx.scan(in_axes=(nnx.Carry, None, 0), out_axes=(nnx.Carry, 0))
+        def step(carry, cell, x):
+            return cell(carry, x)
+
+        zeros = jnp.zeros((BATCH, HIDDEN), jnp.float32)
+        (c, _), hs = step((zeros, zeros), cell, xs)
+        return hs, c
+
+    return _finish(lambda: unroll(cell, xs), jax, mode)
+
+
 WORKLOAD = Workload(
     name="lstm",
     title="LSTM unroll: 100 steps of an LSTMCell",
@@ -141,6 +172,7 @@ WORKLOAD = Workload(
         "eqstate": _eqstate,
         "brainstate": _brainstate,
         "equinox": _equinox,
+        "nnx": _nnx,
     },
     rtol=1e-4,
 )

@@ -85,6 +85,8 @@ if TYPE_CHECKING:
         Conv1d as Conv1d,
         Conv2d as Conv2d,
         Conv3d as Conv3d,
+    )
+    from ._conv_variants import (
         ConvTranspose1d as ConvTranspose1d,
         ConvTranspose2d as ConvTranspose2d,
         ConvTranspose3d as ConvTranspose3d,
@@ -136,6 +138,7 @@ if TYPE_CHECKING:
         Threshold as Threshold,
     )
     from ._embedding import Embedding as Embedding
+    from ._hidata import HiData as HiData
     from ._interop import (
         UnwrappedEquinoxError as UnwrappedEquinoxError,
         from_equinox as from_equinox,
@@ -150,6 +153,7 @@ if TYPE_CHECKING:
         ScaledWSLinear as ScaledWSLinear,
         SignedWLinear as SignedWLinear,
     )
+    from ._map import Map as Map
     from ._metrics import (
         AccuracyMetric as AccuracyMetric,
         AverageMetric as AverageMetric,
@@ -281,5 +285,9 @@ if TYPE_CHECKING:
     from ._shape import Flatten as Flatten, Unflatten as Unflatten
 else:
     from .._lazy import lazy_attributes
+    from .._left_out import left_out
+    from ._left_out import LEFT_OUT
 
-    __getattr__, __dir__ = lazy_attributes(__name__, __file__)
+    __getattr__, __dir__ = lazy_attributes(
+        __name__, __file__, fallback=left_out(__name__, LEFT_OUT)
+    )

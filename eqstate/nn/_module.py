@@ -15,6 +15,7 @@ through `State.value`.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 from collections.abc import Callable, Iterator, Sequence
@@ -28,6 +29,7 @@ from .._paths import register_transparent_key
 from .._pretty import pretty
 from .._state import State
 from ..util._dicts import FlattedDict
+from ._attr_store import AttrStore
 
 __all__ = ["Module"]
 
@@ -36,48 +38,6 @@ _ATTRS = "_attrs"
 _BASE_FIELDS = frozenset((_ATTRS, "_name", "_in_size", "_out_size"))
 
 
-class _AttrStore:
-    """Insertion-ordered attributes assigned without a class annotation."""
-
-    __slots__ = ("names", "values")
-
-    def __init__(self, names: tuple[str, ...] = (), values: tuple[Any, ...] = ()):
-        self.names = list(names)
-        self.values = list(values)
-
-    def get(self, name: str) -> Any:
-        return self.values[self.names.index(name)]
-
-    def set(self, name: str, value: Any) -> None:
-        try:
-            self.values[self.names.index(name)] = value
-        except ValueError:
-            self.names.append(name)
-            self.values.append(value)
-
-    def items(self) -> Iterator[tuple[str, Any]]:
-        return zip(self.names, self.values)
-
-    def __len__(self) -> int:
-        return len(self.names)
-
-
-def _store_flatten_with_keys(store: _AttrStore) -> tuple[Any, tuple[str, ...]]:
-    keyed = tuple((jtu.GetAttrKey(n), v) for n, v in store.items())
-    return keyed, tuple(store.names)
-
-
-def _store_flatten(store: _AttrStore) -> tuple[tuple[Any, ...], tuple[str, ...]]:
-    return tuple(store.values), tuple(store.names)
-
-
-def _store_unflatten(names: tuple[str, ...], values: Any) -> _AttrStore:
-    return _AttrStore(names, tuple(values))
-
-
-jtu.register_pytree_with_keys(
-    _AttrStore, _store_flatten_with_keys, _store_unflatten, _store_flatten
-)
 # The store's children read `.w`, not `._attrs.w`, in the paths of graph and checkpoint.
 register_transparent_key(jtu.GetAttrKey(_ATTRS))
 
@@ -166,7 +126,7 @@ class Module(eqx.Module):
     contributes its current value as a leaf.
     """
 
-    _attrs: _AttrStore = eqx.field(default_factory=_AttrStore, kw_only=True, repr=False)
+    _attrs: AttrStore = eqx.field(default_factory=AttrStore, kw_only=True, repr=False)
     _name: str | None = eqx.field(default=None, static=True, kw_only=True, repr=False)
     _in_size: tuple[int, ...] | None = eqx.field(
         default=None, static=True, kw_only=True, repr=False
@@ -178,7 +138,7 @@ class Module(eqx.Module):
     def __new__(cls, *args: Any, **kwargs: Any) -> Any:
         self = super().__new__(cls, *args, **kwargs)
         d = _vars(self)
-        d[_ATTRS] = _AttrStore()
+        d[_ATTRS] = AttrStore()
         d[_OPEN] = True
         return self
 
@@ -445,6 +405,37 @@ class Module(eqx.Module):
         module (0.0 when there is none)."""
         losses = [param.reg_loss() for param in self.param_modules()]
         return sum(losses) if losses else 0.0
+
+    @contextlib.contextmanager
+    def param_precompute(
+        self, allowed_hierarchy: tuple[int, int] = (0, 2**31 - 1)
+    ) -> Iterator[None]:
+        """Within the `with` block, every `nn.Param` inside this module (at a
+        depth in `allowed_hierarchy`) returns a cached `value()` (see
+        `Param.cache`); the caches are cleared on exit, errors included.
+
+        ```python
+        import jax.numpy as jnp
+        import eqstate
+
+        class Neuron(eqstate.nn.Module):
+            def __init__(self):
+                self.tau = eqstate.nn.Param(10.0, t=eqstate.nn.SoftplusT(0.0))
+
+        model = Neuron()
+        with model.param_precompute():
+            assert model.tau.cache_stats["valid"]
+        assert not model.tau.cache_stats["valid"]
+        ```
+        """
+        params = list(self.param_modules(allowed_hierarchy))
+        for param in params:
+            param.cache()
+        try:
+            yield
+        finally:
+            for param in params:
+                param.clear_cache()
 
     def state_trees(self, *filters: Filter) -> Any:
         """The States as a nested dict (`{'layer': {'weight': State}}`); with

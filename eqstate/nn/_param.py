@@ -10,6 +10,7 @@ however it is trained. An optional regularization adds `reg.loss(value())` to
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -26,6 +27,37 @@ from ._param_regs import Regularization
 from ._param_transforms import IdentityT, Transform
 
 __all__ = ["Const", "Param", "clip_grad_norm", "count_parameters"]
+
+
+_logger = logging.getLogger("eqstate.nn.Param")
+
+
+class _Cache:
+    """A `Param`'s cached value: `(the raw array it came from, the value)`.
+
+    A mutable holder in a static field, so the frozen module can keep it. All
+    holders compare equal, so two `Param`s built alike keep the same pytree
+    structure (`jax.tree.map` over both works, `jit` reuses its trace); a
+    Param rebuilt from another's structure may share its holder, which is
+    safe because an entry only counts while its raw array is the one the
+    Param's State holds.
+    """
+
+    __slots__ = ("entry", "logging")
+
+    def __init__(self, logging: bool):
+        self.entry: tuple[Any, Any] | None = None
+        self.logging = logging
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Cache)
+
+    def __hash__(self) -> int:
+        return hash(_Cache)
+
+    def log(self, event: str) -> None:
+        if self.logging:
+            _logger.info("Param cache %s", event)
 
 
 class Param(Module):
@@ -57,8 +89,16 @@ class Param(Module):
         reg: an optional regularization of `value()`.
         precompute: an optional function applied to `t.forward(val)`.
         fit: train the value (a `ParamState`) or keep it fixed (a plain `State`).
-        enable_cache_logging: accepted for brainstate compatibility; eqstate
-            does not cache (a cached value could hold a stale tracer).
+        enable_cache_logging: log cache events (`cache`, `hit`, `clear`) at
+            INFO level on the `eqstate.nn.Param` logger.
+
+    Caching is opt-in, as in brainstate: `cache()` computes `value()` once and
+    later `value()` calls return it for as long as `val` still holds the array
+    it was computed from. Any write (`set_value`, an optimizer step, a
+    transform's commit) makes it stale, and so does entering a transform (the
+    State then holds a tracer), so a cached value is never out of date and
+    never leaks a tracer. `Module.param_precompute()` caches every `Param` of
+    a model for the length of a `with` block.
 
     Raises:
         EqstateError: if `t` is not a `Transform` or `reg` not a `Regularization`.
@@ -68,6 +108,7 @@ class Param(Module):
     reg: Regularization | None
     precompute: Callable[[Array], Array] | None = eqx.field(static=True)
     fit: bool = eqx.field(static=True)
+    _cache: _Cache = eqx.field(static=True, repr=False)
 
     def __init__(
         self,
@@ -93,16 +134,79 @@ class Param(Module):
         self.reg = reg
         self.precompute = precompute
         self.fit = fit
+        self._cache = _Cache(enable_cache_logging)
         raw = t.inverse(jnp.asarray(value, dtype=jnp.result_type(float)))
         self.val: State[Array] = ParamState(raw) if fit else State(raw)
 
-    def value(self) -> ArrayLike:
-        """The constrained value, `t.forward(val)` (then `precompute`)."""
-        out = self.t.forward(self.val.value)
+    def _forward(self, raw: Array) -> Array:
+        out = self.t.forward(raw)
         return self.precompute(out) if self.precompute is not None else out
 
+    def value(self) -> ArrayLike:
+        """The constrained value, `t.forward(val)` (then `precompute`); the
+        cached one while it is valid (see `cache`)."""
+        raw = self.val.value
+        entry = self._cache.entry
+        if entry is not None and entry[0] is raw:
+            self._cache.log("hit")
+            return entry[1]
+        return self._forward(raw)
+
+    def cache(self) -> ArrayLike:
+        """Compute `value()` now and keep it for later calls.
+
+        The cache holds while `val` holds the same array: a write, or reading
+        under a transform (where `val` is a tracer), computes afresh.
+
+        ```python
+        import jax.numpy as jnp
+        import eqstate
+
+        p = eqstate.nn.Param(jnp.array([1.0, 2.0]), t=eqstate.nn.SoftplusT(0.0))
+        v = p.cache()
+        assert p.value() is v and p.cache_stats["valid"]
+        p.set_value(jnp.array([3.0, 4.0]))  # the cache is now stale
+        assert not p.cache_stats["valid"] and jnp.allclose(p.value(), 3.0 + jnp.arange(2))
+        ```
+
+        Returns:
+            The constrained value.
+        """
+        raw = self.val.value
+        out = self._forward(raw)
+        self._cache.entry = (raw, out)
+        self._cache.log("cache")
+        return out
+
+    def clear_cache(self) -> None:
+        """Drop the cached value; `value()` computes it on every call again."""
+        if self._cache.entry is not None:
+            self._cache.entry = None
+            self._cache.log("clear")
+
+    @property
+    def cache_stats(self) -> dict[str, bool]:
+        """`{'valid': ..., 'has_cached_value': ...}`: whether `value()` would
+        return a cached value (a stale one is dropped here).
+
+        ```python
+        import eqstate
+
+        p = eqstate.nn.Param(1.0)
+        assert p.cache_stats == {"valid": False, "has_cached_value": False}
+        p.cache()
+        assert p.cache_stats == {"valid": True, "has_cached_value": True}
+        ```
+        """
+        entry = self._cache.entry
+        if entry is not None and entry[0] is not self.val.value:
+            self._cache.entry = entry = None
+        return {"valid": entry is not None, "has_cached_value": entry is not None}
+
     def set_value(self, value: ArrayLike) -> None:
-        """Store a new constrained value (its `t.inverse` goes into `val`)."""
+        """Store a new constrained value (its `t.inverse` goes into `val`);
+        drops the cached value."""
+        self.clear_cache()
         self.val.value = self.t.inverse(jnp.asarray(value))
 
     def reg_loss(self) -> ArrayLike:

@@ -6,8 +6,8 @@ up) and put back to the initial value by `reset_state`; `update(x)` reads the
 previous hidden state, writes the next one and returns the output. Unroll a cell
 over time with `eqstate.transform.for_loop`.
 
-Weights are stored as brainstate stores them: each gate block is a dense layer
-`W` (or `Wrz`, `Wh`, `Wf`) holding one `ParamState` named `weight` whose value is
+Weights are stored as brainstate stores them: each gate block is a `Linear`
+layer `W` (or `Wrz`, `Wh`, `Wf`) holding one `ParamState` named `weight` whose value is
 `{'weight': (num_in + num_out, k * num_out), 'bias': (k * num_out,)}`; the input
 and the previous hidden state are concatenated (input first) before the matmul.
 """
@@ -27,6 +27,7 @@ from .._errors import EqstateError
 from .._state import HiddenState, ParamState
 from ..typing import ArrayLike
 from . import _activations as F
+from ._linear import Linear
 from ._module import Module, init_module
 
 __all__ = [
@@ -39,27 +40,6 @@ __all__ = [
 ]
 
 Init = ArrayLike | Callable[..., Any]
-
-
-class _Dense(Module):
-    """`x @ weight + bias`, the parameters in one `ParamState` dict (brainstate's
-    `Linear` layout)."""
-
-    def __init__(self, num_in: int, num_out: int, w_init: Init, b_init: Init | None):
-        init_module(self)
-        self.in_size = (num_in,)
-        self.out_size = (num_out,)
-        params: dict[str, Array] = {"weight": _init.param(w_init, (num_in, num_out))}
-        if b_init is not None:
-            params["bias"] = _init.param(b_init, (num_out,))
-        self.weight: ParamState[dict[str, Array]] = ParamState(params)
-
-    def update(self, x: Array) -> Array:
-        params = self.weight.value
-        y = x @ params["weight"]
-        if "bias" in params:
-            y = y + params["bias"]
-        return y
 
 
 def _activation(activation: str | Callable[..., Any], cls: str) -> Callable[..., Any]:
@@ -191,7 +171,7 @@ class ValinaRNNCell(_Cell):
         name: str | None = None,
     ):
         self._setup(num_in, num_out, state_init, activation, name)
-        self.W: _Dense = _Dense(num_in + num_out, num_out, w_init, b_init)
+        self.W: Linear = Linear(num_in + num_out, num_out, w_init, b_init)
 
     def update(self, x: Float[Array, "*batch in"]) -> Float[Array, "*batch out"]:
         h = self.W(jnp.concatenate([x, self.h.value], axis=-1))
@@ -235,8 +215,8 @@ class GRUCell(_Cell):
         name: str | None = None,
     ):
         self._setup(num_in, num_out, state_init, activation, name)
-        self.Wrz: _Dense = _Dense(num_in + num_out, num_out * 2, w_init, b_init)
-        self.Wh: _Dense = _Dense(num_in + num_out, num_out, w_init, b_init)
+        self.Wrz: Linear = Linear(num_in + num_out, num_out * 2, w_init, b_init)
+        self.Wh: Linear = Linear(num_in + num_out, num_out, w_init, b_init)
 
     def update(self, x: Float[Array, "*batch in"]) -> Float[Array, "*batch out"]:
         h = self.h.value
@@ -283,8 +263,8 @@ class MGUCell(_Cell):
         name: str | None = None,
     ):
         self._setup(num_in, num_out, state_init, activation, name)
-        self.Wf: _Dense = _Dense(num_in + num_out, num_out, w_init, b_init)
-        self.Wh: _Dense = _Dense(num_in + num_out, num_out, w_init, b_init)
+        self.Wf: Linear = Linear(num_in + num_out, num_out, w_init, b_init)
+        self.Wh: Linear = Linear(num_in + num_out, num_out, w_init, b_init)
 
     def update(self, x: Float[Array, "*batch in"]) -> Float[Array, "*batch out"]:
         h = self.h.value
@@ -334,7 +314,7 @@ class LSTMCell(_Cell):
         name: str | None = None,
     ):
         self._setup(num_in, num_out, state_init, activation, name)
-        self.W: _Dense = _Dense(num_in + num_out, num_out * 4, w_init, b_init)
+        self.W: Linear = Linear(num_in + num_out, num_out * 4, w_init, b_init)
 
     def update(self, x: Float[Array, "*batch in"]) -> Float[Array, "*batch out"]:
         h, c = self.h.value, self.c.value
@@ -387,7 +367,7 @@ class URLSTMCell(_Cell):
         from .. import random
 
         self._setup(num_in, num_out, state_init, activation, name)
-        self.W: _Dense = _Dense(num_in + num_out, num_out * 4, w_init, None)
+        self.W: Linear = Linear(num_in + num_out, num_out * 4, w_init, None)
         u = random.uniform(1 / num_out, 1 - 1 / num_out, (num_out,))
         self.bias: ParamState[Array] = ParamState(-jnp.log(1 / u - 1))
 

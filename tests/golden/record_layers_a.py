@@ -157,11 +157,10 @@ def _states(layer):
     return out
 
 
-def main():
-    brainstate.random.seed(0)
-    rng = np.random.default_rng(0)
+def record(cases, rng):
+    """`{key: array}` for each case: States before, input, output, States after."""
     data = {}
-    for cid, cls, args, kwargs, shape, kind in CASES:
+    for cid, cls, args, kwargs, shape, kind in cases:
         layer = getattr(brainstate.nn, cls)(*args, **kwargs)
         if kind == "index":
             x = rng.integers(0, 10, size=shape).astype(np.int32)
@@ -176,7 +175,13 @@ def main():
         for key, value in _states(layer).items():
             data[f"{cid}/after/{key}"] = value
         data[f"{cid}/input"] = x
-    data["cases"] = np.array(json.dumps(CASES))
+    data["cases"] = np.array(json.dumps(cases))
+    return data
+
+
+def main():
+    brainstate.random.seed(0)
+    data = record(CASES, np.random.default_rng(0))
     here = os.path.dirname(os.path.abspath(__file__))
     np.savez_compressed(os.path.join(here, "layers_a.npz"), **data)
     print(f"recorded {len(CASES)} cases")
