@@ -10,8 +10,6 @@ from ._classic import (
     AdamW as AdamW,
     Momentum as Momentum,
     MomentumNesterov as MomentumNesterov,
-    Nadam as Nadam,
-    RAdam as RAdam,
     RMSprop as RMSprop,
 )
 from ._lookahead_lbfgs import LBFGS as LBFGS, Lookahead as Lookahead
@@ -27,20 +25,15 @@ from ._more import (
     Rprop as Rprop,
     Yogi as Yogi,
 )
-from ._optimizer import OptaxOptimizer as OptaxOptimizer, ParamStates as ParamStates
+from ._nadam_radam import Nadam as Nadam, RAdam as RAdam
+from ._optimizer import OptaxOptimizer as OptaxOptimizer
+from ._optimizer_parts import ParamStates as ParamStates
 from ._plateau import ReduceLROnPlateau as ReduceLROnPlateau
 from ._schedules import (
     ConstantLR as ConstantLR,
-    CosineAnnealingLR as CosineAnnealingLR,
-    ExponentialDecayLR as ExponentialDecayLR,
-    ExponentialLR as ExponentialLR,
     LearningRate as LearningRate,
-    LinearLR as LinearLR,
     LRScheduler as LRScheduler,
-    MultiStepLR as MultiStepLR,
     OptimState as OptimState,
-    PolynomialLR as PolynomialLR,
-    StepLR as StepLR,
     as_scheduler as as_scheduler,
 )
 from ._schedules_composite import (
@@ -54,6 +47,15 @@ from ._schedules_more import (
     PiecewiseConstantSchedule as PiecewiseConstantSchedule,
     WarmupCosineSchedule as WarmupCosineSchedule,
     WarmupScheduler as WarmupScheduler,
+)
+from ._schedules_optax import (
+    CosineAnnealingLR as CosineAnnealingLR,
+    ExponentialDecayLR as ExponentialDecayLR,
+    ExponentialLR as ExponentialLR,
+    LinearLR as LinearLR,
+    MultiStepLR as MultiStepLR,
+    PolynomialLR as PolynomialLR,
+    StepLR as StepLR,
 )
 from ._scipy import ScipyOptimizer as ScipyOptimizer
 from ._unique import UniqueStateManager as UniqueStateManager

@@ -8,7 +8,8 @@ from typing import Any, NamedTuple
 import optax
 
 from ._base import OptimizerError
-from ._optimizer import OptaxOptimizer, _decayed
+from ._optimizer import OptaxOptimizer
+from ._optimizer_parts import _decayed
 from ._schedules import LearningRate
 
 __all__ = ["LBFGS", "Lookahead"]
