@@ -110,6 +110,10 @@ class State(Generic[T]):
 
     def __init__(self, value: T, name: str | None = None, **metadata: Any):
         self._info = _Info(name, metadata, _user_location())
+        if metadata and ("sharding" in metadata or "names" in metadata):
+            from .sharding._hooks import place_created
+
+            value = place_created(self, value)
         _table.create(self, value)
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
