@@ -64,7 +64,7 @@ def constrain_written(state: State[Any], value: Any) -> Any:
             if not same_spec(typed.spec, spec, ndim_of(leaf)):
                 if not _allowed(state):
                     raise _reshard_error(state, spec, typed.spec)
-                leaf = jax.sharding.reshard(leaf, spec)
+                leaf = jax.sharding.reshard(leaf, NamedSharding(typed.mesh, spec))
             out.append(leaf)
         elif mesh is abstract:
             out.append(jax.lax.with_sharding_constraint(leaf, spec))

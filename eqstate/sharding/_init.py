@@ -79,37 +79,45 @@ class PartitionedInit:
             if key is not None:
                 extra["key"] = key
             return self.init(shape, **extra)
-        if self._takes_key and key is None:
-            from ..random import split_key
-
-            key = split_key()
         try:
             cache_key: Any = (shape, target, tuple(sorted(extra.items())))
             hash(cache_key)
         except TypeError:
             cache_key = None
-        make = self._compiled.get(cache_key) if cache_key is not None else None
-        if make is None:
+        entry = self._compiled.get(cache_key) if cache_key is not None else None
+        if entry is None:
+            random = self._takes_key and key is None and self._draws(shape, extra)
             make = jax.jit(
-                functools.partial(_call, self.init, shape, self._takes_key, extra),
+                functools.partial(_call, self.init, shape, extra),
                 out_shardings=target,
             )
+            entry = (make, random)
             if cache_key is not None:
-                self._compiled[cache_key] = make
+                self._compiled[cache_key] = entry
+        make, random = entry
+        if random and key is None:
+            from ..random import split_key
+
+            key = split_key()  # as the initializer would draw it, eagerly
         return make(key)
+
+    def _draws(self, shape: tuple[int, ...], extra: dict[str, Any]) -> bool:
+        """Whether the initializer draws from eqstate's default random stream
+        when given no key (a write that raw JAX tracing refuses)."""
+        from .._errors import TraceContextError
+
+        try:
+            jax.eval_shape(lambda: self.init(shape, **extra))
+        except TraceContextError:
+            return True
+        return False
 
     def __repr__(self) -> str:
         return f"with_partitioning({self.init!r}, {self.names!r})"
 
 
-def _call(
-    init: Callable[..., Any],
-    shape: Any,
-    takes_key: bool,
-    extra: dict[str, Any],
-    key: Any,
-) -> Any:
-    if takes_key:
+def _call(init: Callable[..., Any], shape: Any, extra: dict[str, Any], key: Any) -> Any:
+    if key is not None:
         return init(shape, key=key, **extra)
     return init(shape, **extra)
 
