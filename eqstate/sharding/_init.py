@@ -24,7 +24,16 @@ def _takes_key(fn: Callable[..., Any]) -> bool:
 
 
 class PartitionedInit:
-    """An initializer with logical axis names; see `with_partitioning`."""
+    """An initializer with logical axis names; see `with_partitioning`.
+
+    ```python
+    import eqstate
+
+    init = eqstate.sharding.with_partitioning(eqstate.init.ZeroInit(), ("a", "b"))
+    assert isinstance(init, eqstate.sharding.PartitionedInit)
+    assert init.names == ("a", "b") and init((2, 3)).shape == (2, 3)
+    ```
+    """
 
     __slots__ = ("init", "names", "mesh", "_takes_key", "_compiled")
 
@@ -149,8 +158,8 @@ def with_partitioning(
     )
     with eqstate.sharding.rules({"mlp": "model"}), jax.set_mesh(mesh):
         layer = eqstate.nn.Linear(4, 8, w_init=w_init)
+        assert eqstate.sharding.specs(layer).weight.value["weight"] == P(None, "model")
     assert layer.weight.value["weight"].sharding.spec == P(None, "model")
-    assert eqstate.sharding.specs(layer).weight.value["weight"] == P(None, "model")
     ```
 
     Args:

@@ -77,6 +77,14 @@ class Rules:
 
     `rules(table)` returns one: the table is active from that call on, and
     leaving a `with` block restores the table that was active before.
+
+    ```python
+    import eqstate
+
+    with eqstate.sharding.rules({"mlp": "model"}) as active:
+        assert isinstance(active, eqstate.sharding.Rules)
+        assert active.table == (("mlp", "model"),)
+    ```
     """
 
     def __init__(self, table: Table):
