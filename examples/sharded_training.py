@@ -94,7 +94,9 @@ def per_device_bytes(model: MLP) -> dict[str, int]:
 def main() -> None:
     devices = jax.devices()
     shape = (2, 4) if len(devices) >= 8 else (1, len(devices))
-    mesh = Mesh(np.array(devices[: shape[0] * shape[1]]).reshape(shape), ("data", "model"))
+    mesh = Mesh(
+        np.array(devices[: shape[0] * shape[1]]).reshape(shape), ("data", "model")
+    )
     print(f"mesh: {dict(mesh.shape)} on {devices[0].platform}")
     rng = np.random.default_rng(0)
     x = rng.normal(size=(64, 16)).astype(np.float32)

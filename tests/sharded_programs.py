@@ -162,7 +162,9 @@ def checks():
     f = eqstate.transform.jit(
         lambda x: model(x).sum(), in_shardings=NamedSharding(mesh, P("data"))
     )
-    np.testing.assert_allclose(f(jnp.asarray(data()[0])), ref_model(data()[0]).sum(), rtol=1e-5)
+    np.testing.assert_allclose(
+        f(jnp.asarray(data()[0])), ref_model(data()[0]).sum(), rtol=1e-5
+    )
 
     # Sharded checkpoint: saved from 8 devices, restored onto 4.
     try:

@@ -110,12 +110,16 @@ def test_sharded_init_matches_plain_init_and_layers_record_names(mesh):
     with S.rules({"mlp": "model"}), jax.set_mesh(mesh):
         layer = eqstate.nn.Linear(3, 4, w_init=w_init)
         emb = eqstate.nn.Embedding(
-            5, 4, embedding_init=S.with_partitioning(eqstate.init.ZeroInit(), ("v", "mlp"))
+            5,
+            4,
+            embedding_init=S.with_partitioning(eqstate.init.ZeroInit(), ("v", "mlp")),
         )
     w = layer.weight.value["weight"]
     np.testing.assert_allclose(w, ref.weight.value["weight"], rtol=1e-6)
     assert w.sharding == NamedSharding(mesh, P(None, "model"))
-    assert layer.weight.metadata == {"names": {"weight": ("embed", "mlp"), "bias": None}}
+    assert layer.weight.metadata == {
+        "names": {"weight": ("embed", "mlp"), "bias": None}
+    }
     assert emb.weight.metadata == {"names": ("v", "mlp")}
     assert eqstate.nn.Linear(3, 4).weight.metadata == {}  # unchanged without names
 

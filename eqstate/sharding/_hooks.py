@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 import jax
+from jax.core import Tracer
 from jax.sharding import NamedSharding
 
 from .._state import State
@@ -90,7 +91,7 @@ def check_eager_write(state: State[Any], value: Any) -> Any:
     mesh: Any = None
     out = []
     for leaf, spec in zip(leaves, specs):
-        if isinstance(leaf, jax.Array) and not isinstance(leaf, jax.core.Tracer):
+        if isinstance(leaf, jax.Array) and not isinstance(leaf, Tracer):
             sharding = leaf.sharding
             if isinstance(sharding, NamedSharding):
                 if not same_spec(sharding.spec, spec, leaf.ndim):
@@ -119,7 +120,7 @@ def _mesh(state: State[Any]) -> Any:
 
 def place_created(state: State[Any], value: Any) -> Any:
     """The first value of a declaring State, on its sharding if a mesh is known."""
-    if any(isinstance(x, jax.core.Tracer) for x in jax.tree.leaves(value)):
+    if any(isinstance(x, Tracer) for x in jax.tree.leaves(value)):
         return value
     mesh = _mesh(state)
     if mesh is None:

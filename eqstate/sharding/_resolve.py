@@ -18,6 +18,7 @@ from typing import Any
 
 import jax
 import numpy as np
+from jax.core import Tracer
 from jax.sharding import AxisType, NamedSharding, PartitionSpec, Sharding
 
 from .._state import State
@@ -121,7 +122,7 @@ def first_mesh(state: State[Any], value: Any) -> Any:
         if isinstance(entry, NamedSharding):
             return entry.mesh
     for leaf in jax.tree.leaves(value):
-        if isinstance(leaf, jax.Array) and not isinstance(leaf, jax.core.Tracer):
+        if isinstance(leaf, jax.Array) and not isinstance(leaf, Tracer):
             sharding = getattr(leaf, "sharding", None)
             if isinstance(sharding, NamedSharding):
                 return sharding.mesh
