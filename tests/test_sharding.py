@@ -122,6 +122,9 @@ def test_sharded_init_matches_plain_init_and_layers_record_names(mesh):
     }
     assert emb.weight.metadata == {"names": ("v", "mlp")}
     assert eqstate.nn.Linear(3, 4).weight.metadata == {}  # unchanged without names
+    conv_init = S.with_partitioning(eqstate.init.ZeroInit(), (None, None, None, "mlp"))
+    conv = eqstate.nn.Conv2d((5, 5, 3), 4, 3, w_init=conv_init, b_init=None)
+    assert conv.weight.metadata == {"names": {"weight": (None, None, None, "mlp")}}
 
 
 def test_jit_keeps_a_declared_sharding_and_eager_writes_are_checked(mesh):
