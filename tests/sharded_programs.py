@@ -166,6 +166,29 @@ def checks():
         f(jnp.asarray(data()[0])), ref_model(data()[0]).sum(), rtol=1e-5
     )
 
+    # shard_map splits a State by the spec it declares (the data axis here),
+    # and gives the unsharded run's result.
+    dmesh = Mesh(np.array(jax.devices()), ("data",))
+    with S.rules({"batch": "data"}):
+        acc = eqstate.State(jnp.zeros(16), names=("batch",))
+        plain = eqstate.State(jnp.zeros(16))
+
+        def add(state, x):
+            state.value = state.value + 2.0 * x
+            return x.sum(keepdims=True)
+
+        x16 = jnp.arange(16.0)
+        f = eqstate.transform.shard_map(
+            lambda x: add(acc, x), dmesh, in_specs=P("data"), out_specs=P("data")
+        )
+        partial_sums = f(x16)
+        f(x16)
+    add(plain, x16)
+    add(plain, x16)
+    np.testing.assert_allclose(acc.value, plain.value)
+    np.testing.assert_allclose(partial_sums.sum(), x16.sum())
+    assert partial_sums.shape == (8,) and acc.value.sharding.spec == P("data")
+
     # Sharded checkpoint: saved from 8 devices, restored onto 4.
     try:
         import orbax.checkpoint  # noqa: F401
