@@ -66,16 +66,27 @@ from ._treefy import TreefyState as TreefyState, maybe_state as maybe_state
 if TYPE_CHECKING:
     from . import (
         checkpoint as checkpoint,
+        distributed as distributed,
         init as init,
         mixin as mixin,
         optim as optim,
+        sharding as sharding,
         surrogate as surrogate,
     )
 else:
     from ._lazy import lazy_submodules
 
     __getattr__ = lazy_submodules(
-        __name__, ("checkpoint", "init", "mixin", "optim", "surrogate")
+        __name__,
+        (
+            "checkpoint",
+            "distributed",
+            "init",
+            "mixin",
+            "optim",
+            "sharding",
+            "surrogate",
+        ),
     )
 
 __version__ = "0.1.0"

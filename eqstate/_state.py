@@ -82,6 +82,10 @@ class State(Generic[T]):
 
     def __init__(self, value: T, name: str | None = None, **metadata: Any):
         self._info = _Info(name, metadata, _user_location())
+        if metadata and ("sharding" in metadata or "names" in metadata):
+            from .sharding._hooks import place_created
+
+            value = place_created(self, value)
         _table.create(self, value)
         if ON_INIT:  # `catch_new_states` or a global init hook
             ON_INIT[0](self, value, name, metadata)

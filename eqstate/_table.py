@@ -188,6 +188,10 @@ def write(state: State, value: Any) -> None:
                 f"{_describe(state)} was written inside a JAX transform that "
                 f"eqstate does not manage.\n{_RAW_TRANSFORM_FIX}"
             )
+        if state._info.metadata:  # only States with metadata (a sharding) pay
+            from .sharding._hooks import check_eager_write
+
+            value = check_eager_write(state, value)
         state._value = value
         state._owned = False
         return

@@ -39,6 +39,8 @@ MODULES = [
     "eqstate.optim",
     "eqstate.checkpoint",
     "eqstate.mixin",
+    "eqstate.sharding",
+    "eqstate.distributed",
 ]
 
 # Modules whose docstring examples are executed by `test_docstring_example`.
@@ -55,6 +57,7 @@ EXECUTED = [
     "eqstate.typing",
     "eqstate.optim",
     "eqstate.checkpoint",
+    "eqstate.sharding",
 ]
 
 _EXAMPLE = re.compile(r"^```python[ \t]*\n(.*?)^```[ \t]*$", re.S | re.M)

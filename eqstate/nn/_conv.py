@@ -21,6 +21,7 @@ from jaxtyping import Array, Float
 
 from .. import init
 from .._state import ParamState
+from ..sharding._init import layer_names
 from ._layer_common import LayerError, per_dim, window_padding
 from ._module import Module, init_module
 from ._normalization import weight_standardization
@@ -138,7 +139,10 @@ class _ConvNd(Module):
             params["gain"] = jnp.ones(
                 (1,) * (n + 1) + (self.out_channels,), params["weight"].dtype
             )
-        self.weight = param_type(params)
+        inits = {"weight": w_init, "bias": b_init}  # logical names, if any
+        self.weight = param_type(
+            params, **layer_names(**{k: inits.get(k) for k in params})
+        )
         probe = jax.ShapeDtypeStruct((1, *size), jnp.result_type(params["weight"]))
         self.out_size = jax.eval_shape(lambda x: self._conv(x, params), probe).shape[1:]
 

@@ -13,6 +13,7 @@ from jaxtyping import Array, Float, Int
 
 from .. import init
 from .._state import ParamState
+from ..sharding._init import names_of
 from ._layer_common import LayerError, as_size
 from ._linear import Init
 from ._module import Module, init_module
@@ -91,7 +92,8 @@ class Embedding(Module):
         )
         if padding_idx is not None:
             table = table.at[padding_idx].set(0)
-        self.weight = param_type(table)
+        names = names_of(embedding_init)
+        self.weight = param_type(table, **({} if names is None else {"names": names}))
 
     @classmethod
     def from_pretrained(

@@ -17,6 +17,7 @@ from jaxtyping import Array, Float
 
 from .. import init
 from .._state import ParamState
+from ..sharding._init import layer_names
 from ._layer_common import LayerError, as_size
 from ._module import Module, init_module
 from ._normalization import weight_standardization
@@ -93,7 +94,9 @@ class Linear(Module):
         init_module(self, name)
         n_in, n_out = _check_sizes(self, in_size, out_size)
         self.w_mask = init.param(w_mask, (n_in, n_out))
-        self.weight = param_type(_dense_params(w_init, b_init, n_in, n_out))
+        params = _dense_params(w_init, b_init, n_in, n_out)
+        inits = {"weight": w_init, "bias": b_init}  # logical names, if any
+        self.weight = param_type(params, **layer_names(**{k: inits[k] for k in params}))
 
     def update(self, x: Float[Array, "*batch in"]) -> Float[Array, "*batch out"]:
         """`x @ weight (* w_mask) + bias`."""

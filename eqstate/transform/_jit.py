@@ -29,6 +29,7 @@ import numpy as np
 from .. import _table
 from .._state import State
 from .._table import Frame
+from ..sharding._hooks import constrain_written
 from ._engine import (
     MAX_RETRIES,
     Plan,
@@ -139,7 +140,12 @@ class JitWrapper(Generic[P, R]):
         if missed or new_writes:
             raise Retry(missed, new_writes)
         values = frame.values
-        written = {index[s]: values[s] for s in frame.written}
+        written = {
+            index[s]: constrain_written(s, values[s])
+            if s._info.metadata  # a declared sharding is kept (trace time only)
+            else values[s]
+            for s in frame.written
+        }
         return exported, written
 
     # -- calling -------------------------------------------------------------

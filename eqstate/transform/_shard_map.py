@@ -34,6 +34,18 @@ def _spec_of(specs: Specs, state: State[Any], default: PartitionSpec) -> Any:
     return specs
 
 
+def _declared(state: State[Any], default: PartitionSpec) -> Any:
+    """The specs a State declares (`names=` / `sharding=`), else `default`."""
+    if not state._info.metadata:
+        return default
+    from ..sharding._resolve import declares, leaf_specs
+
+    if not declares(state):
+        return default
+    value = state.value
+    return jax.tree.structure(value).unflatten(leaf_specs(state, value))
+
+
 def shard_map(
     fun: Callable[..., Any],
     mesh: Mesh,
@@ -48,8 +60,9 @@ def shard_map(
 
     Each device runs `fun` on its shard. The States it reads enter split by
     `state_in_specs` (one `PartitionSpec` for all, or `{state: spec}`; default
-    replicated, `P()`), and the States it writes leave assembled by
-    `state_out_specs` (default: the State's input spec).
+    the spec the State declares with `names=` / `sharding=`, see
+    `eqstate.sharding`, else replicated, `P()`), and the States it writes
+    leave assembled by `state_out_specs` (default: the State's input spec).
 
     ```python
     import jax
@@ -110,7 +123,7 @@ def shard_map(
                 return out, new_vals
 
             def spec_in(s: State[Any]) -> Any:
-                return _spec_of(state_in_specs, s, replicated)
+                return _spec_of(state_in_specs, s, _declared(s, replicated))
 
             mapped = jax.shard_map(
                 pure,
