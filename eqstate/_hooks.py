@@ -253,22 +253,12 @@ def _refresh() -> None:
     _state.ON_INIT[:] = [on_init] if watch else []
 
 
-def peek(state: State[Any]) -> Any:
-    """The value `state` has in the current context, without recording a read
-    (a `_table.Dead` when it died with a transform)."""
-    for frame in reversed(_table.active_frames()):
-        value = frame.values.get(state, _MISSING)
-        if value is not _MISSING:
-            return value
-    return state._value
+peek = _table.peek
 
 
 def _old(state: State[Any]) -> Any:
     value = peek(state)
     return None if type(value) is _table.Dead else value
-
-
-_MISSING: Any = object()
 
 
 def run_hooks(state: State[Any], kind: str, value: Any, old: Any = None) -> Any:

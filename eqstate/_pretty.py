@@ -81,7 +81,9 @@ def _read(state: Any) -> Any:
     try:
         return state.value
     except EqstateError:  # a dead tracer: show what the State last held
-        return state._value
+        from . import _table
+
+        return _table.peek(state)
 
 
 def pretty(obj: Any) -> str:

@@ -312,7 +312,7 @@ class State(Generic[T]):
         try:
             value = _table.read(self)
         except EqstateError:
-            value = self._value
+            value = _table.peek(self)
         return format_block(type(self).__name__, [("value", value)], indent)
 
     def __repr__(self) -> str:

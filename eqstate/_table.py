@@ -141,6 +141,21 @@ def read_eager_all(states: Iterable[State]) -> list[Any]:
     return values
 
 
+def peek(state: State) -> Any:
+    """The value `state` has in the current context, without recording a read
+    (a `Dead` when its value died with a transform): for reprs and hooks."""
+    for frame in reversed(_local.frames):
+        value = frame.values.get(state, _MISSING)
+        if value is not _MISSING:
+            return value
+    return state._value
+
+
+def eager_slot(state: State) -> Any:
+    """The State's eager value as stored (a `Dead`, or None before it has one)."""
+    return getattr(state, "_value", None)
+
+
 def read(state: State) -> Any:
     """The value of `state` as the current (innermost) context sees it."""
     frames = _local.frames

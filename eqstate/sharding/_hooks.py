@@ -19,6 +19,7 @@ import jax
 from jax.core import Tracer
 from jax.sharding import NamedSharding
 
+from .. import _table
 from .._state import State
 from ._resolve import declares, first_mesh, is_explicit, leaf_specs, ndim_of, same_spec
 from ._rules import ShardingError
@@ -31,7 +32,7 @@ def _allowed(state: State[Any]) -> bool:
 
 
 def _eager_value(state: State[Any]) -> Any:
-    return getattr(state, "_value", None)
+    return _table.eager_slot(state)
 
 
 def _reshard_error(state: State[Any], was: Any, now: Any) -> ShardingError:
