@@ -14,11 +14,8 @@ from ._collective import (
     vmap_reset_all_states as vmap_reset_all_states,
 )
 from ._context import EnvironContext as EnvironContext
-from ._delay import (
-    Delay as Delay,
-    DelayAccess as DelayAccess,
-    StateWithDelay as StateWithDelay,
-)
+from ._delay import Delay as Delay, DelayAccess as DelayAccess
+from ._delay_state import StateWithDelay as StateWithDelay
 from ._dynamics import (
     Dynamics as Dynamics,
     not_receive_update_input as not_receive_update_input,
@@ -126,16 +123,18 @@ if TYPE_CHECKING:
         Hardshrink as Hardshrink,
         Hardtanh as Hardtanh,
         LeakyReLU as LeakyReLU,
-        LogSoftmax as LogSoftmax,
         PReLU as PReLU,
         ReLU6 as ReLU6,
         RReLU as RReLU,
-        Softmax as Softmax,
-        Softmax2d as Softmax2d,
-        Softmin as Softmin,
         Softshrink as Softshrink,
         SpikeBitwise as SpikeBitwise,
         Threshold as Threshold,
+    )
+    from ._elementwise_softmax import (
+        LogSoftmax as LogSoftmax,
+        Softmax as Softmax,
+        Softmax2d as Softmax2d,
+        Softmin as Softmin,
     )
     from ._embedding import Embedding as Embedding
     from ._hidata import HiData as HiData
@@ -157,14 +156,16 @@ if TYPE_CHECKING:
     from ._metrics import (
         AccuracyMetric as AccuracyMetric,
         AverageMetric as AverageMetric,
-        ConfusionMatrix as ConfusionMatrix,
-        F1ScoreMetric as F1ScoreMetric,
         Metric as Metric,
         MetricState as MetricState,
         MultiMetric as MultiMetric,
+        WelfordMetric as WelfordMetric,
+    )
+    from ._metrics_classification import (
+        ConfusionMatrix as ConfusionMatrix,
+        F1ScoreMetric as F1ScoreMetric,
         PrecisionMetric as PrecisionMetric,
         RecallMetric as RecallMetric,
-        WelfordMetric as WelfordMetric,
     )
     from ._normalization import (
         GroupNorm as GroupNorm,
@@ -210,18 +211,20 @@ if TYPE_CHECKING:
         SpectralNormReg as SpectralNormReg,
     )
     from ._param_priors import (
-        BetaReg as BetaReg,
         CauchyReg as CauchyReg,
-        DirichletReg as DirichletReg,
         ExponentialReg as ExponentialReg,
-        GammaReg as GammaReg,
         HorseshoeReg as HorseshoeReg,
-        InverseGammaReg as InverseGammaReg,
         LogNormalReg as LogNormalReg,
         LogUniformReg as LogUniformReg,
         SpikeAndSlabReg as SpikeAndSlabReg,
         StudentTReg as StudentTReg,
         UniformReg as UniformReg,
+    )
+    from ._param_priors_gamma import (
+        BetaReg as BetaReg,
+        DirichletReg as DirichletReg,
+        GammaReg as GammaReg,
+        InverseGammaReg as InverseGammaReg,
     )
     from ._param_regs import (
         ChainedReg as ChainedReg,
@@ -235,7 +238,6 @@ if TYPE_CHECKING:
         TotalVariationReg as TotalVariationReg,
     )
     from ._param_transforms import (
-        ClipT as ClipT,
         ExpT as ExpT,
         IdentityT as IdentityT,
         LogT as LogT,
@@ -244,12 +246,15 @@ if TYPE_CHECKING:
         PositiveT as PositiveT,
         PowerT as PowerT,
         ReluT as ReluT,
+        SoftplusT as SoftplusT,
+        Transform as Transform,
+    )
+    from ._param_transforms_bounded import (
+        ClipT as ClipT,
         ScaledSigmoidT as ScaledSigmoidT,
         SigmoidT as SigmoidT,
-        SoftplusT as SoftplusT,
         SoftsignT as SoftsignT,
         TanhT as TanhT,
-        Transform as Transform,
     )
     from ._pooling import (
         AvgPool1d as AvgPool1d,

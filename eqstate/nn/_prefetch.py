@@ -10,7 +10,8 @@ import jax
 from .. import environ
 from .._errors import EqstateError
 from .._state import State
-from ._delay import Delay, StateWithDelay, _Ref
+from ._delay import Delay, _Ref
+from ._delay_state import StateWithDelay
 from ._dynamics import Dynamics, not_receive_update_output, receive_update_output
 from ._module import Module, init_module
 
