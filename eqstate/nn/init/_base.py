@@ -106,7 +106,7 @@ def _map_mantissa(x: Any, fn: Callable[[Any], Any]) -> Any:
 
 def param(
     parameter: Callable[..., Any] | Any,
-    sizes: int | Sequence[int],
+    sizes: int | np.integer | Sequence[int],
     batch_size: int | None = None,
     allow_none: bool = True,
     allow_scalar: bool = True,

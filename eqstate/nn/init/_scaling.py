@@ -32,8 +32,9 @@ __all__ = [
     "XavierUniform",
 ]
 
-FanMode = Literal["fan_in", "fan_out", "fan_avg"]
-Distribution = Literal["truncated_normal", "normal", "uniform"]
+# brainstate annotates these as `str`; a wrong one is an InitializationError
+FanMode = Literal["fan_in", "fan_out", "fan_avg"] | str
+Distribution = Literal["truncated_normal", "normal", "uniform"] | str
 
 
 def _fans(shape: tuple[int, ...], in_axis: int, out_axis: int) -> tuple[float, float]:
@@ -365,7 +366,7 @@ class Orthogonal(_Random):
         axis = self.axis % len(size)
         moved = (*size[:axis], *size[axis + 1 :], size[axis])
         q = _orthogonal(self._rng(kwargs).split_key(), moved, dtype)
-        q = jnp.moveaxis(q, -1, axis)
+        q = jnp.moveaxis(q, -1, axis).astype(dtype)
         return _with_unit((jnp.asarray(self.scale, dtype) * q).astype(dtype), self.unit)
 
 
