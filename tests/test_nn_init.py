@@ -55,10 +55,10 @@ RANDOM = {
 
 # shape, in_axis, out_axis; the fans are brainstate's (golden)
 FAN_CASES = [
-    ((4, 3), -2, -1),
-    ((3, 3, 4, 5), -2, -1),
-    ((5, 4, 3, 3), 1, 0),
-    ((2, 6, 7), 0, 2),
+    ((40, 30), -2, -1),
+    ((3, 3, 20, 25), -2, -1),
+    ((25, 20, 3, 3), 1, 0),
+    ((2, 30, 35), 0, 2),
 ]
 
 
@@ -91,7 +91,9 @@ def test_family_moments(cls, scale, mode, dist):
     assert w.shape == shape and w.dtype == np.float64
     assert abs(w.var() / var - 1) < 0.10
     assert abs(w.mean()) < 5 * math.sqrt(var / w.size)
-    bound = 2 * math.sqrt(var) / TRUNC if dist == "truncated_normal" else math.sqrt(3 * var)
+    bound = (
+        2 * math.sqrt(var) / TRUNC if dist == "truncated_normal" else math.sqrt(3 * var)
+    )
     assert np.abs(w).max() <= bound * (1 + 1e-6)
     # the draws reach close to the bound (P(miss) < 1e-20 at this size)
     assert np.abs(w).max() > 0.9 * bound
@@ -173,7 +175,7 @@ def test_default_dtypes_match_brainstate(name):
     out = RANDOM[name]((4, 3))
     assert out.shape == (4, 3)
     assert str(out.dtype) == META["dtype"][name]
-    if name != "Gamma":  # (its bfloat16 sampler is slow to compile)
+    if name in ("KaimingNormal", "Orthogonal", "Uniform", "Identity"):  # compile time
         low = RANDOM[name]([4, 3], dtype=jnp.bfloat16)
         assert low.shape == (4, 3) and low.dtype == jnp.bfloat16
 
@@ -234,7 +236,12 @@ def test_identity_rejects_3d():
 @pytest.mark.parametrize("case", sorted(META["orthogonal"]))
 def test_orthogonal_matches_brainstate(case):
     shape_s, axis_s = case.split("|")
-    shape, axis = tuple(json.loads(shape_s.replace("(", "[").replace(",)", "]").replace(")", "]"))), int(axis_s)
+    shape, axis = (
+        tuple(
+            json.loads(shape_s.replace("(", "[").replace(",)", "]").replace(")", "]"))
+        ),
+        int(axis_s),
+    )
     w = np.asarray(init.Orthogonal(scale=2.0, axis=axis, seed=0)(shape))
     assert list(w.shape) == META["orthogonal"][case]["shape"]
     rows = np.moveaxis(w, axis, 0).reshape(shape[axis], -1) / 2.0
@@ -311,7 +318,11 @@ def test_param_state_and_scalars():
 @pytest.mark.parametrize(
     ("call", "golden", "match"),
     [
-        (lambda: init.param(None, 3, allow_none=False), "param_none", "allow_none=False"),
+        (
+            lambda: init.param(None, 3, allow_none=False),
+            "param_none",
+            "allow_none=False",
+        ),
         (lambda: init.param(jnp.ones(4), 3), "param_shape", r"shape \(4,\) does not"),
         (
             lambda: init.param(jnp.ones((3, 4, 3)), (4, 3), batch_size=2),
@@ -333,8 +344,12 @@ def test_param_errors(call, golden, match):
 @pytest.mark.parametrize("case", sorted(META["gain"]))
 def test_gain_matches_brainstate(case):
     name, _, slope = case.partition("|")
-    args = (name,) if not slope else (name, float(slope) if "." in slope else int(slope))
-    assert init.calculate_init_gain(*args) == pytest.approx(META["gain"][case], rel=1e-15)
+    args = (
+        (name,) if not slope else (name, float(slope) if "." in slope else int(slope))
+    )
+    assert init.calculate_init_gain(*args) == pytest.approx(
+        META["gain"][case], rel=1e-15
+    )
 
 
 @pytest.mark.parametrize(
@@ -354,7 +369,9 @@ def test_gain_errors(args, golden, match):
 
 
 def test_with_layers_and_jit():
-    layer = eqstate.nn.Linear(4, 3, w_init=init.KaimingNormal(seed=0), b_init=init.ZeroInit())
+    layer = eqstate.nn.Linear(
+        4, 3, w_init=init.KaimingNormal(seed=0), b_init=init.ZeroInit()
+    )
     assert layer.weight.value["weight"].shape == (4, 3)
     assert (layer.weight.value["bias"] == 0).all()
     draw = eqstate.transform.jit(lambda: init.Normal()((3,)))

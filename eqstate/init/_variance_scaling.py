@@ -143,7 +143,9 @@ class VarianceScaling(Initialization):
         fan = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2}
         scale, unit = _split_unit(self.scale)
         variance = scale / max(1.0, fan[self.mode])
-        x = draw_scaled(_key(key), shape, _float_dtype(dtype), variance, self.distribution)
+        x = draw_scaled(
+            _key(key), shape, _float_dtype(dtype), variance, self.distribution
+        )
         if unit is not None:
             x = x * unit
         return _times_unit(x, self.unit)

@@ -47,7 +47,13 @@ for shape in delta_shapes:
 
 # -- Orthogonal along each axis: which Gram matrix is the identity -----------
 ortho = {}
-for shape, axis in [((5, 3), -1), ((3, 5), -1), ((2, 3, 4), 0), ((2, 3, 4), 1), ((6,), -1)]:
+for shape, axis in [
+    ((5, 3), -1),
+    ((3, 5), -1),
+    ((2, 3, 4), 0),
+    ((2, 3, 4), 1),
+    ((6,), -1),
+]:
     w = np.asarray(init.Orthogonal(seed=0, axis=axis)(shape))
     rows = np.moveaxis(w, axis, 0).reshape(shape[axis], -1)
     small = rows @ rows.T if rows.shape[0] <= rows.shape[1] else rows.T @ rows
@@ -131,10 +137,10 @@ from brainstate.nn.init import _compute_fans  # noqa: E402
 
 fans = {}
 for shape, ia, oa in [
-    ((4, 3), -2, -1),
-    ((3, 3, 4, 5), -2, -1),
-    ((5, 4, 3, 3), 1, 0),
-    ((2, 6, 7), 0, 2),
+    ((40, 30), -2, -1),
+    ((3, 3, 20, 25), -2, -1),
+    ((25, 20, 3, 3), 1, 0),
+    ((2, 30, 35), 0, 2),
 ]:
     fi, fo = _compute_fans(shape, ia, oa)
     fans[f"{shape}|{ia}|{oa}"] = [float(fi), float(fo)]
@@ -172,9 +178,14 @@ meta["seed_reproducible"] = bool(np.array_equal(a, b))
 one = init.Normal(seed=7)
 meta["seed_advances"] = not bool(np.array_equal(np.asarray(one(3)), np.asarray(one(3))))
 
+
 # -- layer defaults (for the docs / report) ----------------------------------
 def _describe(fn: object) -> list[object]:
-    return [type(fn).__name__, getattr(fn, "distribution", None), getattr(fn, "mode", None)]
+    return [
+        type(fn).__name__,
+        getattr(fn, "distribution", None),
+        getattr(fn, "mode", None),
+    ]
 
 
 defaults = {}

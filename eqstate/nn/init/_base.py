@@ -20,7 +20,7 @@ import numpy as np
 
 from ..._state import State
 from ..._units import is_quantity, with_unit
-from ...init._common import InitializationError, _attach
+from ...init._common import InitializationError, _attach, _split_unit
 
 __all__ = ["Initializer", "calculate_init_gain", "param"]
 
@@ -89,7 +89,7 @@ def _is_scalar(x: Any) -> bool:
     if isinstance(x, (bool, int, float, complex, str, np.generic)):
         return True
     if is_quantity(x) or isinstance(x, (jax.Array, np.ndarray)):
-        return np.ndim(x.mantissa if is_quantity(x) else x) == 0
+        return np.ndim(_split_unit(x)[0]) == 0
     return False
 
 
@@ -175,7 +175,7 @@ def param(
             f"shape), an array, a Quantity, a State, a number or None; got "
             f"{type(parameter).__name__}."
         )
-    actual = tuple(np.shape(value.mantissa if is_quantity(value) else value))
+    actual = tuple(np.shape(_split_unit(value)[0]))
     if not _broadcastable(actual, shape):
         raise InitializationError(
             f"param: the parameter's shape {actual} does not broadcast to the "
