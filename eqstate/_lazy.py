@@ -43,7 +43,10 @@ def lazy_attributes(
                         if isinstance(stmt, ast.ImportFrom) and stmt.level == 1:
                             for alias in stmt.names:
                                 name = alias.asname or alias.name
-                                table[name] = (f".{stmt.module}", alias.name)
+                                if stmt.module is None:  # `from . import sub as sub`
+                                    table[name] = (f".{alias.name}", "")
+                                else:
+                                    table[name] = (f".{stmt.module}", alias.name)
         return table
 
     module = importlib.import_module(package)
@@ -54,7 +57,8 @@ def lazy_attributes(
             if fallback is not None:
                 return fallback(name)
             raise AttributeError(f"module {package!r} has no attribute {name!r}")
-        value = getattr(importlib.import_module(entry[0], package), entry[1])
+        found = importlib.import_module(entry[0], package)
+        value = getattr(found, entry[1]) if entry[1] else found
         setattr(module, name, value)  # later lookups skip this hook
         return value
 

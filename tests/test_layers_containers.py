@@ -215,7 +215,6 @@ def test_map_state_axes_and_errors():
     [
         ("EventLinear", "brainevent"),
         ("SparseLinear", "w_mask"),
-        ("init", "eqstate.init"),
     ],
 )
 def test_left_out_names_say_what_to_use(name: str, advice: str):

@@ -28,6 +28,7 @@ MODULES = [
     "eqstate",
     "eqstate.transform",
     "eqstate.nn",
+    "eqstate.nn.init",
     "eqstate.graph",
     "eqstate.random",
     "eqstate.environ",
@@ -48,6 +49,7 @@ EXECUTED = [
     "eqstate",  # the State kinds and the errors
     "eqstate.transform",
     "eqstate.nn",
+    "eqstate.nn.init",
     "eqstate.graph",
     "eqstate.random",
     "eqstate.environ",

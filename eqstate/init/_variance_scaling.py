@@ -67,6 +67,28 @@ def _kaiming_scale(scale: Any, nonlinearity: str, negative_slope: float) -> Any:
     )
 
 
+def draw_scaled(
+    key: PRNGKeyArray,
+    shape: tuple[int, ...],
+    dtype: Any,
+    variance: Any,
+    distribution: str,
+) -> jax.Array:
+    """Zero-mean draws of `shape` with `variance` from `distribution`.
+
+    Shared with `eqstate.nn.init` (brainstate's variance-scaling initializers).
+    """
+    if distribution == "normal":
+        x = variance**0.5 * jax.random.normal(key, shape, dtype)
+    elif distribution == "uniform":
+        limit = (3.0 * variance) ** 0.5
+        x = jax.random.uniform(key, shape, dtype, -limit, limit)
+    else:
+        z = jax.random.truncated_normal(key, -2.0, 2.0, shape, dtype)
+        x = (variance**0.5 / _TRUNCATED_STD) * z
+    return x.astype(dtype)
+
+
 class VarianceScaling(Initialization):
     r"""Zero-mean draws with variance $s / n$, $n$ a fan chosen by `mode`.
 
@@ -121,17 +143,9 @@ class VarianceScaling(Initialization):
         fan = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2}
         scale, unit = _split_unit(self.scale)
         variance = scale / max(1.0, fan[self.mode])
-        dtype = _float_dtype(dtype)
-        k = _key(key)
-        if self.distribution == "normal":
-            x = variance**0.5 * jax.random.normal(k, shape, dtype)
-        elif self.distribution == "uniform":
-            limit = (3.0 * variance) ** 0.5
-            x = jax.random.uniform(k, shape, dtype, -limit, limit)
-        else:
-            z = jax.random.truncated_normal(k, -2.0, 2.0, shape, dtype)
-            x = (variance**0.5 / _TRUNCATED_STD) * z
-        x = x.astype(dtype)
+        x = draw_scaled(
+            _key(key), shape, _float_dtype(dtype), variance, self.distribution
+        )
         if unit is not None:
             x = x * unit
         return _times_unit(x, self.unit)

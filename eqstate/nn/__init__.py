@@ -36,6 +36,7 @@ from ._prefetch import (
 
 # The layer library loads on first use, so `import eqstate` stays fast.
 if TYPE_CHECKING:
+    from . import init as init
     from ._activations import (
         celu as celu,
         elu as elu,

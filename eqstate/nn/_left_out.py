@@ -16,9 +16,4 @@ LEFT_OUT: dict[str, str] = {
     "FixedNumConn": _EVENT,
     "SparseLinear": "it needs `brainevent`'s sparse matrices; use eqstate.nn.Linear "
     "with a 0/1 `w_mask`.",
-    "init": "the initializers live in eqstate.init (braintools' initializers: "
-    "eqstate.init.KaimingNormal(), eqstate.init.ZeroInit(), eqstate.init.param, "
-    "...). brainstate.nn.init's classes take other arguments and draw otherwise "
-    "(e.g. Normal(scale=) vs Normal(std=), KaimingNormal's truncated normal), so "
-    "eqstate does not alias them.",
 }
