@@ -106,7 +106,7 @@ def test_sharded_init_matches_plain_init_and_layers_record_names(mesh):
     eqstate.random.seed(2)
     ref = eqstate.nn.Linear(3, 4)
     eqstate.random.seed(2)
-    w_init = S.with_partitioning(eqstate.init.KaimingNormal(), ("embed", "mlp"))
+    w_init = S.with_partitioning(eqstate.nn.init.KaimingNormal(), ("embed", "mlp"))
     with S.rules({"mlp": "model"}), jax.set_mesh(mesh):
         layer = eqstate.nn.Linear(3, 4, w_init=w_init)
         emb = eqstate.nn.Embedding(

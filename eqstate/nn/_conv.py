@@ -22,6 +22,7 @@ from jaxtyping import Array, Float
 from .. import init
 from .._state import ParamState
 from ..sharding._init import layer_names
+from . import init as nn_init
 from ._layer_common import LayerError, per_dim, window_padding
 from ._module import Module, init_module
 from ._normalization import weight_standardization
@@ -210,7 +211,7 @@ class _Conv(_ConvNd):
         lhs_dilation: int | Sequence[int] = 1,
         rhs_dilation: int | Sequence[int] = 1,
         groups: int = 1,
-        w_init: Init = init.XavierNormal(),
+        w_init: Init = nn_init.XavierNormal(),
         b_init: Init | None = None,
         w_mask: Init | None = None,
         channel_first: bool = False,

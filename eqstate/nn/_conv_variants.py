@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import ClassVar
 
-from .. import init
 from .._state import ParamState
+from . import init as nn_init
 from ._conv import Init, Padding, _ConvNd
 
 __all__ = [
@@ -38,7 +38,7 @@ class _ScaledWSConv(_ConvNd):
         groups: int = 1,
         ws_gain: bool = True,
         eps: float = 1e-4,
-        w_init: Init = init.XavierNormal(),
+        w_init: Init = nn_init.XavierNormal(),
         b_init: Init | None = None,
         w_mask: Init | None = None,
         channel_first: bool = False,
@@ -64,7 +64,7 @@ class _ConvTranspose(_ConvNd):
         padding: Padding = "SAME",
         rhs_dilation: int | Sequence[int] = 1,
         groups: int = 1,
-        w_init: Init = init.XavierNormal(),
+        w_init: Init = nn_init.XavierNormal(),
         b_init: Init | None = None,
         w_mask: Init | None = None,
         channel_first: bool = False,

@@ -18,6 +18,7 @@ from jaxtyping import Array, Float
 from .. import init
 from .._state import ParamState
 from ..sharding._init import layer_names
+from . import init as nn_init
 from ._layer_common import LayerError, as_size
 from ._module import Module, init_module
 from ._normalization import weight_standardization
@@ -85,7 +86,7 @@ class Linear(Module):
         self,
         in_size: int | Sequence[int],
         out_size: int | Sequence[int],
-        w_init: Init = init.KaimingNormal(),
+        w_init: Init = nn_init.KaimingNormal(),
         b_init: Init | None = init.ZeroInit(),
         w_mask: Init | None = None,
         name: str | None = None,
@@ -143,7 +144,7 @@ class ScaledWSLinear(Module):
         self,
         in_size: int | Sequence[int],
         out_size: int | Sequence[int],
-        w_init: Init = init.KaimingNormal(),
+        w_init: Init = nn_init.KaimingNormal(),
         b_init: Init | None = init.ZeroInit(),
         w_mask: Init | None = None,
         ws_gain: bool = True,
@@ -200,7 +201,7 @@ class SignedWLinear(Module):
         self,
         in_size: int | Sequence[int],
         out_size: int | Sequence[int],
-        w_init: Init = init.KaimingNormal(),
+        w_init: Init = nn_init.KaimingNormal(),
         w_sign: Any | None = None,
         name: str | None = None,
         param_type: type = ParamState,
@@ -250,7 +251,7 @@ class AllToAll(Module):
         self,
         in_size: int | Sequence[int],
         out_size: int | Sequence[int],
-        w_init: Init = init.KaimingNormal(),
+        w_init: Init = nn_init.KaimingNormal(),
         b_init: Init | None = None,
         include_self: bool = True,
         name: str | None = None,
@@ -369,7 +370,7 @@ class LoRA(Module):
         out_features: int,
         *,
         base_module: Module | None = None,
-        kernel_init: Init = init.LecunNormal(),
+        kernel_init: Init = nn_init.LecunNormal(),
         param_type: type = ParamState,
         in_size: int | Sequence[int] | None = None,
     ):

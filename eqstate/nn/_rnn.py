@@ -26,7 +26,7 @@ from .. import init as _init
 from .._errors import EqstateError
 from .._state import HiddenState, ParamState
 from ..typing import ArrayLike
-from . import _activations as F
+from . import _activations as F, init as nn_init
 from ._linear import Linear
 from ._module import Module, init_module
 
@@ -165,7 +165,7 @@ class ValinaRNNCell(_Cell):
         num_in: int,
         num_out: int,
         state_init: Init = _init.ZeroInit(),
-        w_init: Init = _init.XavierNormal(),
+        w_init: Init = nn_init.XavierNormal(),
         b_init: Init = _init.ZeroInit(),
         activation: str | Callable[..., Any] = "relu",
         name: str | None = None,
@@ -307,7 +307,7 @@ class LSTMCell(_Cell):
         self,
         num_in: int,
         num_out: int,
-        w_init: Init = _init.XavierNormal(),
+        w_init: Init = nn_init.XavierNormal(),
         b_init: Init = _init.ZeroInit(),
         state_init: Init = _init.ZeroInit(),
         activation: str | Callable[..., Any] = "tanh",
@@ -359,7 +359,7 @@ class URLSTMCell(_Cell):
         self,
         num_in: int,
         num_out: int,
-        w_init: Init = _init.XavierNormal(),
+        w_init: Init = nn_init.XavierNormal(),
         state_init: Init = _init.ZeroInit(),
         activation: str | Callable[..., Any] = "tanh",
         name: str | None = None,

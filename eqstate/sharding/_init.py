@@ -95,11 +95,17 @@ class PartitionedInit:
             cache_key = None
         entry = self._compiled.get(cache_key) if cache_key is not None else None
         if entry is None:
-            random = self._takes_key and key is None and self._draws(shape, extra)
-            make = jax.jit(
-                functools.partial(_call, self.init, shape, extra),
-                out_shardings=target,
-            )
+            draws = key is None and self._draws(shape, extra)
+            random = self._takes_key and draws
+            fn = functools.partial(_call, self.init, shape, extra)
+            if draws and not self._takes_key:
+                # It draws from eqstate's default stream itself (e.g. the
+                # `eqstate.nn.init` classes): eqstate's jit threads that State.
+                from ..transform import jit as state_jit
+
+                make: Any = state_jit(fn, out_shardings=target)
+            else:
+                make = jax.jit(fn, out_shardings=target)
             entry = (make, random)
             if cache_key is not None:
                 self._compiled[cache_key] = entry

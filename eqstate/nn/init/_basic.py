@@ -32,6 +32,10 @@ class _Random(Initializer):
     rng: RandomState
     unit: Any
 
+    def _seed(self, seed: Any) -> None:
+        """Draw from the default stream (`seed` None) or a stream of its own."""
+        self.rng = default_rng(seed)
+
     def _rng(self, kwargs: dict[str, Any]) -> RandomState:
         rng = kwargs.get("rng")
         return self.rng if rng is None else rng
@@ -73,7 +77,7 @@ class Normal(_Random):
     ) -> None:
         self.scale = scale
         self.mean = mean
-        self.rng = default_rng(seed)
+        self._seed(seed)
         self.unit = unit
 
     def __call__(self, shape: Any, **kwargs: Any) -> Any:
@@ -126,7 +130,7 @@ class TruncatedNormal(_Random):
         self.loc = loc
         self.lower = lower
         self.upper = upper
-        self.rng = default_rng(seed)
+        self._seed(seed)
         self.unit = unit
 
     def __call__(self, shape: Any, **kwargs: Any) -> Any:
@@ -168,7 +172,7 @@ class Gamma(_Random):
     ) -> None:
         self.shape = shape
         self.scale = scale
-        self.rng = default_rng(seed)
+        self._seed(seed)
         self.unit = unit
 
     def __call__(self, shape: Any, **kwargs: Any) -> Any:
@@ -202,7 +206,7 @@ class Exponential(_Random):
         unit: Any = None,
     ) -> None:
         self.scale = scale
-        self.rng = default_rng(seed)
+        self._seed(seed)
         self.unit = unit
 
     def __call__(self, shape: Any, **kwargs: Any) -> Any:
@@ -239,7 +243,7 @@ class Uniform(_Random):
     ) -> None:
         self.min_val = min_val
         self.max_val = max_val
-        self.rng = default_rng(seed)
+        self._seed(seed)
         self.unit = unit
 
     def __call__(self, shape: Any, **kwargs: Any) -> Any:

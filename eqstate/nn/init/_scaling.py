@@ -16,7 +16,6 @@ import jax.numpy as jnp
 from ...init._common import InitializationError
 from ...init._orthogonal import _orthogonal
 from ...init._variance_scaling import draw_scaled
-from ...random import default_rng
 from ._base import _dtype, _to_size, _with_unit
 from ._basic import SeedOrKey, _Random
 
@@ -104,7 +103,7 @@ class VarianceScaling(_Random):
         self.in_axis = in_axis
         self.out_axis = out_axis
         self.distribution = distribution
-        self.rng = default_rng(seed)
+        self._seed(seed)
         self.unit = unit
 
     def __call__(self, shape: Any, **kwargs: Any) -> Any:
@@ -352,7 +351,7 @@ class Orthogonal(_Random):
     ) -> None:
         self.scale = scale
         self.axis = axis
-        self.rng = default_rng(seed)
+        self._seed(seed)
         self.unit = unit
 
     def __call__(self, shape: Any, **kwargs: Any) -> Any:
@@ -407,7 +406,7 @@ class DeltaOrthogonal(_Random):
     ) -> None:
         self.scale = scale
         self.axis = axis
-        self.rng = default_rng(seed)
+        self._seed(seed)
         self.unit = unit
 
     def __call__(self, shape: Any, **kwargs: Any) -> Any:
