@@ -65,8 +65,10 @@ from ._treefy import TreefyState as TreefyState, maybe_state as maybe_state
 
 if TYPE_CHECKING:
     from . import (
+        augment as augment,
         checkpoint as checkpoint,
         distributed as distributed,
+        functional as functional,
         init as init,
         mixin as mixin,
         optim as optim,
@@ -79,8 +81,10 @@ else:
     __getattr__ = lazy_submodules(
         __name__,
         (
+            "augment",
             "checkpoint",
             "distributed",
+            "functional",
             "init",
             "mixin",
             "optim",
