@@ -51,7 +51,8 @@ __all__ = ["jit"]
 P = ParamSpec("P")
 R = TypeVar("R")
 
-_PLAIN_TYPES: set[type] = {np.ndarray, int, float, bool}
+# Types that cannot hold a State (jax.Array types are learnt on first sight).
+_PLAIN_TYPES: set[type] = {np.ndarray, int, float, bool, complex, str, type(None)}
 
 
 class _WritesMore(Exception):
@@ -62,15 +63,28 @@ class _WritesMore(Exception):
         self.positions = positions
 
 
+def _plain(a: Any) -> bool:
+    """Cheap test: no State inside `a` (arrays, numbers, strings, None, and
+    tuples, lists and dicts of them, such as a `(x, y)` batch)."""
+    kind = type(a)
+    if kind in _PLAIN_TYPES:
+        return True
+    if kind is tuple or kind is list:
+        return all(_plain(x) for x in a)
+    if kind is dict:
+        return all(_plain(x) for x in a.values())
+    if isinstance(a, jax.Array):  # arrays and tracers hold no States
+        _PLAIN_TYPES.add(kind)  # learnt once per type
+        return True
+    return False
+
+
 def _plain_args(args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
-    """Cheap test: no argument can hold a State (arrays and numbers only)."""
+    """No argument can hold a State, and no keyword arguments."""
     if kwargs:
         return False
     for a in args:
-        if type(a) not in _PLAIN_TYPES:
-            if isinstance(a, jax.Array):  # arrays and tracers hold no States
-                _PLAIN_TYPES.add(type(a))  # learnt once per type
-                continue
+        if type(a) not in _PLAIN_TYPES and not _plain(a):
             return False
     return True
 
@@ -155,9 +169,9 @@ class JitWrapper(Generic[P, R]):
         fast = self._fast
         if fast is not None and not kwargs and _table.eager_now():
             for a in args:
-                if type(a) not in _PLAIN_TYPES:
+                if type(a) not in _PLAIN_TYPES and not _plain(a):
                     break
-            else:  # an eager call with array arguments: the settled plan
+            else:  # an eager call with State-free arguments: the settled plan
                 try:
                     out = _table.call_eager(fast, args, kwargs)
                 except Retry:  # new argument shapes met new States
