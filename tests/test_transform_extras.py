@@ -168,7 +168,7 @@ def test_jit_options_name_donate_argnums_and_shardings():
     x = jnp.ones(3) + 0.0
     assert g(x, jnp.ones(3)).tolist() == [2.0] * 3
     assert x.is_deleted()  # the user asked for it
-    assert "@adder" in g.lower(jnp.ones(3), jnp.ones(3)).as_text()
+    assert "@jit_adder" in g.lower(jnp.ones(3), jnp.ones(3)).as_text()
     mesh = Mesh(np.array(jax.devices()[:2]), ("d",))
     sharding = NamedSharding(mesh, P("d"))
     h = T.jit(f, in_shardings=(sharding, sharding), out_shardings=sharding)

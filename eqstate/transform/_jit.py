@@ -126,12 +126,24 @@ class JitWrapper(Generic[P, R]):
             return self._pure(state_vals, args, kwargs)
 
         pure.__name__ = pure.__qualname__ = self._name
+        statics = tuple(i + 1 for i in self.static_argnums)
+        kwargs = self.options.jax_kwargs(1, 1)
         self._inner = jax.jit(
-            pure,
-            static_argnums=tuple(i + 1 for i in self.static_argnums),
-            static_argnames=self.static_argnames,
-            **self.options.jax_kwargs(1, 1),
+            pure, static_argnums=statics, static_argnames=self.static_argnames, **kwargs
         )
+        # Inside the donating jit, the same trace inlined (jax.jit wrappers of
+        # one function share its trace cache): lowered as one function, as a
+        # hand-written jax.jit would be, not as a call to a nested one.
+        placed = ("in_shardings", "out_shardings", "device", "backend")
+        self._nested = self._inner
+        if not any(k in kwargs for k in placed):
+            kwargs["inline"] = True
+            self._nested = jax.jit(
+                pure,
+                static_argnums=statics,
+                static_argnames=self.static_argnames,
+                **kwargs,
+            )
 
     # -- inside the trace ----------------------------------------------------
 
@@ -294,7 +306,7 @@ class JitWrapper(Generic[P, R]):
                 self._written_args.add(states[i])
 
     def _donating(self, mask: tuple[bool, ...]) -> Any:
-        inner = self._inner
+        inner = self._nested
 
         donate_at = [i for i, m in enumerate(mask) if m]
 
