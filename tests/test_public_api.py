@@ -124,7 +124,9 @@ def _own(obj: Any) -> bool:
 def test_every_public_subpackage_is_listed():
     import eqstate
 
-    missing = sorted(set(_subpackages(eqstate)) - set(MODULES))
+    # brainstate's deprecated alias modules own no names (test_deprecated_aliases.py).
+    aliases = {"eqstate.augment", "eqstate.functional"}
+    missing = sorted(set(_subpackages(eqstate)) - set(MODULES) - aliases)
     assert not missing, f"public subpackages missing from MODULES here: {missing}"
 
 
