@@ -48,7 +48,7 @@ def named_scope(
     static_argnums: int | Sequence[int] | None = None,
     static_argnames: str | Sequence[str] | None = None,
 ) -> Callable[[Callable[P, R]], JitWrapper[P, R]]:
-    """A decorator: `jit` the function under the name `name`.
+    """A decorator: `jit` the function under the name `name` (`jit_<name>` in HLO).
 
     ```python
     import jax.numpy as jnp
@@ -59,7 +59,7 @@ def named_scope(
         return x**n
 
     assert power(jnp.array(2.0), 3).tolist() == 8.0
-    assert "@power" in power.lower(jnp.array(2.0), 3).as_text()
+    assert "@jit_power" in power.lower(jnp.array(2.0), 3).as_text()
     ```
 
     Args:
