@@ -42,7 +42,7 @@ __all__ = [
 ]
 
 T = TypeVar("T")
-_S = TypeVar("_S", bound="State[Any]")
+_S = TypeVar("_S", bound="State")
 
 # `[hooks.on_init]` while `catch_new_states` or a global init hook is active.
 ON_INIT: list[Callable[..., None]] = []
