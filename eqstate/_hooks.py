@@ -253,11 +253,8 @@ def _refresh() -> None:
     _state.ON_INIT[:] = [on_init] if watch else []
 
 
-peek = _table.peek
-
-
 def _old(state: State[Any]) -> Any:
-    value = peek(state)
+    value = _table.peek(state)
     return None if type(value) is _table.Dead else value
 
 

@@ -289,7 +289,7 @@ class State(Generic[T]):
 
     def _current(self) -> Any:
         """The value in the current context, without recording a read."""
-        value = _hooks.peek(self)
+        value = _table.peek(self)
         return _table.read(self) if type(value) is _table.Dead else value
 
     @classmethod
