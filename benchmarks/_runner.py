@@ -50,6 +50,19 @@ def _log(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
 
 
+def _child_env() -> dict[str, str]:
+    """The environment of a measured process: this one's, with bytecode caching on.
+
+    An installed library imports from cached bytecode; with
+    `PYTHONDONTWRITEBYTECODE` set (some sandboxes set it), the library run from
+    the checkout would be recompiled on every import while the peers, installed
+    by pip with their bytecode, would not.
+    """
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
 def _run_child(
     python: str, workload: Workload, lib: str, mode: str, cwd: str
 ) -> dict[str, Any]:
@@ -61,6 +74,7 @@ def _run_child(
             proc = subprocess.run(
                 cmd,
                 cwd=cwd,
+                env=_child_env(),
                 capture_output=True,
                 text=True,
                 timeout=workload.timeout_s,

@@ -1,8 +1,11 @@
 """Every place eqstate touches JAX below its documented API lives here.
 
 `jax.extend.core` exposes the current trace and an opaque token for it; this is
-all eqstate needs to tell *which* trace a write happens under. The private
-pieces used: `Tracer._trace`, to ask whether a value belongs to the current
+all eqstate needs to tell *which* trace a write happens under. Those two
+functions are taken from `jax._src.core`, where `jax.extend.core` gets them,
+because importing `jax.extend` also imports Pallas (about 20 ms of
+`import eqstate`); where that module lacks them, `jax.extend.core` is used.
+The other private pieces used: `Tracer._trace`, to ask whether a value belongs to the current
 trace (that is, whether `vmap` batched it); the traceback filter; and, on the
 per-call path of `jit`, JAX's eager-trace singleton (`is_eager` then costs one
 identity test instead of building a token; it falls back to the public token
@@ -17,7 +20,25 @@ from collections.abc import Callable
 from typing import Any
 
 from jax.core import Tracer
-from jax.extend import core as jex_core
+
+
+def _trace_api() -> Any:
+    """The module with `get_opaque_trace_state` and `take_current_trace`."""
+    try:
+        from jax._src import core as jax_core
+
+        if callable(jax_core.get_opaque_trace_state) and callable(
+            jax_core.take_current_trace
+        ):
+            return jax_core
+    except (ImportError, AttributeError):  # pragma: no cover - checked by the canary
+        pass
+    from jax.extend import core as jex_core  # pragma: no cover
+
+    return jex_core  # pragma: no cover
+
+
+jex_core = _trace_api()
 
 __all__ = [
     "current_trace_token",

@@ -9,9 +9,10 @@ a traced value as `Traced<f32[3]>`, a brainunit Quantity holding an array as
 from __future__ import annotations
 
 import types
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import wadler_lindig as wl
+if TYPE_CHECKING:
+    import wadler_lindig as wl
 
 __all__ = ["format_block", "pretty"]
 
@@ -27,10 +28,14 @@ class _Block:
 
 
 def _summary(x: Any) -> str:
+    import wadler_lindig as wl
+
     return wl.array_summary(tuple(x.shape), str(x.dtype), None).text
 
 
 def _block_doc(block: _Block, kwargs: dict[str, Any]) -> wl.AbstractDoc:
+    import wadler_lindig as wl
+
     return wl.bracketed(
         begin=wl.TextDoc(f"{block.name}("),
         docs=wl.named_objs(block.fields, **kwargs),
@@ -42,6 +47,7 @@ def _block_doc(block: _Block, kwargs: dict[str, Any]) -> wl.AbstractDoc:
 
 def _custom_with(kwargs: dict[str, Any]) -> Any:
     import jax
+    import wadler_lindig as wl
     from jax.core import Tracer
 
     from ._state import State
@@ -88,6 +94,8 @@ def _read(state: Any) -> Any:
 
 def pretty(obj: Any) -> str:
     """`obj` laid out in 80 columns, nested blocks indented by two spaces."""
+    import wadler_lindig as wl  # imported on first repr: keeps `import eqstate` light
+
     kwargs: dict[str, Any] = {"indent": 2}
     kwargs["custom"] = _custom_with(kwargs)
     return wl.pformat(obj, width=80, **kwargs)

@@ -13,6 +13,7 @@ given value, so `jax.tree.map(f, module)` returns an independent copy.
 from __future__ import annotations
 
 import contextlib
+import sys
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -337,6 +338,16 @@ def _not_a_state(value: Any, method: str) -> None:
 def is_state(x: Any) -> bool:
     """True for a `State` (used as `is_leaf` when walking pytrees)."""
     return isinstance(x, State)
+
+
+def is_equinox_module(x: Any) -> bool:
+    """`isinstance(x, eqx.Module)`, without importing equinox to ask.
+
+    No equinox module can exist before equinox is imported, so `import eqstate`
+    leaves equinox for the first model definition (`eqstate.nn`) to load.
+    """
+    eqx = sys.modules.get("equinox")
+    return eqx is not None and isinstance(x, eqx.Module)
 
 
 def new_state(

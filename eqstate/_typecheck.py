@@ -10,17 +10,19 @@ dimension names shared across all the fields of one `__init__` call.
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated, Any
 
 __all__ = ["annotate_state_alias"]
 
 
 def _is_array_type(item: Any) -> bool:
-    try:
-        from jaxtyping import AbstractArray
-    except ImportError:  # pragma: no cover - jaxtyping is a dependency
+    # No jaxtyping array type exists before jaxtyping is imported; asking
+    # `sys.modules` keeps `State[int]` from importing it.
+    jaxtyping = sys.modules.get("jaxtyping")
+    if jaxtyping is None:
         return False
-    return isinstance(item, type) and issubclass(item, AbstractArray)
+    return isinstance(item, type) and issubclass(item, jaxtyping.AbstractArray)
 
 
 def annotate_state_alias(alias: Any, item: Any) -> Any:

@@ -19,6 +19,14 @@ def test_trace_token_distinguishes_eager_from_traced():
         assert _jax_hooks.is_eager()
 
 
+def test_trace_functions_are_jax_extend_cores_without_importing_jax_extend():
+    from jax.extend import core as jex_core
+
+    assert _jax_hooks.jex_core is not jex_core, "jax._src.core lost the trace API"
+    assert _jax_hooks.jex_core.get_opaque_trace_state is jex_core.get_opaque_trace_state
+    assert _jax_hooks.jex_core.take_current_trace is jex_core.take_current_trace
+
+
 def test_fast_eagerness_test_uses_jax_trace_config_and_agrees_with_public_token():
     fast = _jax_hooks._fast_is_eager()
     assert fast is not None, "jax._src.core.trace_state_strong_ref/eval_trace changed"

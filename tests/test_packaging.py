@@ -82,3 +82,32 @@ def test_every_third_party_import_is_a_declared_dependency():
             f"eqstate imports {name!r} at module level, but none of its "
             f"distributions {sorted(dists)} is in pyproject's dependencies"
         )
+
+
+_LIGHT_IMPORT = """
+import sys
+import eqstate, eqstate.optim
+heavy = ["equinox", "jaxtyping", "beartype", "wadler_lindig", "jax.extend", "eqstate.nn"]
+print(",".join(m for m in heavy if m in sys.modules))
+import eqstate.typing, jaxtyping
+assert eqstate.typing.PyTree is jaxtyping.PyTree
+m = eqstate.nn.Linear(2, 3)
+assert "equinox" in sys.modules and eqstate.nn.Module.__mro__[1].__module__.startswith("equinox")
+print(type(m).__name__)
+"""
+
+
+def test_import_eqstate_and_optim_leaves_equinox_and_jaxtyping_for_first_use():
+    """DESIGN §4's import row: `import eqstate, eqstate.optim` loads neither
+    equinox (the model library) nor jaxtyping / beartype / the printer; the first
+    model definition does."""
+    import subprocess
+
+    proc = subprocess.run(
+        [sys.executable, "-c", _LIGHT_IMPORT],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
+    assert proc.stdout.split() == ["Linear"], proc.stdout

@@ -99,7 +99,7 @@ def _metrics() -> tuple[Metric, ...]:
                 f"d{d}_python",
                 f"depth {d}: Python side",
                 "ms",
-                target=1.2 if d == 200 else None,
+                target=1.0 if d == 200 else None,
                 headline=d == 200,
             )
         )

@@ -2,11 +2,14 @@
 
 Each sample is one new interpreter running `t = perf_counter(); <import>;
 perf_counter() - t`, so interpreter start-up is excluded. One unrecorded
-interpreter runs first to warm the file-system and bytecode caches.
+interpreter runs first to warm the file-system and bytecode caches (the runner
+clears `PYTHONDONTWRITEBYTECODE`, so the checkout's bytecode is cached as an
+installed library's is).
 What each library's users type to get a model and an optimizer:
 
 - pure JAX: `import jax, optax`
-- eqstate: `import eqstate` (its optax-backed parts load on first use)
+- eqstate: `import eqstate, eqstate.optim` (DESIGN §4's row; `eqstate.nn` and
+  the other optional parts load on first use)
 - equinox: `import equinox, optax`
 - flax.nnx: `from flax import nnx` (nnx.Optimizer wraps optax)
 - brainstate: `import brainstate, braintools` (the optimizers live in braintools)
@@ -23,7 +26,7 @@ from .._core import LIBS, Measured, Metric, Mode, Unavailable, Workload
 
 STATEMENTS = {
     "jax": "import jax, optax",
-    "eqstate": "import eqstate",
+    "eqstate": "import eqstate, eqstate.optim",
     "equinox": "import equinox, optax",
     "nnx": "from flax import nnx",
     "brainstate": "import brainstate, braintools",
@@ -63,6 +66,6 @@ WORKLOAD = Workload(
     name="import",
     title="Import time",
     description="ms to import the library (and optax where users need it), fresh interpreter each time.",
-    metrics=(Metric("import", "import time", "ms", target=1.5, headline=True),),
+    metrics=(Metric("import", "import time", "ms", target=1.2, headline=True),),
     impls={lib: functools.partial(_impl, lib) for lib in STATEMENTS},
 )

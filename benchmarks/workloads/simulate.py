@@ -296,8 +296,8 @@ WORKLOAD = Workload(
     ),
     metrics=(
         Metric("n1", "10k steps, N = 1", "ms"),
-        Metric("n1000", "10k steps, N = 1,000", "ms", target=1.03, headline=True),
-        Metric("n100000", "10k steps, N = 100,000", "ms", target=1.03),
+        Metric("n1000", "10k steps, N = 1,000", "ms", target=1.01, headline=True),
+        Metric("n100000", "10k steps, N = 100,000", "ms", target=1.01),
         Metric("vmap", "vmap, 50 trials x 2,000 steps", "ms"),
     ),
     impls={lib: functools.partial(_measure, lib) for lib in BUILDERS},

@@ -40,8 +40,8 @@ WORKLOAD = Workload(
         "batch 32, MSE; the counter a `Count` State) with SGD(lr=1e-3) and with Adam(lr=1e-2)."
     ),
     metrics=(
-        Metric("sgd", "MLP train step, SGD", "us", target=1.3, headline=True),
-        Metric("adam", "MLP train step, Adam", "us", target=1.3, headline=True),
+        Metric("sgd", "MLP train step, SGD", "us", target=1.05, headline=True),
+        Metric("adam", "MLP train step, Adam", "us", target=1.05, headline=True),
     ),
     impls={
         lib: functools.partial(_impl, lib)

@@ -13,13 +13,12 @@ import dataclasses
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar, overload
 
-import equinox as eqx
 import jax.tree_util as jtu
 
 from .._errors import EqstateError, TraceContextError
 from .._filters import Filter, to_predicate
 from .._paths import clean_keypath, key_entry
-from .._state import State
+from .._state import State, is_equinox_module
 from ..util._dicts import FlattedDict, _path_sort_key
 from ..util._pretty import PrettyObject
 
@@ -57,7 +56,7 @@ def node_impl(x: Any) -> _NodeImpl | None:
 
 def is_graph_node(x: Any) -> bool:
     """Whether `x` is a graph node (an equinox module or a registered type)."""
-    return isinstance(x, eqx.Module) or type(x) in _NODE_TYPES
+    return is_equinox_module(x) or type(x) in _NODE_TYPES
 
 
 def register_graph_node_type(

@@ -28,12 +28,11 @@ import os
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-import equinox as eqx
 import jax.tree_util as jtu
 
 from .. import _jax_hooks, _table
 from .._errors import EqstateError
-from .._state import State, is_state, new_state
+from .._state import State, is_equinox_module, is_state, new_state
 from .._table import Frame
 
 __all__ = [
@@ -378,7 +377,7 @@ def speculate(fun: Any) -> list[State[Any]]:
     while isinstance(target, _PARTIALS):
         roots.extend(target.args)
         target = target.func
-    if isinstance(target, eqx.Module):
+    if is_equinox_module(target):
         roots.append(target)
     owner = getattr(target, "__self__", None)
     if owner is not None:
@@ -398,7 +397,7 @@ def speculate(fun: Any) -> list[State[Any]]:
     for root in roots:
         if isinstance(root, State):
             found[root] = None
-        elif isinstance(root, eqx.Module) or hasattr(root, "__eqstate_states__"):
+        elif is_equinox_module(root) or hasattr(root, "__eqstate_states__"):
             hook = getattr(root, "__eqstate_states__", None)
             if hook is not None and not isinstance(root, type):
                 root = hook()  # an object that keeps States outside a pytree

@@ -1,5 +1,7 @@
 """Type aliases used in model signatures (brainstate's `brainstate.typing`)."""
 
+from typing import TYPE_CHECKING
+
 from ._aliases import (
     Array as Array,
     ArrayLike as ArrayLike,
@@ -13,9 +15,14 @@ from ._aliases import (
     Missing as Missing,
     PathParts as PathParts,
     Predicate as Predicate,
-    PyTree as PyTree,
     SeedOrKey as SeedOrKey,
     Shape as Shape,
     Size as Size,
     SupportsDType as SupportsDType,
 )
+
+if TYPE_CHECKING:
+    from ._aliases import PyTree as PyTree
+else:
+    # `PyTree` comes from jaxtyping, imported on first use
+    from ._aliases import __getattr__ as __getattr__

@@ -7,7 +7,6 @@ from types import EllipsisType
 from typing import TYPE_CHECKING, Any, Protocol, TypeAlias, TypeVar, runtime_checkable
 
 import jax
-import jaxtyping
 import numpy as np
 
 __all__ = [
@@ -93,9 +92,18 @@ SeedOrKey: TypeAlias = int | jax.Array | np.ndarray
 
 if TYPE_CHECKING:
     PyTree: TypeAlias = Any
+    """Any pytree; `PyTree[float]` for one whose leaves are floats (jaxtyping's)."""
 else:
-    PyTree = jaxtyping.PyTree
-"""Any pytree; `PyTree[float]` for one whose leaves are floats (jaxtyping's)."""
+
+    def __getattr__(name: str) -> Any:
+        # jaxtyping's `PyTree`, imported on first use: `import eqstate` stays
+        # free of jaxtyping until a model annotation asks for it.
+        if name == "PyTree":
+            import jaxtyping
+
+            return jaxtyping.PyTree
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 PathParts: TypeAlias = tuple[Key, ...]
 """A path into a pytree: `("layers", 0, "w")`."""
