@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Dead",
     "Frame",
+    "WroteMore",
     "call_eager",
     "commit",
     "create",
@@ -279,59 +280,68 @@ def eager_now() -> bool:
     return not _local.frames and _jax_hooks.is_eager()
 
 
-# A jitted call and its State inputs: (call, States whose values are donated
-# (None: no donation), States whose values are passed as they are, all the
-# call's States in the order the call's written positions refer to).
-Planned = tuple[Any, "Sequence[State] | None", "Sequence[State]", "Sequence[State]"]
+# A jitted call and its State inputs: (call, positions of the States whose
+# values it donates, or None for a call that takes the values as one list and
+# donates nothing, the call's States in order).
+Planned = tuple[Any, "Sequence[int] | None", "Sequence[State]"]
+
+
+class WroteMore(Exception):  # noqa: N818 - a signal, not an error
+    """A donating call wrote States it did not donate (a new trace did).
+
+    Raised by `call_eager` after everything was committed: `out` is the call's
+    result, `positions` the written positions outside the donated ones.
+    """
+
+    def __init__(self, out: Any, positions: list[int]):
+        super().__init__(positions)
+        self.out = out
+        self.positions = positions
 
 
 def call_eager(planned: Planned, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     """Run a jitted call on eager State values and commit what it writes.
 
     The per-call path of `jit` (call it only when `eager_now()`). Without
-    donation, `call(kept, *args, **kwargs)` returns `(out, {position in
-    states: new value})`. With it, `call(donated, kept, *args, **kwargs)`
-    returns `(out, new values of the donated States)`; a donated State's
-    buffer is handed to XLA as it is only when nobody else can see it (see
-    `donatable`), else a copy is. Returns `out`.
+    donation, `call(values, *args, **kwargs)` takes the values as one list;
+    with it, `call(*values, *args, **kwargs)` takes them as leading arguments
+    and donates those at the donated positions. Either returns `(out,
+    {position: new value})`; a donating call returns every donated position
+    (unwritten ones unchanged). A donated State's buffer is handed to XLA as
+    it is only when nobody else can see it (see `donatable`), else a copy is.
+    Returns `out`; raises `WroteMore` (after committing) when the call wrote
+    States outside the donated positions.
     """
-    call, donate, keep, states = planned
-    kept = [s._value for s in keep]
+    call, donate_at, states = planned
+    values = [s._value for s in states]
     try:
-        if donate is None:
-            out, written = call(kept, *args, **kwargs)
-            for i, value in written.items():
+        if donate_at is None:
+            out, written = call(values, *args, **kwargs)
+        else:
+            getrefcount = sys.getrefcount
+            for i in donate_at:
                 state = states[i]
-                state._value = value
-                state._owned = True
-            return out
-        donated = []
-        getrefcount = sys.getrefcount
-        for state in donate:
-            value = state._value
-            # slot + `value` + getrefcount's argument: nobody else holds it
-            if (
-                state._owned
-                and type(value) in _BUFFER_TYPES
-                and getrefcount(value) <= 3
-            ):
-                donated.append(value)
-            else:
-                value = None  # (a local reference would defeat `donatable`)
-                donated.append(donatable(state))
-        value = None
-        if kwargs:
-            out, new = call(donated, kept, *args, **kwargs)
-        else:  # (the common case: a vectorcall, no dict to unpack)
-            out, new = call(donated, kept, *args)
+                # slot + `values` + getrefcount's argument: nobody else holds it
+                if not (
+                    state._owned
+                    and type(values[i]) in _BUFFER_TYPES
+                    and getrefcount(values[i]) <= 3
+                ):
+                    values[i] = None  # (a second reference would defeat `donatable`)
+                    values[i] = donatable(state)
+            if kwargs:
+                out, written = call(*values, *args, **kwargs)
+            else:  # (the common case: a vectorcall, no dict to unpack)
+                out, written = call(*values, *args)
     except TypeError:
-        read_eager_all(keep)  # a dead State raises StateLeakError naming it
+        read_eager_all(states)  # a dead State raises StateLeakError naming it
         raise
-    i = 0
-    for state in donate:  # (indexing beats building a zip for a few States)
-        state._value = new[i]
+    for i, value in written.items():
+        state = states[i]
+        state._value = value
         state._owned = True
-        i += 1
+    if donate_at is not None and len(written) > len(donate_at):
+        raise WroteMore(out, [i for i in written if i not in donate_at])
     return out
 
 
@@ -367,4 +377,8 @@ def donatable(state: State) -> Any:
 
 
 def _copy(x: Any) -> Any:
+    if isinstance(x, jax.Array):
+        # A runtime copy onto the same devices and sharding: no XLA program
+        # (`jnp.array(x, copy=True)` compiles one per shape and dtype).
+        return jax.device_put(x, x.sharding, may_alias=False)
     return jax.numpy.array(x, copy=True)

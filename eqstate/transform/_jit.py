@@ -2,24 +2,25 @@
 
 A call gathers the values of the plan's States (those the function reaches
 by closure, found by `speculate` and grown on `Retry`) and of the States in
-its arguments (`split` into slots), and calls
+its arguments (`split` into slots), and calls the traced function
 
-    inner(state_values, *args) -> (out, {position: new value})
+    (state values, *args) -> (out, {position: new value})
 
-`inner` is one `jax.jit` of the traced function; the written positions come
-back as the keys of the output dict, so nothing leaves the trace through a
-side channel. Called eagerly, the call goes through a donating `jax.jit` that
-regroups the written States' values (donated) and the rest, then calls
-`inner`: a trace-cache hit, so the user's function is traced once. Which
-States are written is learnt from `inner.trace` on the first call, before
-anything is compiled. Donated buffers are only those eqstate produced and
-nobody else holds (`_table.donatable`); anything else is copied first.
+under `jax.jit`; the written positions come back as the keys of the output
+dict, so nothing leaves the trace through a side channel. Called eagerly, the
+State values are leading positional arguments of a `jax.jit` that donates the
+written ones. Which States are written is learnt by tracing that same function
+(`jax.jit(...).trace`, no compile) on the first call; the donating `jax.jit` of
+the same function then finds the trace in JAX's cache, so the user's function
+is traced once. Once the donated positions are known, traces return them all
+(unwritten ones unchanged), so no donated buffer is ever left unused. Donated
+buffers are only those eqstate produced and nobody else holds
+(`_table.donatable`); anything else is copied first.
 """
 
 from __future__ import annotations
 
 import functools
-import weakref
 from collections.abc import Callable, Sequence
 from typing import Any, Generic, ParamSpec, TypeVar, overload
 
@@ -53,14 +54,6 @@ R = TypeVar("R")
 
 # Types that cannot hold a State (jax.Array types are learnt on first sight).
 _PLAIN_TYPES: set[type] = {np.ndarray, int, float, bool, complex, str, type(None)}
-
-
-class _WritesMore(Exception):
-    """Raised while tracing a donating jit whose mask misses written States."""
-
-    def __init__(self, positions: list[int]):
-        super().__init__(positions)
-        self.positions = positions
 
 
 def _plain(a: Any) -> bool:
@@ -110,40 +103,48 @@ class JitWrapper(Generic[P, R]):
         self._plan = Plan(reads=speculate(fun))
         self._current: Sequence[State[Any]] | None = None  # the call being traced
         self._returns_states = False
-        self._written_args: weakref.WeakSet[State[Any]] = weakref.WeakSet()
         self._reset()
         functools.update_wrapper(self, fun, updated=())  # type: ignore[arg-type]
 
     def _reset(self) -> None:
         """A new plan: new jitted functions (their inputs changed)."""
-        self._written_plan: set[int] = set()  # positions in the plan
-        self._plan_mask: tuple[bool, ...] | None = None
-        self._discovered = False
         self._fast: _table.Planned | None = None
-        self._outer: dict[tuple[bool, ...], tuple[Any, list[int], list[int]]] = {}
+        # Per number of State inputs: the donated positions, and the donating jit.
+        self._masks: dict[int, tuple[int, ...]] = {}
+        self._outer: dict[int, tuple[Any, tuple[int, ...]]] = {}
+        self._flat = self._flat_function()
 
         def pure(state_vals: list[Any], *args: Any, **kwargs: Any) -> Any:
             return self._pure(state_vals, args, kwargs)
 
         pure.__name__ = pure.__qualname__ = self._name
         statics = tuple(i + 1 for i in self.static_argnums)
-        kwargs = self.options.jax_kwargs(1, 1)
         self._inner = jax.jit(
-            pure, static_argnums=statics, static_argnames=self.static_argnames, **kwargs
+            pure,
+            static_argnums=statics,
+            static_argnames=self.static_argnames,
+            **self.options.jax_kwargs(1, 1),
         )
-        # Inside the donating jit, the same trace inlined (jax.jit wrappers of
-        # one function share its trace cache): lowered as one function, as a
-        # hand-written jax.jit would be, not as a call to a nested one.
-        placed = ("in_shardings", "out_shardings", "device", "backend")
-        self._nested = self._inner
-        if not any(k in kwargs for k in placed):
-            kwargs["inline"] = True
-            self._nested = jax.jit(
-                pure,
-                static_argnums=statics,
-                static_argnames=self.static_argnames,
-                **kwargs,
-            )
+
+    def _flat_function(self) -> Callable[..., Any]:
+        """The traced function with the State values as leading arguments, for
+        the donating jits (a new function object: a new trace cache)."""
+
+        def flat(*args: Any, **kwargs: Any) -> Any:
+            states = self._current
+            if states is None:  # traced from the fast path: the plan's States
+                states = self._plan.states
+            n = len(states)
+            out, written = self._pure(list(args[:n]), args[n:], kwargs)
+            # Traced for a donating jit: every donated position gets a value
+            # back (its input, if this trace does not write it).
+            for i in self._masks.get(n, ()):
+                if i not in written:
+                    written[i] = args[i]
+            return out, written
+
+        flat.__name__ = flat.__qualname__ = self._name
+        return flat
 
     # -- inside the trace ----------------------------------------------------
 
@@ -189,10 +190,10 @@ class JitWrapper(Generic[P, R]):
                 except Retry:  # new argument shapes met new States
                     self._fast = None
                     return self._call(args, kwargs)
-                except _WritesMore as more:  # ... or wrote more of them
-                    self._learn(fast[3], more.positions)
-                    return self._call(args, kwargs)
-                return restore(out, fast[3]) if self._returns_states else out
+                except _table.WroteMore as more:  # ... or wrote more of them
+                    self._learn(len(fast[2]), more.positions)
+                    out = more.out
+                return restore(out, fast[2]) if self._returns_states else out
         return self._call(args, kwargs)
 
     def _call(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
@@ -212,9 +213,7 @@ class JitWrapper(Generic[P, R]):
                     if self.donate:
                         out = self._call_donating(states, a, k)
                     else:
-                        out = _table.call_eager(
-                            (self._inner, None, states, states), a, k
-                        )
+                        out = _table.call_eager((self._inner, None, states), a, k)
                     if plain:
                         self._settle(states)
                 else:
@@ -236,97 +235,54 @@ class JitWrapper(Generic[P, R]):
     def _settle(self, states: Sequence[State[Any]]) -> None:
         """After an eager call on the plan's States alone: the fast path's inputs."""
         if not self.donate:
-            self._fast = (self._inner, None, states, states)
+            self._fast = (self._inner, None, states)
             return
-        mask = self._plan_mask
-        entry = None if mask is None else self._outer.get(mask)
+        entry = self._outer.get(len(states))
         if entry is not None:
-            outer, donate_at, keep_at = entry
-            self._fast = (
-                outer,
-                [states[i] for i in donate_at],
-                [states[i] for i in keep_at],
-                states,
-            )
+            self._fast = (entry[0], entry[1], states)
 
     def _call_donating(
         self, states: Sequence[State[Any]], args: Any, kwargs: Any
     ) -> Any:
         """An eager call through the donating jit of the written States."""
-        while True:  # (each round learns more written States: it ends)
-            outer, donate_at, keep_at = self._donating_entry(states, args, kwargs)
-            planned = (
-                outer,
-                [states[i] for i in donate_at],
-                [states[i] for i in keep_at],
-                states,
-            )
-            try:
-                return _table.call_eager(planned, args, kwargs)
-            except _WritesMore as more:
-                self._learn(states, more.positions)
+        outer, donate_at = self._donating_entry(states, args, kwargs)
+        try:
+            return _table.call_eager((outer, donate_at, states), args, kwargs)
+        except _table.WroteMore as more:
+            self._learn(len(states), more.positions)
+            return more.out
 
     def _donating_entry(
         self, states: Sequence[State[Any]], args: Any, kwargs: Any
-    ) -> tuple[Any, list[int], list[int]]:
-        """The donating jit for this call's written States, and their positions."""
-        if not self._discovered:
-            traced = self._inner.trace(gather(states), *args, **kwargs)
-            self._learn(states, traced.out_info[1])
-            self._discovered = True
-        n_plan = len(self._plan.states)
-        if len(states) == n_plan:  # closure States only: the mask is cached
-            mask = self._plan_mask
-            if mask is None:
-                written = self._written_plan
-                mask = self._plan_mask = tuple(i in written for i in range(n_plan))
-        else:
-            written_plan, written_args = self._written_plan, self._written_args
-            mask = tuple(
-                (i in written_plan) if i < n_plan else (s in written_args)
-                for i, s in enumerate(states)
-            )
-        entry = self._outer.get(mask)
+    ) -> tuple[Any, tuple[int, ...]]:
+        """The donating jit for calls with these many States, and the donated
+        positions: the written ones, learnt by tracing on the first call."""
+        n = len(states)
+        entry = self._outer.get(n)
         if entry is None:
-            entry = self._outer[mask] = (
-                self._donating(mask),
-                [i for i, m in enumerate(mask) if m],
-                [i for i, m in enumerate(mask) if not m],
-            )
+            mask = self._masks.get(n)
+            if mask is None:  # trace (no compile) to learn what is written
+                traced = self._jitted(n, ()).trace(*gather(states), *args, **kwargs)
+                mask = self._masks[n] = tuple(sorted(traced.out_info[1]))
+            entry = self._outer[n] = (self._jitted(n, mask), mask)
         return entry
 
-    def _learn(self, states: Sequence[State[Any]], written: Any) -> None:
-        n_plan = len(self._plan.states)
-        for i in written:
-            if i < n_plan:
-                self._written_plan.add(i)
-                self._plan_mask = None
-                self._fast = None
-            else:
-                self._written_args.add(states[i])
+    def _learn(self, n: int, positions: list[int]) -> None:
+        """A trace wrote States outside the donated positions: donate them
+        from now on. Earlier traces return only the old positions, so the
+        traced function is a new one (traces again once per argument shape)."""
+        self._masks[n] = tuple(sorted({*self._masks.get(n, ()), *positions}))
+        self._outer.clear()
+        self._fast = None
+        self._flat = self._flat_function()
 
-    def _donating(self, mask: tuple[bool, ...]) -> Any:
-        inner = self._nested
-
-        donate_at = [i for i, m in enumerate(mask) if m]
-
-        def regroup(donated: list[Any], kept: list[Any], *args: Any, **kwargs: Any):
-            d, k = iter(donated), iter(kept)
-            vals = [next(d) if m else next(k) for m in mask]
-            out, written = inner(vals, *args, **kwargs)
-            more = [i for i in written if not mask[i]]
-            if more:  # a trace for new arguments writes States not donated
-                raise _WritesMore(more)
-            # Every donated State gets a value back (its input, if this trace
-            # did not write it): no donated buffer is left unused.
-            return out, [written.get(i, vals[i]) for i in donate_at]
-
-        regroup.__name__ = regroup.__qualname__ = self._name
-        kwargs = self.options.jax_kwargs(2, 1)
-        kwargs["donate_argnums"] = (0, *kwargs.get("donate_argnums", ()))
+    def _jitted(self, n: int, donate_at: tuple[int, ...]) -> Any:
+        """`jax.jit` of the flat function for `n` States, donating `donate_at`."""
+        kwargs = self.options.jax_kwargs(n, 1)
+        kwargs["donate_argnums"] = (*donate_at, *kwargs.get("donate_argnums", ()))
         return jax.jit(
-            regroup,
-            static_argnums=tuple(i + 2 for i in self.static_argnums),
+            self._flat,
+            static_argnums=tuple(i + n for i in self.static_argnums),
             static_argnames=self.static_argnames,
             **kwargs,
         )
@@ -350,16 +306,11 @@ class JitWrapper(Generic[P, R]):
             try:
                 if not self.donate:
                     return self._inner.lower(gather(states), *a, **k)
-                outer, donate_at, keep_at = self._donating_entry(states, a, k)
-                donated = gather([states[i] for i in donate_at])
-                return outer.lower(
-                    donated, gather([states[i] for i in keep_at]), *a, **k
-                )
+                outer, _ = self._donating_entry(states, a, k)
+                return outer.lower(*gather(states), *a, **k)
             except Retry as retry:
                 self._plan = self._plan.grow(retry)
                 self._reset()
-            except _WritesMore as more:
-                self._learn(states, more.positions)
             finally:
                 self._current = None
         raise PlanGrowthError(f"{self.owner}'s plan never settled.")
