@@ -9,12 +9,15 @@ jaxpr, lowering to MLIR, dispatch). Tracing and lowering are reported too.
 Each process first compiles a depth-3 step (so one-off process start-up costs,
 like initialising the XLA backend, are not charged to the first depth), then
 builds each model afresh (untimed) and times its first train step (SGD). The
-MLP is seed 000's, `depth` Linear layers 32 wide with ReLU in between.
+MLP is seed 000's, `depth` Linear layers 32 wide with ReLU in between. A full
+garbage collection runs before each timed call, so no sample pays for the
+garbage an earlier one left.
 """
 
 from __future__ import annotations
 
 import functools
+import gc
 import time
 
 from .._core import Measured, Metric, Mode, Workload
@@ -53,6 +56,7 @@ class FirstCall:
     def __call__(self, lib: str, depth: int) -> tuple[dict[str, float], _mlp.Trainer]:
         trainer = _mlp.build(lib, _data.mlp_weights(depth), "sgd", self._xb, self._yb)
         self._jax.block_until_ready(trainer.weights())
+        gc.collect()  # the garbage of earlier samples is not this sample's cost
         totals = self._totals
         totals.clear()
         t0 = time.perf_counter()
