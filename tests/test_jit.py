@@ -115,6 +115,29 @@ def test_new_argument_shapes_that_write_more_states_are_committed_and_learnt():
     assert [g._fast[2][i] for i in g._fast[1]] == [a, b]
 
 
+def test_a_widened_donation_mask_never_meets_an_older_trace():
+    # The trace for short inputs reads b without writing it; a longer input
+    # then writes b too, so b is donated from then on. The short input's old
+    # trace returns a only: reused with b donated, it would leave b's buffer
+    # unused. It is traced anew instead, and hands b's buffer back unchanged.
+    a, b = eqstate.State(jnp.zeros(())), eqstate.State(jnp.ones(()))
+
+    def f(x):
+        a.value = a.value + x.sum() * b.value
+        if x.shape[0] > 2:
+            b.value = b.value + 1
+
+    g = T.jit(f)
+    g(jnp.ones(2))
+    g(jnp.ones(2))
+    g(jnp.ones(3))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # "Some donated buffers were not usable"
+        g(jnp.ones(2))
+        g(jnp.ones(2))
+    assert float(a.value) == 15.0 and float(b.value) == 2.0
+
+
 def test_decorated_method_binds_per_instance():
     class Model(eqstate.nn.Module):
         def __init__(self, k):
