@@ -21,10 +21,11 @@ drives the frames.
 
 from __future__ import annotations
 
+import operator
 import sys
 import threading
 import weakref
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import jax
@@ -39,10 +40,10 @@ __all__ = [
     "Dead",
     "Frame",
     "WroteMore",
-    "call_eager",
     "commit",
     "create",
     "donatable",
+    "eager_caller",
     "eager_now",
     "read",
     "write",
@@ -289,7 +290,7 @@ Planned = tuple[Any, "Sequence[int] | None", "Sequence[State]"]
 class WroteMore(Exception):  # noqa: N818 - a signal, not an error
     """A donating call wrote States it did not donate (a new trace did).
 
-    Raised by `call_eager` after everything was committed: `out` is the call's
+    Raised by an `eager_caller` run after everything was committed: `out` is the call's
     result, `positions` the written positions outside the donated ones.
     """
 
@@ -299,50 +300,75 @@ class WroteMore(Exception):  # noqa: N818 - a signal, not an error
         self.positions = positions
 
 
-def call_eager(planned: Planned, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-    """Run a jitted call on eager State values and commit what it writes.
+def eager_caller(planned: Planned) -> Callable[..., Any]:
+    """`run(args, kwargs)`: a jitted call on eager State values, committing
+    what it writes; built once per plan (the per-call path of a settled `jit`,
+    to be called only when `eager_now()`).
 
-    The per-call path of `jit` (call it only when `eager_now()`). Without
-    donation, `call(values, *args, **kwargs)` takes the values as one list;
-    with it, `call(*values, *args, **kwargs)` takes them as leading arguments
-    and donates those at the donated positions. Either returns `(out,
-    {position: new value})`; a donating call returns every donated position
-    (unwritten ones unchanged). A donated State's buffer is handed to XLA as
-    it is only when nobody else can see it (see `donatable`), else a copy is.
-    Returns `out`; raises `WroteMore` (after committing) when the call wrote
-    States outside the donated positions.
+    Without donation, `call(values, *args, **kwargs)` takes the values as one
+    list and returns `(out, {position: new value})`. With it, `call(*values,
+    *args, **kwargs)` takes them as leading arguments, donates those at the
+    donated positions and returns `(out, layout, more)`: `layout[i]` is
+    `(new value,)` at each donated position (unwritten ones unchanged), and
+    `more` holds the written positions beyond them. A donated State's buffer
+    is handed to XLA as it is only when nobody else can see it (see
+    `donatable`), else a copy is. `run` returns `out`; it raises `WroteMore`
+    (after committing) when the call wrote States outside the donated ones.
     """
     call, donate_at, states = planned
-    values = [s._value for s in states]
-    try:
-        if donate_at is None:
-            out, written = call(values, *args, **kwargs)
-        else:
-            getrefcount = sys.getrefcount
-            for i in donate_at:
+    value_of = operator.attrgetter("_value")
+
+    if donate_at is None:
+
+        def run_kept(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+            try:
+                out, written = call(list(map(value_of, states)), *args, **kwargs)
+            except TypeError:
+                read_eager_all(states)  # a dead State raises StateLeakError naming it
+                raise
+            for i, value in written.items():
                 state = states[i]
-                # slot + `values` + getrefcount's argument: nobody else holds it
-                if not (
-                    state._owned
-                    and type(values[i]) in _BUFFER_TYPES
-                    and getrefcount(values[i]) <= 3
-                ):
-                    values[i] = None  # (a second reference would defeat `donatable`)
-                    values[i] = donatable(state)
+                state._value = value
+                state._owned = True
+            return out
+
+        return run_kept
+
+    donated = [(i, states[i]) for i in donate_at]
+    getrefcount = sys.getrefcount
+    buffers = _BUFFER_TYPES
+
+    def run(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        values = list(map(value_of, states))
+        for i, state in donated:
+            # slot + `values` + getrefcount's argument: nobody else holds it
+            if not (
+                state._owned
+                and type(values[i]) in buffers
+                and getrefcount(values[i]) <= 3
+            ):
+                values[i] = None  # (a second reference would defeat `donatable`)
+                values[i] = donatable(state)
+        try:
             if kwargs:
-                out, written = call(*values, *args, **kwargs)
-            else:  # (the common case: a vectorcall, no dict to unpack)
-                out, written = call(*values, *args)
-    except TypeError:
-        read_eager_all(states)  # a dead State raises StateLeakError naming it
-        raise
-    for i, value in written.items():
-        state = states[i]
-        state._value = value
-        state._owned = True
-    if donate_at is not None and len(written) > len(donate_at):
-        raise WroteMore(out, [i for i in written if i not in donate_at])
-    return out
+                out, back, more = call(*values, *args, **kwargs)
+            else:  # (the common case: no dict to unpack)
+                out, back, more = call(*values, *args)
+        except TypeError:
+            read_eager_all(states)  # a dead State raises StateLeakError naming it
+            raise
+        for i, state in donated:
+            state._value = back[i][0]
+            state._owned = True
+        if more:  # a new trace wrote States outside the donated ones
+            for i, value in more.items():
+                state = states[i]
+                state._value = value
+                state._owned = True
+            raise WroteMore(out, list(more))
+        return out
+
+    return run
 
 
 # Concrete array types seen by `donatable` (not tracers): the fast test above.
@@ -378,7 +404,10 @@ def donatable(state: State) -> Any:
 
 def _copy(x: Any) -> Any:
     if isinstance(x, jax.Array):
-        # A runtime copy onto the same devices and sharding: no XLA program
-        # (`jnp.array(x, copy=True)` compiles one per shape and dtype).
-        return jax.device_put(x, x.sharding, may_alias=False)
+        # A runtime copy onto the same devices and sharding, committed or not
+        # as `x` was: no XLA program (`jnp.array(x, copy=True)` compiles one
+        # per shape and dtype).
+        if x.committed:  # (global arrays always are)
+            return jax.device_put(x, x.sharding, may_alias=False)
+        return jax.device_put(x, may_alias=False)
     return jax.numpy.array(x, copy=True)

@@ -108,7 +108,8 @@ class JitWrapper(Generic[P, R]):
 
     def _reset(self) -> None:
         """A new plan: new jitted functions (their inputs changed)."""
-        self._fast: _table.Planned | None = None
+        self._fast: _table.Planned | None = None  # the settled plan, and its
+        self._run: Callable[..., Any] | None = None  # `_table.eager_caller`
         # Per number of State inputs: the donated positions, and the donating jit.
         self._masks: dict[int, tuple[int, ...]] = {}
         self._outer: dict[int, tuple[Any, tuple[int, ...]]] = {}
@@ -136,12 +137,17 @@ class JitWrapper(Generic[P, R]):
                 states = self._plan.states
             n = len(states)
             out, written = self._pure(list(args[:n]), args[n:], kwargs)
-            # Traced for a donating jit: every donated position gets a value
-            # back (its input, if this trace does not write it).
-            for i in self._masks.get(n, ()):
-                if i not in written:
-                    written[i] = args[i]
-            return out, written
+            # `(value,)` at each donated position, None elsewhere: the layout
+            # (in the output's tree structure) says which positions come back.
+            # A discovery trace returns those it writes; a trace for a
+            # donating jit returns every donated position (its input, if this
+            # trace does not write it) and, apart, what it writes beyond them.
+            mask = self._masks.get(n)
+            back = set(written) if mask is None else set(mask)
+            layout = [
+                (written.pop(i, args[i]),) if i in back else None for i in range(n)
+            ]
+            return out, layout, written
 
         flat.__name__ = flat.__qualname__ = self._name
         return flat
@@ -179,21 +185,23 @@ class JitWrapper(Generic[P, R]):
 
     def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R:
         __tracebackhide__ = True
-        fast = self._fast
-        if fast is not None and not kwargs and _table.eager_now():
+        run = self._run
+        if run is not None and not kwargs and _table.eager_now():
             for a in args:
                 if type(a) not in _PLAIN_TYPES and not _plain(a):
                     break
             else:  # an eager call with State-free arguments: the settled plan
                 try:
-                    out = _table.call_eager(fast, args, kwargs)
+                    out = run(args, kwargs)
                 except Retry:  # new argument shapes met new States
-                    self._fast = None
+                    self._unsettle()
                     return self._call(args, kwargs)
                 except _table.WroteMore as more:  # ... or wrote more of them
-                    self._learn(len(fast[2]), more.positions)
+                    self._learn(len(self._plan.states), more.positions)
                     out = more.out
-                return restore(out, fast[2]) if self._returns_states else out
+                if self._returns_states:
+                    return restore(out, self._plan.states)
+                return out
         return self._call(args, kwargs)
 
     def _call(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
@@ -213,7 +221,8 @@ class JitWrapper(Generic[P, R]):
                     if self.donate:
                         out = self._call_donating(states, a, k)
                     else:
-                        out = _table.call_eager((self._inner, None, states), a, k)
+                        planned = (self._inner, None, states)
+                        out = _table.eager_caller(planned)(a, k)
                     if plain:
                         self._settle(states)
                 else:
@@ -236,10 +245,15 @@ class JitWrapper(Generic[P, R]):
         """After an eager call on the plan's States alone: the fast path's inputs."""
         if not self.donate:
             self._fast = (self._inner, None, states)
-            return
-        entry = self._outer.get(len(states))
-        if entry is not None:
+        else:
+            entry = self._outer.get(len(states))
+            if entry is None:
+                return
             self._fast = (entry[0], entry[1], states)
+        self._run = _table.eager_caller(self._fast)
+
+    def _unsettle(self) -> None:
+        self._fast = self._run = None
 
     def _call_donating(
         self, states: Sequence[State[Any]], args: Any, kwargs: Any
@@ -247,7 +261,7 @@ class JitWrapper(Generic[P, R]):
         """An eager call through the donating jit of the written States."""
         outer, donate_at = self._donating_entry(states, args, kwargs)
         try:
-            return _table.call_eager((outer, donate_at, states), args, kwargs)
+            return _table.eager_caller((outer, donate_at, states))(args, kwargs)
         except _table.WroteMore as more:
             self._learn(len(states), more.positions)
             return more.out
@@ -263,7 +277,9 @@ class JitWrapper(Generic[P, R]):
             mask = self._masks.get(n)
             if mask is None:  # trace (no compile) to learn what is written
                 traced = self._jitted(n, ()).trace(*gather(states), *args, **kwargs)
-                mask = self._masks[n] = tuple(sorted(traced.out_info[1]))
+                layout = traced.out_info[1]
+                mask = tuple(i for i, x in enumerate(layout) if x is not None)
+                self._masks[n] = mask
             entry = self._outer[n] = (self._jitted(n, mask), mask)
         return entry
 
@@ -273,12 +289,12 @@ class JitWrapper(Generic[P, R]):
         traced function is a new one (traces again once per argument shape)."""
         self._masks[n] = tuple(sorted({*self._masks.get(n, ()), *positions}))
         self._outer.clear()
-        self._fast = None
+        self._unsettle()
         self._flat = self._flat_function()
 
     def _jitted(self, n: int, donate_at: tuple[int, ...]) -> Any:
         """`jax.jit` of the flat function for `n` States, donating `donate_at`."""
-        kwargs = self.options.jax_kwargs(n, 1)
+        kwargs = self.options.jax_kwargs(n, 2)
         kwargs["donate_argnums"] = (*donate_at, *kwargs.get("donate_argnums", ()))
         return jax.jit(
             self._flat,
