@@ -6,7 +6,6 @@ from . import (
     environ as environ,
     filters as filters,
     graph as graph,
-    random as random,
     transform as transform,
     typing as typing,
     util as util,
@@ -72,6 +71,7 @@ if TYPE_CHECKING:
         mixin as mixin,
         nn as nn,
         optim as optim,
+        random as random,
         sharding as sharding,
         surrogate as surrogate,
     )
@@ -89,6 +89,7 @@ else:
             "mixin",
             "nn",
             "optim",
+            "random",
             "sharding",
             "surrogate",
         ),

@@ -87,7 +87,8 @@ def test_every_third_party_import_is_a_declared_dependency():
 _LIGHT_IMPORT = """
 import sys
 import eqstate, eqstate.optim
-heavy = ["equinox", "jaxtyping", "beartype", "wadler_lindig", "jax.extend", "eqstate.nn"]
+heavy = ["equinox", "jaxtyping", "beartype", "wadler_lindig", "jax.extend", "eqstate.nn",
+         "eqstate.random"]
 print(",".join(m for m in heavy if m in sys.modules))
 import eqstate.typing, jaxtyping
 assert eqstate.typing.PyTree is jaxtyping.PyTree
