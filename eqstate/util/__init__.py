@@ -17,7 +17,6 @@ from .._filters import (
     WithTag as WithTag,
     to_predicate as to_predicate,
 )
-from ..transform._debug import breakpoint_if as breakpoint_if
 from ._cache import BoundedCache as BoundedCache
 from ._dicts import (
     FlattedDict as FlattedDict,
@@ -61,13 +60,22 @@ from ._struct import (
     unfreeze as unfreeze,
 )
 
-if not TYPE_CHECKING:  # a brainstate name left out says what to use instead
+if TYPE_CHECKING:
+    from ..transform._debug import breakpoint_if as breakpoint_if
+else:  # a brainstate name left out says what to use instead
     from .._left_out import left_out as _left_out
 
-    __getattr__ = _left_out(
+    _advice = _left_out(
         __name__,
         {
             "StateJaxTracer": "eqstate always checks that no tracer leaks out of a "
             "transform, so there is nothing to switch on.",
         },
     )
+
+    def __getattr__(name: str):
+        if name == "breakpoint_if":  # transform's, loaded on first use
+            from ..transform._debug import breakpoint_if
+
+            return breakpoint_if
+        return _advice(name)
