@@ -2,39 +2,10 @@
 
 from typing import TYPE_CHECKING
 
-from ._collective import (
-    MAX_ORDER as MAX_ORDER,
-    assign_state_values as assign_state_values,
-    call_all_fns as call_all_fns,
-    call_order as call_order,
-    init_all_states as init_all_states,
-    reset_all_states as reset_all_states,
-    vmap_call_all_fns as vmap_call_all_fns,
-    vmap_init_all_states as vmap_init_all_states,
-    vmap_reset_all_states as vmap_reset_all_states,
-)
-from ._context import EnvironContext as EnvironContext
-from ._delay import Delay as Delay, DelayAccess as DelayAccess
-from ._delay_state import StateWithDelay as StateWithDelay
-from ._dynamics import (
-    Dynamics as Dynamics,
-    not_receive_update_input as not_receive_update_input,
-    not_receive_update_output as not_receive_update_output,
-    receive_update_input as receive_update_input,
-    receive_update_output as receive_update_output,
-)
-from ._exp_euler import exp_euler_step as exp_euler_step
-from ._interpolation import InterpolationRegistry as InterpolationRegistry
 from ._module import Module as Module
-from ._prefetch import (
-    OutputDelayAt as OutputDelayAt,
-    Prefetch as Prefetch,
-    PrefetchDelay as PrefetchDelay,
-    PrefetchDelayAt as PrefetchDelayAt,
-    init_maybe_prefetch as init_maybe_prefetch,
-)
 
-# The layer library loads on first use, so `import eqstate` stays fast.
+# Everything else (dynamics and delays too) loads on first use, so
+# `import eqstate.nn` stays light.
 if TYPE_CHECKING:
     from . import init as init
     from ._activations import (
@@ -79,6 +50,18 @@ if TYPE_CHECKING:
         BatchNorm2d as BatchNorm2d,
         BatchNorm3d as BatchNorm3d,
     )
+    from ._collective import (
+        MAX_ORDER as MAX_ORDER,
+        assign_state_values as assign_state_values,
+        call_all_fns as call_all_fns,
+        call_order as call_order,
+        init_all_states as init_all_states,
+        reset_all_states as reset_all_states,
+        vmap_call_all_fns as vmap_call_all_fns,
+        vmap_init_all_states as vmap_init_all_states,
+        vmap_reset_all_states as vmap_reset_all_states,
+    )
+    from ._context import EnvironContext as EnvironContext
     from ._conv import (
         Conv1d as Conv1d,
         Conv2d as Conv2d,
@@ -92,6 +75,8 @@ if TYPE_CHECKING:
         ScaledWSConv2d as ScaledWSConv2d,
         ScaledWSConv3d as ScaledWSConv3d,
     )
+    from ._delay import Delay as Delay, DelayAccess as DelayAccess
+    from ._delay_state import StateWithDelay as StateWithDelay
     from ._dropout import (
         AlphaDropout as AlphaDropout,
         Dropout as Dropout,
@@ -100,6 +85,13 @@ if TYPE_CHECKING:
         Dropout3d as Dropout3d,
         DropoutFixed as DropoutFixed,
         FeatureAlphaDropout as FeatureAlphaDropout,
+    )
+    from ._dynamics import (
+        Dynamics as Dynamics,
+        not_receive_update_input as not_receive_update_input,
+        not_receive_update_output as not_receive_update_output,
+        receive_update_input as receive_update_input,
+        receive_update_output as receive_update_output,
     )
     from ._elementwise import (
         SELU as SELU,
@@ -138,11 +130,13 @@ if TYPE_CHECKING:
         Softmin as Softmin,
     )
     from ._embedding import Embedding as Embedding
+    from ._exp_euler import exp_euler_step as exp_euler_step
     from ._hidata import HiData as HiData
     from ._interop import (
         UnwrappedEquinoxError as UnwrappedEquinoxError,
         from_equinox as from_equinox,
     )
+    from ._interpolation import InterpolationRegistry as InterpolationRegistry
     from ._layer_common import LayerError as LayerError
     from ._linear import (
         AllToAll as AllToAll,
@@ -278,6 +272,13 @@ if TYPE_CHECKING:
         MaxUnpool1d as MaxUnpool1d,
         MaxUnpool2d as MaxUnpool2d,
         MaxUnpool3d as MaxUnpool3d,
+    )
+    from ._prefetch import (
+        OutputDelayAt as OutputDelayAt,
+        Prefetch as Prefetch,
+        PrefetchDelay as PrefetchDelay,
+        PrefetchDelayAt as PrefetchDelayAt,
+        init_maybe_prefetch as init_maybe_prefetch,
     )
     from ._rnn import (
         GRUCell as GRUCell,
