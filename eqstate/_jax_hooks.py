@@ -5,13 +5,14 @@ all eqstate needs to tell *which* trace a write happens under. Those two
 functions are taken from `jax._src.core`, where `jax.extend.core` gets them,
 because importing `jax.extend` also imports Pallas (about 20 ms of
 `import eqstate`); where that module lacks them, `jax.extend.core` is used.
-The other private pieces used: `Tracer._trace`, to ask whether a value belongs to the current
-trace (that is, whether `vmap` batched it); the traceback filter; and, on the
-per-call path of `jit`, JAX's eager-trace singleton (`is_eager` then costs one
-identity test instead of building a token; it falls back to the public token
-where JAX lacks it). `tests/test_jax_hooks.py`
-checks each hook against the installed JAX, so an upgrade that breaks one fails
-loudly there rather than somewhere deep in a transform.
+The other private pieces used: `Tracer._trace`, to ask whether a value
+belongs to the current trace (that is, whether `vmap` batched it); the
+traceback filter; and, on the per-call path of `jit`, JAX's eager-trace
+singleton (`is_eager` then costs one identity test instead of building a
+token; it falls back to the public token where JAX lacks it).
+`tests/test_jax_hooks.py` checks each hook against the installed JAX, so an
+upgrade that breaks one fails loudly there rather than somewhere deep in a
+transform.
 """
 
 from __future__ import annotations
@@ -21,24 +22,10 @@ from typing import Any
 
 from jax.core import Tracer
 
-
-def _trace_api() -> Any:
-    """The module with `get_opaque_trace_state` and `take_current_trace`."""
-    try:
-        from jax._src import core as jax_core
-
-        if callable(jax_core.get_opaque_trace_state) and callable(
-            jax_core.take_current_trace
-        ):
-            return jax_core
-    except (ImportError, AttributeError):  # pragma: no cover - checked by the canary
-        pass
-    from jax.extend import core as jex_core  # pragma: no cover
-
-    return jex_core  # pragma: no cover
-
-
-jex_core = _trace_api()
+try:  # what `jax.extend.core` re-exports, without importing Pallas with it
+    from jax._src.core import get_opaque_trace_state, take_current_trace
+except ImportError:  # pragma: no cover - checked by tests/test_jax_hooks.py
+    from jax.extend.core import get_opaque_trace_state, take_current_trace
 
 __all__ = [
     "current_trace_token",
@@ -53,7 +40,7 @@ _Tracer = Tracer
 
 def current_trace_token() -> Any:
     """An opaque token for the innermost active JAX trace (comparable with `==`)."""
-    return jex_core.get_opaque_trace_state(convention="eqstate")
+    return get_opaque_trace_state(convention="eqstate")
 
 
 _EAGER_TOKEN = current_trace_token()
@@ -96,7 +83,7 @@ def of_current_trace(x: Any) -> bool:
     """
     if not isinstance(x, _Tracer):
         return False
-    with jex_core.take_current_trace() as trace:
+    with take_current_trace() as trace:
         return getattr(x, "_trace", None) is trace
 
 

@@ -26,8 +26,8 @@ def lazy_attributes(
     re-exports under `if TYPE_CHECKING:` on first use; other names go to
     `fallback` (e.g. `_left_out.left_out`'s advice) when given.
 
-    The `from ._x import y as y` lines there are the one list of what the
-    package exports lazily (pyright and the docs read the same lines).
+    The relative `from ._x import y as y` lines there (`from ..pkg._x` too)
+    are the one list of what the package exports lazily (pyright and the docs read the same lines).
     """
     table: dict[str, tuple[str, str]] = {}
 
@@ -40,13 +40,14 @@ def lazy_attributes(
                     "TYPE_CHECKING"
                 ):
                     for stmt in node.body:
-                        if isinstance(stmt, ast.ImportFrom) and stmt.level == 1:
+                        if isinstance(stmt, ast.ImportFrom) and stmt.level:
+                            dots = "." * stmt.level  # relative to the package
                             for alias in stmt.names:
                                 name = alias.asname or alias.name
                                 if stmt.module is None:  # `from . import sub as sub`
-                                    table[name] = (f".{alias.name}", "")
+                                    table[name] = (dots + alias.name, "")
                                 else:
-                                    table[name] = (f".{stmt.module}", alias.name)
+                                    table[name] = (dots + stmt.module, alias.name)
         return table
 
     module = importlib.import_module(package)

@@ -62,20 +62,19 @@ from ._struct import (
 
 if TYPE_CHECKING:
     from ..transform._debug import breakpoint_if as breakpoint_if
-else:  # a brainstate name left out says what to use instead
+else:  # transform's `breakpoint_if` loads on first use; a brainstate name
+    # left out says what to use instead
+    from .._lazy import lazy_attributes
     from .._left_out import left_out as _left_out
 
-    _advice = _left_out(
+    __getattr__, __dir__ = lazy_attributes(
         __name__,
-        {
-            "StateJaxTracer": "eqstate always checks that no tracer leaks out of a "
-            "transform, so there is nothing to switch on.",
-        },
+        __file__,
+        fallback=_left_out(
+            __name__,
+            {
+                "StateJaxTracer": "eqstate always checks that no tracer leaks out "
+                "of a transform, so there is nothing to switch on.",
+            },
+        ),
     )
-
-    def __getattr__(name: str):
-        if name == "breakpoint_if":  # transform's, loaded on first use
-            from ..transform._debug import breakpoint_if
-
-            return breakpoint_if
-        return _advice(name)
