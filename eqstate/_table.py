@@ -290,8 +290,9 @@ Planned = tuple[Any, "Sequence[int] | None", "Sequence[State]"]
 class WroteMore(Exception):  # noqa: N818 - a signal, not an error
     """A donating call wrote States it did not donate (a new trace did).
 
-    Raised by an `eager_caller` run after everything was committed: `out` is the call's
-    result, `positions` the written positions outside the donated ones.
+    Raised by an `eager_caller` run after everything was committed: `out` is
+    the call's result, `positions` the written positions outside the donated
+    ones.
     """
 
     def __init__(self, out: Any, positions: list[int]):
@@ -326,10 +327,7 @@ def eager_caller(planned: Planned) -> Callable[..., Any]:
             except TypeError:
                 read_eager_all(states)  # a dead State raises StateLeakError naming it
                 raise
-            for i, value in written.items():
-                state = states[i]
-                state._value = value
-                state._owned = True
+            _commit_at(states, written)
             return out
 
         return run_kept
@@ -361,14 +359,19 @@ def eager_caller(planned: Planned) -> Callable[..., Any]:
             state._value = back[i][0]
             state._owned = True
         if more:  # a new trace wrote States outside the donated ones
-            for i, value in more.items():
-                state = states[i]
-                state._value = value
-                state._owned = True
+            _commit_at(states, more)
             raise WroteMore(out, list(more))
         return out
 
     return run
+
+
+def _commit_at(states: Sequence[State], written: dict[int, Any]) -> None:
+    """Eager slots take the values eqstate produced, by position in `states`."""
+    for i, value in written.items():
+        state = states[i]
+        state._value = value
+        state._owned = True
 
 
 # Concrete array types seen by `donatable` (not tracers): the fast test above.

@@ -111,8 +111,9 @@ def test_new_argument_shapes_that_write_more_states_are_committed_and_learnt():
     g(jnp.ones(3))  # a new trace writes b too
     g(jnp.ones(3))
     assert float(a.value) == 10.0 and float(b.value) == 2.0
-    assert g._fast is not None  # b is donated now
-    assert [g._fast[2][i] for i in g._fast[1]] == [a, b]
+    assert g._run is not None  # settled again, and b is donated now
+    states = g._plan.states
+    assert [states[i] for i in g._masks[len(states)]] == [a, b]
 
 
 def test_a_widened_donation_mask_never_meets_an_older_trace():

@@ -108,8 +108,8 @@ class JitWrapper(Generic[P, R]):
 
     def _reset(self) -> None:
         """A new plan: new jitted functions (their inputs changed)."""
-        self._fast: _table.Planned | None = None  # the settled plan, and its
-        self._run: Callable[..., Any] | None = None  # `_table.eager_caller`
+        # The settled plan's per-call path (`_table.eager_caller`), if any.
+        self._run: Callable[..., Any] | None = None
         # Per number of State inputs: the donated positions, and the donating jit.
         self._masks: dict[int, tuple[int, ...]] = {}
         self._outer: dict[int, tuple[Any, tuple[int, ...]]] = {}
@@ -119,10 +119,9 @@ class JitWrapper(Generic[P, R]):
             return self._pure(state_vals, args, kwargs)
 
         pure.__name__ = pure.__qualname__ = self._name
-        statics = tuple(i + 1 for i in self.static_argnums)
         self._inner = jax.jit(
             pure,
-            static_argnums=statics,
+            static_argnums=tuple(i + 1 for i in self.static_argnums),
             static_argnames=self.static_argnames,
             **self.options.jax_kwargs(1, 1),
         )
@@ -244,16 +243,12 @@ class JitWrapper(Generic[P, R]):
     def _settle(self, states: Sequence[State[Any]]) -> None:
         """After an eager call on the plan's States alone: the fast path's inputs."""
         if not self.donate:
-            self._fast = (self._inner, None, states)
-        else:
-            entry = self._outer.get(len(states))
-            if entry is None:
-                return
-            self._fast = (entry[0], entry[1], states)
-        self._run = _table.eager_caller(self._fast)
+            self._run = _table.eager_caller((self._inner, None, states))
+        elif (entry := self._outer.get(len(states))) is not None:
+            self._run = _table.eager_caller((entry[0], entry[1], states))
 
     def _unsettle(self) -> None:
-        self._fast = self._run = None
+        self._run = None
 
     def _call_donating(
         self, states: Sequence[State[Any]], args: Any, kwargs: Any
