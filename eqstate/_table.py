@@ -281,18 +281,13 @@ def eager_now() -> bool:
     return not _local.frames and _jax_hooks.is_eager()
 
 
-# A jitted call and its State inputs: (call, positions of the States whose
-# values it donates, or None for a call that takes the values as one list and
-# donates nothing, the call's States in order).
-Planned = tuple[Any, "Sequence[int] | None", "Sequence[State]"]
-
-
 class WroteMore(Exception):  # noqa: N818 - a signal, not an error
-    """A donating call wrote States it did not donate (a new trace did).
+    """A jitted call wrote States outside the positions it returns (a new
+    trace did).
 
     Raised by an `eager_caller` run after everything was committed: `out` is
-    the call's result, `positions` the written positions outside the donated
-    ones.
+    the call's result, `positions` the written positions beyond the
+    returned ones.
     """
 
     def __init__(self, out: Any, positions: list[int]):
@@ -301,52 +296,49 @@ class WroteMore(Exception):  # noqa: N818 - a signal, not an error
         self.positions = positions
 
 
-def eager_caller(planned: Planned) -> Callable[..., Any]:
+def eager_caller(
+    call: Callable[..., Any],
+    returned: Sequence[int],
+    states: Sequence[State],
+    donate: bool,
+) -> Callable[..., Any]:
     """`run(args, kwargs)`: a jitted call on eager State values, committing
     what it writes; built once per plan (the per-call path of a settled `jit`,
     to be called only when `eager_now()`).
 
-    Without donation, `call(values, *args, **kwargs)` takes the values as one
-    list and returns `(out, {position: new value})`. With it, `call(*values,
-    *args, **kwargs)` takes them as leading arguments, donates those at the
-    donated positions and returns `(out, layout, more)`: `layout[i]` is
-    `(new value,)` at each donated position (unwritten ones unchanged), and
-    `more` holds the written positions beyond them. A donated State's buffer
-    is handed to XLA as it is only when nobody else can see it (see
-    `donatable`), else a copy is. `run` returns `out`; it raises `WroteMore`
-    (after committing) when the call wrote States outside the donated ones.
+    `call(*values, *args, **kwargs)` takes the States' values as leading
+    arguments and returns `(out, layout, more)`: `layout[i]` is `(new value,)`
+    at each position of `returned` (unwritten ones unchanged) and None
+    elsewhere; `more` holds the written positions beyond them. With `donate`,
+    `call` donates the returned positions: a State's buffer is handed to XLA
+    as it is only when nobody else can see it (see `donatable`), else a copy
+    is. `run` returns `out`; it raises `WroteMore` (after committing) when
+    the call wrote States outside the returned ones.
     """
-    call, donate_at, states = planned
     value_of = operator.attrgetter("_value")
-
-    if donate_at is None:
-
-        def run_kept(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-            try:
-                out, written = call(list(map(value_of, states)), *args, **kwargs)
-            except TypeError:
-                read_eager_all(states)  # a dead State raises StateLeakError naming it
-                raise
-            _commit_at(states, written)
-            return out
-
-        return run_kept
-
-    donated = [(i, states[i]) for i in donate_at]
+    back_at = [(i, states[i]) for i in returned]
     getrefcount = sys.getrefcount
     buffers = _BUFFER_TYPES
 
     def run(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         values = list(map(value_of, states))
-        for i, state in donated:
-            # slot + `values` + getrefcount's argument: nobody else holds it
-            if not (
-                state._owned
-                and type(values[i]) in buffers
-                and getrefcount(values[i]) <= 3
-            ):
-                values[i] = None  # (a second reference would defeat `donatable`)
-                values[i] = donatable(state)
+        if donate:
+            copies = []
+            for i, state in back_at:
+                # slot + `values` + getrefcount's argument: nobody else holds it
+                if not (
+                    state._owned
+                    and type(values[i]) in buffers
+                    and getrefcount(values[i]) <= 3
+                ):
+                    values[i] = None  # (a second reference would defeat `donatable`)
+                    if not donatable(state):
+                        copies.append(i)
+                    values[i] = state._value
+            if copies:  # one batch, no XLA program
+                fresh = _copies([values[i] for i in copies])
+                for i, value in zip(copies, fresh):
+                    values[i] = value
         try:
             if kwargs:
                 out, back, more = call(*values, *args, **kwargs)
@@ -355,10 +347,10 @@ def eager_caller(planned: Planned) -> Callable[..., Any]:
         except TypeError:
             read_eager_all(states)  # a dead State raises StateLeakError naming it
             raise
-        for i, state in donated:
+        for i, state in back_at:
             state._value = back[i][0]
             state._owned = True
-        if more:  # a new trace wrote States outside the donated ones
+        if more:  # a new trace wrote States outside the returned ones
             _commit_at(states, more)
             raise WroteMore(out, list(more))
         return out
@@ -378,13 +370,13 @@ def _commit_at(states: Sequence[State], written: dict[int, Any]) -> None:
 _BUFFER_TYPES: set[type] = set()
 
 
-def donatable(state: State) -> Any:
-    """The eager value of `state`, safe to donate to XLA.
+def donatable(state: State) -> bool:
+    """Whether the eager value of `state` can be donated to XLA as it is.
 
-    A buffer is donated as it is only when eqstate produced it (the last
-    commit) and nothing else references it: no user variable, no other State,
-    no pytree copy (CPython's reference count tells). Otherwise a fresh copy
-    is donated, so no array a user can reach is ever invalidated.
+    Only when eqstate produced it (the last commit) and nothing else
+    references it: no user variable, no other State, no pytree copy
+    (CPython's reference count tells). Otherwise `eager_caller` donates a
+    fresh copy, so no array a user can reach is ever invalidated.
     """
     # Counts taken with no local name bound to the value: the slot plus
     # getrefcount's argument; a container's item adds the container and the
@@ -394,23 +386,36 @@ def donatable(state: State) -> Any:
         kind = type(state._value)
         if issubclass(kind, jax.Array) and not _jax_hooks.is_tracer(state._value):
             _BUFFER_TYPES.add(kind)
-            return state._value
+            return True
         if kind is dict or kind is list or kind is tuple:
             items = state._value.values() if kind is dict else state._value
             if all(isinstance(x, jax.Array) and sys.getrefcount(x) <= 3 for x in items):
-                return state._value
-    value = state._value
-    if type(value) is Dead:
+                return True
+    if type(state._value) is Dead:
         _read_eager(state)  # raises StateLeakError naming the State
-    return jax.tree_util.tree_map(_copy, value)
+    return False
 
 
-def _copy(x: Any) -> Any:
-    if isinstance(x, jax.Array):
-        # A runtime copy onto the same devices and sharding, committed or not
-        # as `x` was: no XLA program (`jnp.array(x, copy=True)` compiles one
-        # per shape and dtype).
-        if x.committed:  # (global arrays always are)
-            return jax.device_put(x, x.sharding, may_alias=False)
-        return jax.device_put(x, may_alias=False)
-    return jax.numpy.array(x, copy=True)
+def _copies(values: list[Any]) -> list[Any]:
+    """Fresh copies of State values (pytrees of arrays), in one batch.
+
+    Arrays are copied at runtime onto the same devices and sharding,
+    committed or not as they were: no XLA program (`jnp.array(x, copy=True)`
+    compiles one per shape and dtype).
+    """
+    leaves, treedef = jax.tree_util.tree_flatten(values)
+    out = [
+        x if isinstance(x, jax.Array) else jax.numpy.array(x, copy=True) for x in leaves
+    ]
+    for committed in (True, False):  # (global arrays always are committed)
+        at = [
+            i
+            for i, x in enumerate(leaves)
+            if isinstance(x, jax.Array) and x.committed is committed
+        ]
+        if at:
+            xs = [leaves[i] for i in at]
+            where = [x.sharding for x in xs] if committed else None
+            for i, y in zip(at, jax.device_put(xs, where, may_alias=False)):
+                out[i] = y
+    return jax.tree_util.tree_unflatten(treedef, out)

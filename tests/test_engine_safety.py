@@ -69,6 +69,42 @@ def test_a_state_reached_by_argument_and_closure_in_one_call():
     assert m.w.value.tolist() == [5.0, 5.0, 5.0]
 
 
+@pytest.mark.parametrize("placed", [False, True])
+def test_first_call_copies_keep_every_leaf_and_its_placement(placed: bool):
+    # One batch copies the user's arrays before donation: pytree values, a
+    # plain number, arrays committed to a device or not (as they were).
+    a, b = jnp.zeros(2), jnp.ones(2)
+    if placed:
+        a, b = jax.device_put((a, b), jax.devices()[0])
+    tree = eqstate.State({"a": a, "b": b})
+    number = eqstate.State(3.0)
+
+    @T.jit
+    def step():
+        tree.value = {k: v + 1.0 for k, v in tree.value.items()}
+        number.value = number.value * 2
+
+    step()
+    step()
+    assert a.tolist() == [0.0, 0.0] and b.tolist() == [1.0, 1.0]
+    assert tree.value["a"].tolist() == [2.0, 2.0]
+    assert tree.value["b"].tolist() == [3.0, 3.0]
+    assert tree.value["a"].committed is placed
+    assert float(number.value) == 12.0
+
+
+def test_donate_false_commits_without_donating():
+    w = jnp.zeros(3)
+    m = Linear(w)
+    step = T.jit(lambda: _bump(m), donate=False)
+    for _ in range(3):
+        old = m.w.value
+        step()
+        assert old.tolist() == (m.w.value - 1.0).tolist()
+    assert step._run is not None  # settled: later calls take the fast path
+    assert w.tolist() == [0.0] * 3 and m.w.value.tolist() == [3.0] * 3
+
+
 def test_tree_map_copies_are_independent_under_jit():
     a = Linear()
     T.jit(lambda: _bump(a))()  # a's buffer is now one eqstate produced
@@ -232,7 +268,8 @@ def test_loop_changing_a_state_dtype():
         T.for_loop(body, jnp.arange(3))
 
 
-def test_a_plan_that_never_settles_names_its_states():
+@pytest.mark.parametrize("kind", ["cond", "jit"])
+def test_a_plan_that_never_settles_names_its_states(kind: str):
     pool = [eqstate.State(jnp.zeros(()), name=f"s{i}") for i in range(40)]
     traces = []
 
@@ -243,7 +280,10 @@ def test_a_plan_that_never_settles_names_its_states():
         return x
 
     with pytest.raises(T.PlanGrowthError, match="never settled") as info:
-        T.cond(jnp.array(True), f, lambda x: x, 1.0)
+        if kind == "cond":
+            T.cond(jnp.array(True), f, lambda x: x, 1.0)
+        else:
+            T.jit(f)(1.0)
     assert "State 's1" in str(info.value) and "Create the States once" in str(
         info.value
     )

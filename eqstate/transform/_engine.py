@@ -23,7 +23,6 @@ Each wrapper (`_jit.py`, `_grad.py`, `_vjp.py`, `_vmap.py`, `_loops.py`,
 
 from __future__ import annotations
 
-import functools
 import os
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
@@ -32,8 +31,9 @@ import jax.tree_util as jtu
 
 from .. import _jax_hooks, _table
 from .._errors import EqstateError
-from .._state import State, is_equinox_module, is_state, new_state
+from .._state import State, is_state, new_state
 from .._table import Frame
+from ._inputs import unwrap
 
 __all__ = [
     "Plan",
@@ -43,7 +43,6 @@ __all__ = [
     "restore",
     "run",
     "scatter",
-    "speculate",
     "split",
 ]
 
@@ -353,62 +352,8 @@ def scatter(states: Sequence[State[Any]], values: Sequence[Any]) -> None:
 
 def owner_name(kind: str, fun: Any) -> str:
     """`eqstate.transform.<kind>(<function name>)`, as errors show it."""
-    target = fun
-    while isinstance(target, _PARTIALS):
-        target = target.func
+    target, _ = unwrap(fun)
     name = getattr(target, "__qualname__", None) or getattr(target, "__name__", None)
     if name is None:
         name = type(target).__name__
     return f"eqstate.transform.{kind}({name})"
-
-
-_PARTIALS = (functools.partial, jtu.Partial)
-
-
-def speculate(fun: Any) -> list[State[Any]]:
-    """States a function probably reads: those of the module it is, or is bound
-    to, and of modules and States it names through closures or globals.
-
-    Only a guess that saves a retrace on the first call; the trace itself
-    decides what is really read and written.
-    """
-    roots: list[Any] = []
-    target = fun
-    while isinstance(target, _PARTIALS):
-        roots.extend(target.args)
-        target = target.func
-    if is_equinox_module(target):
-        roots.append(target)
-    owner = getattr(target, "__self__", None)
-    if owner is not None:
-        roots.append(owner)
-    code = getattr(target, "__code__", None)
-    if code is not None:
-        for cell in getattr(target, "__closure__", None) or ():
-            try:
-                roots.append(cell.cell_contents)
-            except ValueError:  # empty cell
-                pass
-        glb = getattr(target, "__globals__", {})
-        for name in _code_names(code):
-            if name in glb:
-                roots.append(glb[name])
-    found: dict[State[Any], None] = {}
-    for root in roots:
-        if isinstance(root, State):
-            found[root] = None
-        elif is_equinox_module(root) or hasattr(root, "__eqstate_states__"):
-            hook = getattr(root, "__eqstate_states__", None)
-            if hook is not None and not isinstance(root, type):
-                root = hook()  # an object that keeps States outside a pytree
-            for leaf in jtu.tree_leaves(root, is_leaf=is_state):
-                if isinstance(leaf, State):
-                    found[leaf] = None
-    return list(found)
-
-
-def _code_names(code: Any) -> Iterable[str]:
-    yield from code.co_names
-    for const in code.co_consts:
-        if hasattr(const, "co_names"):
-            yield from _code_names(const)

@@ -56,3 +56,13 @@ class JitOptions:
         if self.out_shardings is not None:
             kw["out_shardings"] = (self.out_shardings, *(None,) * n_state_outs)
         return kw
+
+    def lowered_name(self, fun: Any) -> str:
+        """The lowered computation's name: `name`, else the function's."""
+        if self.name:
+            return self.name
+        name = getattr(fun, "__name__", None)
+        if name is None:  # a partial or a module instance
+            inner = getattr(fun, "func", None)
+            name = getattr(inner, "__name__", None) or type(fun).__name__
+        return name if name.isidentifier() else "fun"
