@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Dead",
     "Frame",
+    "NotEager",
     "WroteMore",
     "commit",
     "create",
@@ -281,6 +282,10 @@ def eager_now() -> bool:
     return not _local.frames and _jax_hooks.is_eager()
 
 
+class NotEager(Exception):  # noqa: N818 - a signal, not an error
+    """An `eager_caller` run was called inside a frame or a JAX trace."""
+
+
 class WroteMore(Exception):  # noqa: N818 - a signal, not an error
     """A jitted call wrote States outside the positions it returns (a new
     trace did).
@@ -303,8 +308,8 @@ def eager_caller(
     donate: bool,
 ) -> Callable[..., Any]:
     """`run(args, kwargs)`: a jitted call on eager State values, committing
-    what it writes; built once per plan (the per-call path of a settled `jit`,
-    to be called only when `eager_now()`).
+    what it writes; built once per plan (the per-call path of a settled
+    `jit`). It raises `NotEager`, having done nothing, unless `eager_now()`.
 
     `call(*values, *args, **kwargs)` takes the States' values as leading
     arguments and returns `(out, layout, more)`: `layout[i]` is `(new value,)`
@@ -320,10 +325,13 @@ def eager_caller(
     getrefcount = sys.getrefcount
     buffers = _BUFFER_TYPES
 
+    local, is_eager = _local, _jax_hooks.is_eager
+
     def run(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        if local.frames or not is_eager():  # (`eager_now`, inlined)
+            raise NotEager
         values = list(map(value_of, states))
         if donate:
-            copies = []
             for i, state in back_at:
                 # slot + `values` + getrefcount's argument: nobody else holds it
                 if not (
@@ -331,14 +339,8 @@ def eager_caller(
                     and type(values[i]) in buffers
                     and getrefcount(values[i]) <= 3
                 ):
-                    values[i] = None  # (a second reference would defeat `donatable`)
-                    if not donatable(state):
-                        copies.append(i)
-                    values[i] = state._value
-            if copies:  # one batch, no XLA program
-                fresh = _copies([values[i] for i in copies])
-                for i, value in zip(copies, fresh):
-                    values[i] = value
+                    _donate_safely(values, back_at)
+                    break
         try:
             if kwargs:
                 out, back, more = call(*values, *args, **kwargs)
@@ -356,6 +358,20 @@ def eager_caller(
         return out
 
     return run
+
+
+def _donate_safely(values: list[Any], back_at: list[tuple[int, State]]) -> None:
+    """Replace in `values` the donated values that someone else may hold
+    (see `donatable`) by fresh copies, made in one batch."""
+    copies = []
+    for i, state in back_at:
+        values[i] = None  # (a second reference would defeat `donatable`)
+        if not donatable(state):
+            copies.append(i)
+        values[i] = state._value
+    if copies:
+        for i, value in zip(copies, _copies([values[i] for i in copies])):
+            values[i] = value
 
 
 def _commit_at(states: Sequence[State], written: dict[int, Any]) -> None:

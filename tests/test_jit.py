@@ -55,6 +55,23 @@ def test_first_call_runs_the_user_function_once():
     assert "@jit_step" in text and "tf.aliasing_output" in text  # named, donated
 
 
+@pytest.mark.parametrize("donate", [True, False])
+def test_a_settled_jit_called_inside_a_transform_leaves_the_fast_path(donate: bool):
+    acc = Acc()
+    f = T.jit(lambda x: acc(x), donate=donate)
+    f(jnp.ones(2))
+    f(jnp.ones(2))  # settled: the fast path
+    assert f._run is not None
+    g = T.grad(lambda x: f(x).sum())(jnp.ones(2))  # called inside a trace
+    assert g.tolist() == [1.0, 1.0] and acc.total.value.tolist() == [3.0, 3.0]
+    outer = T.jit(lambda x: f(x))  # nested in another jit
+    outer(jnp.ones(2))
+    outer(jnp.ones(2))
+    assert acc.total.value.tolist() == [5.0, 5.0]
+    f(jnp.ones(2))  # and eagerly again
+    assert acc.total.value.tolist() == [6.0, 6.0]
+
+
 def test_donation_reuses_only_buffers_nobody_else_holds():
     acc = Acc()
 

@@ -137,13 +137,15 @@ class JitWrapper(Generic[P, R]):
     def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R:
         __tracebackhide__ = True
         run = self._run
-        if run is not None and not kwargs and _table.eager_now():
+        if run is not None and not kwargs:
             for a in args:
                 if type(a) not in PLAIN_TYPES and not plain(a):
                     break
-            else:  # an eager call with State-free arguments: the settled plan
+            else:  # State-free arguments: the settled plan, if called eagerly
                 try:
                     out = run(args, kwargs)
+                except _table.NotEager:  # inside a trace or another transform
+                    return self._call(args, kwargs)
                 except Retry:  # new argument shapes met new States
                     self._run = None
                     return self._call(args, kwargs)
