@@ -84,6 +84,8 @@ python -m benchmarks                # the full suite, < 15 min on 2 cores
 python -m benchmarks --quick        # < 3 min
 python -m benchmarks --only dispatch --libs jax,eqstate
 python -m benchmarks --update-docs  # run, then rewrite this page
+python -m benchmarks.donation       # dispatch and train, donating or not, vs JAX both ways
+python -m benchmarks.sharded        # a data-parallel train step on 8 devices vs jax.sharding
 ```
 
 Results go to `benchmarks/results/` (`--out DIR` to change): `results.json`
