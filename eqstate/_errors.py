@@ -64,7 +64,7 @@ class TraceContextError(EqstateError):
 
 
 class StateLeakError(EqstateError):
-    """A State holds a value from a trace that has ended.
+    """A State's value is gone: it was a tracer of a trace that has ended.
 
     This happens when a State is created inside a transform (its value is a
     tracer of that transform) and then used after the transform returned, for
@@ -73,6 +73,11 @@ class StateLeakError(EqstateError):
 
     **Fix**: create States (and call `init_all_states`) outside the transform,
     or return the values you need from the transformed function.
+
+    It also happens when a jitted function fails while running (in a
+    callback, say) after XLA took the buffers donated to it: the written
+    States lost their values. Give them new ones, and pass `donate=False` to
+    `jit` if the function can fail at run time and its States must survive.
 
     ```python
     import jax.numpy as jnp

@@ -15,17 +15,21 @@ and writes go to the top frame, which overlays the values below it:
   raises `StateLeakError` instead of handing out a tracer.
 
 The stack is thread-local, so threads driving different models never see each
-other's frames. Nothing here knows about JAX transforms; `transform/_engine.py`
-drives the frames.
+other's frames. `transform/_engine.py` drives the frames. The one transform
+that reaches the eager slots directly is `jit`'s per-call path
+(`eager_caller`), because only this module touches a State's slot: it hands
+the slots' values to XLA, donating the buffers nobody else can see
+(`donatable`, else a batched copy), and writes the results back.
 """
 
 from __future__ import annotations
 
+import contextlib
 import operator
 import sys
 import threading
 import weakref
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 import jax
@@ -43,7 +47,6 @@ __all__ = [
     "WroteMore",
     "commit",
     "create",
-    "donatable",
     "eager_caller",
     "eager_now",
     "read",
@@ -52,14 +55,18 @@ __all__ = [
 
 
 class Dead:
-    """Marks the eager slot of a State whose value only ever lived in a trace."""
+    """Marks the eager slot of a State whose value is gone: it only ever lived
+    in a trace, or (`donated`) it was donated to a jitted call that failed."""
 
-    __slots__ = ("owner",)
+    __slots__ = ("owner", "donated")
 
-    def __init__(self, owner: str):
+    def __init__(self, owner: str, donated: bool = False):
         self.owner = owner
+        self.donated = donated
 
     def __repr__(self) -> str:
+        if self.donated:
+            return f"<value lost when {self.owner} failed>"
         return f"<value lost when {self.owner} ended>"
 
 
@@ -106,6 +113,14 @@ def _describe(state: State) -> str:
 
 def _read_eager(state: State) -> Any:
     value = state._value
+    if type(value) is Dead and value.donated:
+        raise StateLeakError(
+            f"{_describe(state)} lost its value: it was donated to {value.owner}, "
+            "which failed while running, after XLA had taken the buffer.\n"
+            "Give the State a new value (`state.value = ...`), and pass "
+            "`donate=False` to `jit` if the function can fail at run time (for "
+            "example in a callback) and its States must survive the failure."
+        )
     if type(value) is Dead:
         raise StateLeakError(
             f"{_describe(state)} was created inside {value.owner}, so its value "
@@ -142,6 +157,20 @@ def read_eager_all(states: Iterable[State]) -> list[Any]:
             for s in states:
                 _read_eager(s)  # raises StateLeakError naming the dead State
     return values
+
+
+@contextlib.contextmanager
+def outside_frames() -> Iterator[None]:
+    """Run as if no eqstate transform were active, so the States created
+    inside are eager: for a module's module-level States, when the module is
+    first imported inside a transform.
+
+    """
+    saved, _local.frames = _local.frames, []
+    try:
+        yield
+    finally:
+        _local.frames = saved
 
 
 def peek(state: State) -> Any:
@@ -253,8 +282,9 @@ def commit(frame_index: int, updates: Iterable[tuple[State, Any]]) -> None:
 
     Used by the engine after the JAX computation returns; skips the checks of
     `write` because the values are the transform's own outputs. Eagerly
-    committed values are buffers only the State holds (`_owned`), which makes
-    them candidates for donation (see `donatable`).
+    committed values are not donated as they are (they may be the user's own
+    arrays, passed through an eagerly run transform); only `jit`'s outputs
+    are (see `eager_caller`).
     """
     if frame_index < 0:
         for state, value in updates:
@@ -267,7 +297,7 @@ def commit(frame_index: int, updates: Iterable[tuple[State, Any]]) -> None:
                         f"manage.\n{_RAW_TRANSFORM_FIX}"
                     )
             state._value = value
-            state._owned = True
+            state._owned = False
         return
     frame = _local.frames[frame_index]
     values, written, created = frame.values, frame.written, frame.created
@@ -304,50 +334,51 @@ class WroteMore(Exception):  # noqa: N818 - a signal, not an error
 def eager_caller(
     call: Callable[..., Any],
     returned: Sequence[int],
+    donated: Sequence[int],
     states: Sequence[State],
-    donate: bool,
+    owner: str,
 ) -> Callable[..., Any]:
-    """`run(args, kwargs)`: a jitted call on eager State values, committing
-    what it writes; built once per plan (the per-call path of a settled
-    `jit`). It raises `NotEager`, having done nothing, unless `eager_now()`.
+    """`run(args, kwargs)`: `jit`'s call on eager State values, committing
+    what it writes (the settled plan's per-call path, and each call of the
+    slow path). It raises `NotEager`, having done nothing, unless `eager_now()`.
 
     `call(*values, *args, **kwargs)` takes the States' values as leading
     arguments and returns `(out, layout, more)`: `layout[i]` is `(new value,)`
     at each position of `returned` (unwritten ones unchanged) and None
-    elsewhere; `more` holds the written positions beyond them. With `donate`,
-    `call` donates the returned positions: a State's buffer is handed to XLA
-    as it is only when nobody else can see it (see `donatable`), else a copy
-    is. `run` returns `out`; it raises `WroteMore` (after committing) when
-    the call wrote States outside the returned ones.
+    elsewhere; `more` holds the written positions beyond them. `call` donates
+    the `donated` positions (some of `returned`): a State's buffer is handed
+    to XLA as it is only when nobody else can see it (see `donatable`), else
+    a copy is. `run` returns `out`; it raises `WroteMore` (after committing)
+    when the call wrote States outside the returned ones.
     """
     value_of = operator.attrgetter("_value")
     back_at = [(i, states[i]) for i in returned]
+    donated_at = [(i, states[i]) for i in donated]
     getrefcount = sys.getrefcount
     buffers = _BUFFER_TYPES
-
+    listed = _REFS_LISTED
     local, is_eager = _local, _jax_hooks.is_eager
 
     def run(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         if local.frames or not is_eager():  # (`eager_now`, inlined)
             raise NotEager
         values = list(map(value_of, states))
-        if donate:
-            for i, state in back_at:
-                # slot + `values` + getrefcount's argument: nobody else holds it
-                if not (
-                    state._owned
-                    and type(values[i]) in buffers
-                    and getrefcount(values[i]) <= 3
-                ):
-                    _donate_safely(values, back_at)
-                    break
+        for i, state in donated_at:
+            # held by the slot and `values` alone: nobody else can see it
+            if not (
+                state._owned
+                and type(values[i]) in buffers
+                and getrefcount(values[i]) <= listed
+            ):
+                _donate_safely(values, donated_at)
+                break
         try:
             if kwargs:
                 out, back, more = call(*values, *args, **kwargs)
             else:  # (the common case: no dict to unpack)
                 out, back, more = call(*values, *args)
-        except TypeError:
-            read_eager_all(states)  # a dead State raises StateLeakError naming it
+        except BaseException as error:
+            _after_failure(error, states, donated_at, owner)
             raise
         for i, state in back_at:
             state._value = back[i][0]
@@ -360,11 +391,28 @@ def eager_caller(
     return run
 
 
-def _donate_safely(values: list[Any], back_at: list[tuple[int, State]]) -> None:
+def _after_failure(
+    error: BaseException,
+    states: Sequence[State],
+    donated_at: list[tuple[int, State]],
+    owner: str,
+) -> None:
+    """A jitted call raised: name a dead State it was given, and mark the
+    States whose donated buffers XLA took (their reads say what happened)."""
+    if isinstance(error, TypeError):
+        read_eager_all(states)  # a dead State raises StateLeakError naming it
+    for _, state in donated_at:
+        value = state._value
+        if isinstance(value, jax.Array) and not _jax_hooks.is_tracer(value):
+            if value.is_deleted():
+                state._value = Dead(owner, donated=True)
+
+
+def _donate_safely(values: list[Any], donated_at: list[tuple[int, State]]) -> None:
     """Replace in `values` the donated values that someone else may hold
     (see `donatable`) by fresh copies, made in one batch."""
     copies = []
-    for i, state in back_at:
+    for i, state in donated_at:
         values[i] = None  # (a second reference would defeat `donatable`)
         if not donatable(state):
             copies.append(i)
@@ -375,7 +423,7 @@ def _donate_safely(values: list[Any], back_at: list[tuple[int, State]]) -> None:
 
 
 def _commit_at(states: Sequence[State], written: dict[int, Any]) -> None:
-    """Eager slots take the values eqstate produced, by position in `states`."""
+    """Eager slots take the values `jit` produced, by position in `states`."""
     for i, value in written.items():
         state = states[i]
         state._value = value
@@ -386,26 +434,49 @@ def _commit_at(states: Sequence[State], written: dict[int, Any]) -> None:
 _BUFFER_TYPES: set[type] = set()
 
 
+class _Holder:
+    __slots__ = ("_value",)
+
+
+def _reference_counts() -> tuple[int, int, int]:
+    """What `sys.getrefcount` says, on this interpreter, of a value held only
+    by a State's slot: read from the slot; as an item of the list `run`
+    builds; as a container's item in a generator's loop (which references
+    count, temporaries or not, differs between Python versions)."""
+    holder = _Holder()
+    holder._value = [object()]
+    in_slot = sys.getrefcount(holder._value)
+    values = [holder._value]
+    in_list = sys.getrefcount(values[0])
+    in_loop = max(sys.getrefcount(x) for x in holder._value)
+    return in_slot, in_list, in_loop
+
+
+_REFS_SLOT, _REFS_LISTED, _REFS_ITEM = _reference_counts()
+
+
 def donatable(state: State) -> bool:
     """Whether the eager value of `state` can be donated to XLA as it is.
 
-    Only when eqstate produced it (the last commit) and nothing else
+    Only when `jit` produced it (the last commit) and nothing else
     references it: no user variable, no other State, no pytree copy
     (CPython's reference count tells). Otherwise `eager_caller` donates a
     fresh copy, so no array a user can reach is ever invalidated.
     """
-    # Counts taken with no local name bound to the value: the slot plus
-    # getrefcount's argument; a container's item adds the container and the
-    # loop name. (Wrappers around this function, such as beartype's, hold the
-    # State, never the value.)
-    if state._owned and sys.getrefcount(state._value) <= 2:
+    # Counts taken with no local name bound to the value, compared with those
+    # of a value only a slot holds (`_reference_counts`). (Wrappers around
+    # this function, such as beartype's, hold the State, never the value.)
+    if state._owned and sys.getrefcount(state._value) <= _REFS_SLOT:
         kind = type(state._value)
         if issubclass(kind, jax.Array) and not _jax_hooks.is_tracer(state._value):
             _BUFFER_TYPES.add(kind)
             return True
         if kind is dict or kind is list or kind is tuple:
             items = state._value.values() if kind is dict else state._value
-            if all(isinstance(x, jax.Array) and sys.getrefcount(x) <= 3 for x in items):
+            if all(
+                isinstance(x, jax.Array) and sys.getrefcount(x) <= _REFS_ITEM
+                for x in items
+            ):
                 return True
     if type(state._value) is Dead:
         _read_eager(state)  # raises StateLeakError naming the State

@@ -101,8 +101,62 @@ def test_donate_false_commits_without_donating():
         old = m.w.value
         step()
         assert old.tolist() == (m.w.value - 1.0).tolist()
-    assert step._run is not None  # settled: later calls take the fast path
     assert w.tolist() == [0.0] * 3 and m.w.value.tolist() == [3.0] * 3
+    assert "tf.aliasing_output" not in step.lower().as_text()
+
+
+def _failing_step(s: eqstate.State, donate: bool):
+    def check(v):
+        if v[0] > 2.5:
+            raise ValueError("boom")
+        return v
+
+    def step():
+        shape = jax.ShapeDtypeStruct((3,), jnp.float32)
+        s.value = jax.pure_callback(check, shape, s.value + 1.0)
+
+    return T.jit(step, donate=donate)
+
+
+def test_a_run_time_failure_after_donation_names_the_lost_state():
+    s = eqstate.State(jnp.zeros(3), name="s")
+    step = _failing_step(s, donate=True)
+    step()
+    step()
+    with pytest.raises(Exception, match="boom"):
+        step()  # fails after XLA took the donated buffer
+    with pytest.raises(
+        eqstate.StateLeakError, match="(?s)State 's'.*donated to.*donate=False"
+    ):
+        s.value
+    s.value = jnp.zeros(3)  # a new value, and the function runs again
+    step()
+    assert s.value.tolist() == [1.0, 1.0, 1.0]
+
+
+def test_a_run_time_failure_without_donation_keeps_the_value():
+    s = eqstate.State(jnp.zeros(3), name="s")
+    step = _failing_step(s, donate=False)
+    step()
+    step()
+    with pytest.raises(Exception, match="boom"):
+        step()
+    assert s.value.tolist() == [2.0, 2.0, 2.0]
+
+
+def test_values_written_by_eager_transforms_are_never_donated_as_they_are():
+    # grad runs eagerly; the value it commits is a new Array object that
+    # shares the user's buffer, which no reference count can see.
+    x = jnp.zeros(3)
+    s = eqstate.State(jnp.ones(3))
+
+    def loss(v):
+        s.value = jax.device_put(x, jax.devices()[0])
+        return v.sum()
+
+    T.grad(loss)(jnp.ones(2))
+    T.jit(lambda: setattr(s, "value", s.value + 1))()
+    assert x.tolist() == [0.0] * 3 and s.value.tolist() == [1.0] * 3
 
 
 def test_tree_map_copies_are_independent_under_jit():

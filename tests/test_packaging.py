@@ -112,3 +112,29 @@ def test_import_eqstate_and_optim_leaves_equinox_and_jaxtyping_for_first_use():
         cwd=ROOT,
     )
     assert proc.stdout.split() == ["Linear"], proc.stdout
+
+
+_RANDOM_FIRST_USED_IN_A_TRACE = """
+import sys
+import eqstate
+assert "eqstate.random" not in sys.modules
+draw = eqstate.transform.jit(lambda: eqstate.random.normal(size=(2,)))
+a, b = draw(), draw()  # the module (and its default stream) loads in the trace
+assert (a != b).all(), (a, b)
+eqstate.random.normal()  # the default stream outlived that trace
+print("ok")
+"""
+
+
+def test_the_default_random_stream_survives_a_first_use_inside_jit():
+    """A module-level State of a module first imported inside a transform is
+    eager (`_table.outside_frames`), not local to that trace."""
+    import subprocess
+
+    proc = subprocess.run(
+        [sys.executable, "-c", _RANDOM_FIRST_USED_IN_A_TRACE],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert proc.returncode == 0 and proc.stdout.split() == ["ok"], proc.stderr[-2000:]

@@ -17,6 +17,7 @@ import numpy as np
 
 from .._jax_hooks import is_tracer
 from .._state import LongTermState
+from .._table import outside_frames
 from ._keys import RandomParameterError, SeedOrKey, format_key
 from ._methods_basic import _Basic
 from ._methods_continuous import _Continuous
@@ -169,5 +170,6 @@ class RandomState(LongTermState[jax.Array], _Basic, _Continuous, _Discrete, _Spe
         return type(self)(self.split_key())
 
 
-DEFAULT = RandomState(np.zeros(2, np.uint32), name="DEFAULT")
-"""The default stream behind the module-level samplers (seeded with 0)."""
+with outside_frames():  # eager even when first imported inside a transform
+    DEFAULT = RandomState(np.zeros(2, np.uint32), name="DEFAULT")
+    """The default stream behind the module-level samplers (seeded with 0)."""

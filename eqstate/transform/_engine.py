@@ -33,7 +33,7 @@ from .. import _jax_hooks, _table
 from .._errors import EqstateError
 from .._state import State, is_state, new_state
 from .._table import Frame
-from ._inputs import unwrap
+from ._inputs import PLAIN_TYPES, unwrap
 
 __all__ = [
     "Plan",
@@ -133,9 +133,6 @@ def _is_marker(x: Any) -> bool:
     return type(x) is Slot or type(x) is NewState
 
 
-_PLAIN = (int, float, bool, complex, str, type(None))
-
-
 def split(tree: Any, index: dict[State[Any], int]) -> Any:
     """Replace every State in `tree` by a `Slot`; new States join `index`.
 
@@ -143,7 +140,7 @@ def split(tree: Any, index: dict[State[Any], int]) -> Any:
     a State met twice gets one slot index, so aliasing is part of the
     skeleton's structure (and of JAX's cache key).
     """
-    if type(tree) in _PLAIN:
+    if type(tree) in PLAIN_TYPES:
         return tree
     leaves, treedef = jtu.tree_flatten(tree, is_leaf=is_state)
     if not any(isinstance(x, State) for x in leaves):
@@ -159,7 +156,7 @@ def split(tree: Any, index: dict[State[Any], int]) -> Any:
 
 def unsplit(tree: Any, states: Sequence[State[Any]]) -> Any:
     """Put the States back where `split` left slots (same objects)."""
-    if type(tree) in _PLAIN:
+    if type(tree) in PLAIN_TYPES:
         return tree
     return jtu.tree_map(
         lambda x: states[x.index] if type(x) is Slot else x, tree, is_leaf=_is_marker
@@ -169,7 +166,7 @@ def unsplit(tree: Any, states: Sequence[State[Any]]) -> Any:
 def export(out: Any, frame: Frame, index: dict[State[Any], int]) -> Any:
     """Inside a trace: States in a transformed function's output become a
     `Slot` (an input State) or a `NewState` carrying the in-frame value."""
-    if type(out) in _PLAIN:
+    if type(out) in PLAIN_TYPES:
         return out
     leaves, treedef = jtu.tree_flatten(out, is_leaf=is_state)
     if not any(isinstance(x, State) for x in leaves):
@@ -191,7 +188,7 @@ def export(out: Any, frame: Frame, index: dict[State[Any], int]) -> Any:
 def restore(out: Any, states: Sequence[State[Any]]) -> Any:
     """After the JAX call: slots back to the caller's States, new States built
     in the enclosing context (local to its frame, or eager)."""
-    if type(out) in _PLAIN:
+    if type(out) in PLAIN_TYPES:
         return out
 
     def back(x: Any) -> Any:

@@ -12,12 +12,15 @@ which States are written by tracing (`jax.jit(...).trace`, no compile) on the
 first call; the `jax.jit` that donates those positions then finds the trace
 in JAX's cache, so the user's function is traced once. Donated buffers are
 only those eqstate produced and nobody else holds (`_table.donatable`);
-anything else is copied first.
+anything else is copied first. Inside another transform, `jit` calls a second
+function object that returns exactly what it writes and donates nothing (the
+two never share a JAX trace cache).
 """
 
 from __future__ import annotations
 
 import functools
+import inspect
 from collections.abc import Callable, Sequence
 from typing import Any, Generic, ParamSpec, TypeVar, overload
 
@@ -60,8 +63,9 @@ class JitWrapper(Generic[P, R]):
         options: JitOptions | None = None,
     ):
         self.fun = fun
-        self.static_argnums = tuple(static_argnums)
-        self.static_argnames = tuple(static_argnames)
+        self.static_argnums, self.static_argnames = _static_arguments(
+            fun, static_argnums, static_argnames
+        )
         self.donate = donate
         self.options = options or JitOptions()
         self.owner = owner_name("jit", fun)
@@ -79,7 +83,8 @@ class JitWrapper(Generic[P, R]):
         # Per number of State inputs: the positions eager calls return (and
         # donate), and the eager jit.
         self._masks: dict[int, tuple[int, ...]] = {}
-        self._eager: dict[int, tuple[Any, tuple[int, ...]]] = {}
+        self._eager: dict[int, tuple[Any, tuple[int, ...], tuple[int, ...]]] = {}
+        self._nested: dict[int, Any] = {}  # per number of States: the nested jit
         self._flat = self._flat_function(masked=True)
         self._flat_nested = self._flat_function(masked=False)
 
@@ -146,8 +151,9 @@ class JitWrapper(Generic[P, R]):
                     out = run(args, kwargs)
                 except _table.NotEager:  # inside a trace or another transform
                     return self._call(args, kwargs)
-                except Retry:  # new argument shapes met new States
-                    self._run = None
+                except Retry as retry:  # new argument shapes met new States
+                    self._plan = self._plan.grow(retry)
+                    self._reset()
                     return self._call(args, kwargs)
                 except _table.WroteMore as more:  # ... or wrote more of them
                     self._learn(len(self._plan.states), more.positions)
@@ -162,16 +168,17 @@ class JitWrapper(Generic[P, R]):
         return self._retrying(args, kwargs, self._call_once)
 
     def _retrying(self, args: Any, kwargs: Any, once: Callable[..., Any]) -> Any:
-        """`once(states, args, kwargs, plain)`, the States split out of the
-        arguments (`plain`: there were none), growing the plan on `Retry`."""
+        """`once(states, args, kwargs, state_free)`, the States split out of
+        the arguments (`state_free`: there were none), growing the plan on
+        `Retry`."""
         __tracebackhide__ = True
 
         def attempt(plan: Plan) -> Any:
             if plan is not self._plan:  # grown: new traced functions
                 self._plan = plan
                 self._reset()
-            plain = plain_args(args, kwargs)
-            if plain:
+            state_free = plain_args(args, kwargs)
+            if state_free:
                 states, a, k = plan.states, args, kwargs
             else:
                 index = {s: i for i, s in enumerate(plan.states)}
@@ -179,52 +186,58 @@ class JitWrapper(Generic[P, R]):
                 states = tuple(index)
             self._current = states
             try:
-                return once(states, a, k, plain)
+                return once(states, a, k, state_free)
             finally:
                 self._current = None
 
         return retrying(self._plan, attempt, self.owner)
 
     def _call_once(
-        self, states: Sequence[State[Any]], args: Any, kwargs: Any, plain: bool
+        self, states: Sequence[State[Any]], args: Any, kwargs: Any, state_free: bool
     ) -> Any:
+        n = len(states)
         if _table.eager_now():
-            call, mask = self._eager_entry(states, args, kwargs)
-            run = _table.eager_caller(call, mask, states, self.donate)
+            call, mask, donated = self._eager_entry(states, args, kwargs)
+            run = _table.eager_caller(call, mask, donated, states, self.owner)
             try:
                 out = run(args, kwargs)
             except _table.WroteMore as more:
-                self._learn(len(states), more.positions)
+                self._learn(n, more.positions)
                 out = more.out
             else:
-                if plain:  # the plan's States alone: the fast path's inputs
+                if state_free:  # the plan's States alone: the fast path's inputs
                     self._run = run
-        else:
-            jitted = self._jitted(self._flat_nested, len(states), ())
-            out, layout, _ = jitted(*gather(states), *args, **kwargs)
+        else:  # inside another transform: no donation, exactly what it writes
+            nested = self._nested.get(n)
+            if nested is None:
+                nested = self._nested[n] = self._jitted(self._flat_nested, n, ())
+            out, layout, _ = nested(*gather(states), *args, **kwargs)
             back = [i for i, x in enumerate(layout) if x is not None]
             scatter([states[i] for i in back], [layout[i][0] for i in back])
         return restore(out, states) if self._returns_states else out
 
     def _eager_entry(
         self, states: Sequence[State[Any]], args: Any, kwargs: Any
-    ) -> tuple[Any, tuple[int, ...]]:
-        """The jit for eager calls with these many States, and the positions
-        it returns (and donates): the written ones, learnt by tracing (no
-        compile) on the first call; the call then finds the trace in JAX's
-        cache."""
+    ) -> tuple[Any, tuple[int, ...], tuple[int, ...]]:
+        """The jit for eager calls with these many States, the positions it
+        returns (the written ones) and those it donates (the returned ones
+        whose shape and dtype do not change), learnt by tracing (no compile);
+        the call then finds the trace in JAX's cache."""
         n = len(states)
         entry = self._eager.get(n)
         if entry is None:
-            plain = self._jitted(self._flat, n, ())
-            mask = self._masks.get(n)
-            if mask is None:
-                layout = plain.trace(*gather(states), *args, **kwargs).out_info[1]
-                mask = tuple(i for i, x in enumerate(layout) if x is not None)
-                self._masks[n] = mask
-            if self.donate and mask:
-                plain = self._jitted(self._flat, n, mask)
-            entry = self._eager[n] = (plain, mask)
+            jitted = self._jitted(self._flat, n, ())
+            traced = jitted.trace(*gather(states), *args, **kwargs)
+            layout = traced.out_info[1]
+            mask = tuple(i for i, x in enumerate(layout) if x is not None)
+            self._masks[n] = mask
+            donated = ()
+            if self.donate:
+                ins = traced.args_info[0]
+                donated = tuple(i for i in mask if _same_type(ins[i], layout[i][0]))
+            if donated:
+                jitted = self._jitted(self._flat, n, donated)
+            entry = self._eager[n] = (jitted, mask, donated)
         return entry
 
     def _learn(self, n: int, positions: list[int]) -> None:
@@ -243,7 +256,7 @@ class JitWrapper(Generic[P, R]):
         kwargs["donate_argnums"] = (*donate_at, *kwargs.get("donate_argnums", ()))
         return jax.jit(
             flat,
-            static_argnums=tuple(i + n for i in self.static_argnums),
+            static_argnums=tuple(i + n if i >= 0 else i for i in self.static_argnums),
             static_argnames=self.static_argnames,
             **kwargs,
         )
@@ -260,11 +273,40 @@ class JitWrapper(Generic[P, R]):
         computation (after the plan is settled by a trace).
         """
 
-        def lower_once(states: Any, a: Any, k: Any, plain: bool) -> Any:
-            call, _ = self._eager_entry(states, a, k)
+        def lower_once(states: Any, a: Any, k: Any, state_free: bool) -> Any:
+            call = self._eager_entry(states, a, k)[0]
             return call.lower(*gather(states), *a, **k)
 
         return self._retrying(args, kwargs, lower_once)
+
+
+def _same_type(arg_info: Any, out: Any) -> bool:
+    """A State's value keeps its tree, shapes and dtypes (so XLA can reuse
+    its donated buffers)."""
+    ins, in_tree = jax.tree_util.tree_flatten(arg_info)
+    outs, out_tree = jax.tree_util.tree_flatten(out)
+    return in_tree == out_tree and all(
+        a.shape == b.shape and a.dtype == b.dtype for a, b in zip(ins, outs)
+    )
+
+
+def _static_arguments(
+    fun: Any, nums: Sequence[int], names: Sequence[str]
+) -> tuple[tuple[int, ...], tuple[str, ...]]:
+    """`static_argnums` and `static_argnames` completed from each other through
+    `fun`'s signature, as `jax.jit` does (the traced function takes `*args`,
+    so JAX cannot)."""
+    nums, names = tuple(nums), tuple(names)
+    try:
+        params = list(inspect.signature(fun).parameters.values())
+    except (TypeError, ValueError):  # no signature to read
+        return nums, names
+    either = inspect.Parameter.POSITIONAL_OR_KEYWORD
+    by_name = {p.name: i for i, p in enumerate(params) if p.kind is either}
+    by_num = {i: p.name for i, p in enumerate(params) if p.kind is either}
+    nums += tuple(by_name[x] for x in names if x in by_name and by_name[x] not in nums)
+    names += tuple(by_num[i] for i in nums if i in by_num and by_num[i] not in names)
+    return nums, names
 
 
 @overload

@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from ._inputs import unwrap
+
 __all__ = ["JitOptions"]
 
 
@@ -61,8 +63,6 @@ class JitOptions:
         """The lowered computation's name: `name`, else the function's."""
         if self.name:
             return self.name
-        name = getattr(fun, "__name__", None)
-        if name is None:  # a partial or a module instance
-            inner = getattr(fun, "func", None)
-            name = getattr(inner, "__name__", None) or type(fun).__name__
+        target, _ = unwrap(fun)  # (a partial's function)
+        name = getattr(target, "__name__", None) or type(target).__name__
         return name if name.isidentifier() else "fun"
