@@ -11,7 +11,7 @@ values, so nothing leaves the trace through a side channel. Eager calls learn
 which States are written by tracing (`jax.jit(...).trace`, no compile) on the
 first call; the `jax.jit` that donates those positions then finds the trace
 in JAX's cache, so the user's function is traced once. Donated buffers are
-only those eqstate produced and nobody else holds (`_table.donatable`);
+only those eqstate produced and nobody else holds (`donatable`);
 anything else is copied first. Inside another transform, `jit` calls a second
 function object that returns exactly what it writes and donates nothing (the
 two never share a JAX trace cache).
@@ -20,7 +20,6 @@ two never share a JAX trace cache).
 from __future__ import annotations
 
 import functools
-import inspect
 from collections.abc import Callable, Sequence
 from typing import Any, Generic, ParamSpec, TypeVar, overload
 
@@ -29,6 +28,7 @@ import jax
 from .. import _table
 from .._state import State
 from .._table import Frame
+from .._table_donation import NotEager, WroteMore, eager_caller, reusable
 from ..sharding._hooks import constrain_written
 from ._engine import (
     Plan,
@@ -43,7 +43,7 @@ from ._engine import (
     unsplit,
 )
 from ._inputs import PLAIN_TYPES, plain, plain_args, speculate
-from ._jit_options import JitOptions
+from ._jit_options import JitOptions, static_arguments
 
 __all__ = ["jit"]
 
@@ -57,13 +57,13 @@ class JitWrapper(Generic[P, R]):
     def __init__(
         self,
         fun: Callable[P, R],
-        static_argnums: Sequence[int],
-        static_argnames: Sequence[str],
+        static_argnums: int | Sequence[int],
+        static_argnames: str | Sequence[str],
         donate: bool,
         options: JitOptions | None = None,
     ):
         self.fun = fun
-        self.static_argnums, self.static_argnames = _static_arguments(
+        self.static_argnums, self.static_argnames = static_arguments(
             fun, static_argnums, static_argnames
         )
         self.donate = donate
@@ -78,7 +78,7 @@ class JitWrapper(Generic[P, R]):
 
     def _reset(self) -> None:
         """A new plan: new traced functions (their inputs changed)."""
-        # The settled plan's per-call path (`_table.eager_caller`), if any.
+        # The settled plan's per-call path (`eager_caller`), if any.
         self._run: Callable[..., Any] | None = None
         # Per number of State inputs: the positions eager calls return (and
         # donate), and the eager jit.
@@ -149,13 +149,13 @@ class JitWrapper(Generic[P, R]):
             else:  # State-free arguments: the settled plan, if called eagerly
                 try:
                     out = run(args, kwargs)
-                except _table.NotEager:  # inside a trace or another transform
+                except NotEager:  # inside a trace or another transform
                     return self._call(args, kwargs)
                 except Retry as retry:  # new argument shapes met new States
                     self._plan = self._plan.grow(retry)
                     self._reset()
                     return self._call(args, kwargs)
-                except _table.WroteMore as more:  # ... or wrote more of them
+                except WroteMore as more:  # ... or wrote more of them
                     self._learn(len(self._plan.states), more.positions)
                     out = more.out
                 if self._returns_states:
@@ -198,10 +198,10 @@ class JitWrapper(Generic[P, R]):
         n = len(states)
         if _table.eager_now():
             call, mask, donated = self._eager_entry(states, args, kwargs)
-            run = _table.eager_caller(call, mask, donated, states, self.owner)
+            run = eager_caller(call, mask, donated, states, self.owner)
             try:
                 out = run(args, kwargs)
-            except _table.WroteMore as more:
+            except WroteMore as more:
                 self._learn(n, more.positions)
                 out = more.out
             else:
@@ -234,7 +234,7 @@ class JitWrapper(Generic[P, R]):
             donated = ()
             if self.donate:
                 ins = traced.args_info[0]
-                donated = tuple(i for i in mask if _same_type(ins[i], layout[i][0]))
+                donated = tuple(i for i in mask if reusable(ins[i], layout[i][0]))
             if donated:
                 jitted = self._jitted(self._flat, n, donated)
             entry = self._eager[n] = (jitted, mask, donated)
@@ -278,35 +278,6 @@ class JitWrapper(Generic[P, R]):
             return call.lower(*gather(states), *a, **k)
 
         return self._retrying(args, kwargs, lower_once)
-
-
-def _same_type(arg_info: Any, out: Any) -> bool:
-    """A State's value keeps its tree, shapes and dtypes (so XLA can reuse
-    its donated buffers)."""
-    ins, in_tree = jax.tree_util.tree_flatten(arg_info)
-    outs, out_tree = jax.tree_util.tree_flatten(out)
-    return in_tree == out_tree and all(
-        a.shape == b.shape and a.dtype == b.dtype for a, b in zip(ins, outs)
-    )
-
-
-def _static_arguments(
-    fun: Any, nums: Sequence[int], names: Sequence[str]
-) -> tuple[tuple[int, ...], tuple[str, ...]]:
-    """`static_argnums` and `static_argnames` completed from each other through
-    `fun`'s signature, as `jax.jit` does (the traced function takes `*args`,
-    so JAX cannot)."""
-    nums, names = tuple(nums), tuple(names)
-    try:
-        params = list(inspect.signature(fun).parameters.values())
-    except (TypeError, ValueError):  # no signature to read
-        return nums, names
-    either = inspect.Parameter.POSITIONAL_OR_KEYWORD
-    by_name = {p.name: i for i, p in enumerate(params) if p.kind is either}
-    by_num = {i: p.name for i, p in enumerate(params) if p.kind is either}
-    nums += tuple(by_name[x] for x in names if x in by_name and by_name[x] not in nums)
-    names += tuple(by_num[i] for i in nums if i in by_num and by_num[i] not in names)
-    return nums, names
 
 
 @overload
@@ -410,8 +381,6 @@ def jit(
     Returns:
         A callable with `fun`'s signature, plus `.lower(*args)`.
     """
-    nums = (static_argnums,) if isinstance(static_argnums, int) else static_argnums
-    names = (static_argnames,) if isinstance(static_argnames, str) else static_argnames
     options = JitOptions(
         in_shardings,
         out_shardings,
@@ -426,7 +395,7 @@ def jit(
     if fun is None:
 
         def decorate(f: Callable[P, R]) -> Any:  # (beartype 0.20: no ParamSpec)
-            return JitWrapper(f, nums, names, donate, options)
+            return JitWrapper(f, static_argnums, static_argnames, donate, options)
 
         return decorate
-    return JitWrapper(fun, nums, names, donate, options)
+    return JitWrapper(fun, static_argnums, static_argnames, donate, options)

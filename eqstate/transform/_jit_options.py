@@ -1,14 +1,16 @@
 """`jax.jit`'s options for an eqstate `jit`: the user's arguments come after
-the State inputs, so argument positions are shifted past them."""
+the State inputs, so argument positions are shifted past them (and static
+arguments are completed through the function's signature)."""
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Sequence
 from typing import Any
 
 from ._inputs import unwrap
 
-__all__ = ["JitOptions"]
+__all__ = ["JitOptions", "static_arguments"]
 
 
 class JitOptions:
@@ -66,3 +68,23 @@ class JitOptions:
         target, _ = unwrap(fun)  # (a partial's function)
         name = getattr(target, "__name__", None) or type(target).__name__
         return name if name.isidentifier() else "fun"
+
+
+def static_arguments(
+    fun: Any, nums: int | Sequence[int], names: str | Sequence[str]
+) -> tuple[tuple[int, ...], tuple[str, ...]]:
+    """`static_argnums` and `static_argnames` completed from each other through
+    `fun`'s signature, as `jax.jit` does (the traced function takes `*args`,
+    so JAX cannot)."""
+    nums = (nums,) if isinstance(nums, int) else tuple(nums)
+    names = (names,) if isinstance(names, str) else tuple(names)
+    try:
+        params = list(inspect.signature(fun).parameters.values())
+    except (TypeError, ValueError):  # no signature to read
+        return nums, names
+    either = inspect.Parameter.POSITIONAL_OR_KEYWORD
+    by_name = {p.name: i for i, p in enumerate(params) if p.kind is either}
+    by_num = {i: p.name for i, p in enumerate(params) if p.kind is either}
+    nums += tuple(by_name[x] for x in names if x in by_name and by_name[x] not in nums)
+    names += tuple(by_num[i] for i in nums if i in by_num and by_num[i] not in names)
+    return nums, names
