@@ -1,5 +1,6 @@
 """`jit`: caching, static arguments, donation, methods, States as arguments."""
 
+import threading
 import warnings
 
 import equinox as eqx
@@ -160,6 +161,50 @@ def test_static_arguments_by_either_name_or_position():
     by_name(jnp.ones(2), n=2)
     T.jit(f, static_argnums=-1)(jnp.ones(2), 1)
     assert acc.total.value.tolist() == [5.0, 5.0]
+
+
+def test_two_threads_tracing_one_function_keep_their_own_states():
+    # Thread A's first call stops while JAX flattens its arguments (after it
+    # split out its module's States) until thread B has traced and run the
+    # same function on another module.
+    entered, release = threading.Event(), threading.Event()
+
+    @jax.tree_util.register_pytree_node_class
+    class Gate:
+        flattened = 0
+
+        def __init__(self, x, wait):
+            self.x, self.wait = x, wait
+
+        def tree_flatten(self):
+            if self.wait:
+                Gate.flattened += 1
+                if Gate.flattened == 2:  # the second: inside the trace's call
+                    entered.set()
+                    release.wait(10)
+            return (self.x,), self.wait
+
+        @classmethod
+        def tree_unflatten(cls, wait, children):
+            return cls(children[0], wait)
+
+    def step(m, g):
+        m.total.value = m.total.value + g.x
+        return m.total.value
+
+    f = T.jit(step)
+    a, b = Acc(), Acc()
+    out = {}
+    thread = threading.Thread(
+        target=lambda: out.update(a=f(a, Gate(jnp.ones(2), True)))
+    )
+    thread.start()
+    assert entered.wait(10)
+    f(b, Gate(jnp.full(2, 2.0), False))
+    release.set()
+    thread.join(10)
+    assert out["a"].tolist() == [1.0, 1.0] and a.total.value.tolist() == [1.0, 1.0]
+    assert b.total.value.tolist() == [2.0, 2.0]
 
 
 def test_new_argument_shapes_that_write_more_states_are_committed_and_learnt():

@@ -20,6 +20,7 @@ two never share a JAX trace cache).
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Callable, Sequence
 from typing import Any, Generic, ParamSpec, TypeVar, overload
 
@@ -71,7 +72,9 @@ class JitWrapper(Generic[P, R]):
         self.owner = owner_name("jit", fun)
         self._name = self.options.lowered_name(fun)
         self._plan = Plan(reads=speculate(fun))
-        self._current: Sequence[State[Any]] | None = None  # the call being traced
+        # Per thread: the States of the call being traced (two threads may
+        # trace the same function at once).
+        self._current: dict[int, Sequence[State[Any]]] = {}
         self._returns_states = False
         self._reset()
         functools.update_wrapper(self, fun, updated=())  # type: ignore[arg-type]
@@ -102,7 +105,7 @@ class JitWrapper(Generic[P, R]):
         new one whenever a mask widens."""
 
         def flat(*args: Any, **kwargs: Any) -> Any:
-            states = self._current
+            states = self._current.get(threading.get_ident())
             if states is None:  # traced from the fast path: the plan's States
                 states = self._plan.states
             n = len(states)
@@ -184,11 +187,16 @@ class JitWrapper(Generic[P, R]):
                 index = {s: i for i, s in enumerate(plan.states)}
                 a, k = split((args, kwargs), index)
                 states = tuple(index)
-            self._current = states
+            thread = threading.get_ident()
+            outer = self._current.get(thread)  # (a recursive call's)
+            self._current[thread] = states
             try:
                 return once(states, a, k, state_free)
             finally:
-                self._current = None
+                if outer is None:
+                    del self._current[thread]
+                else:
+                    self._current[thread] = outer
 
         return retrying(self._plan, attempt, self.owner)
 
