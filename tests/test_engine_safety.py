@@ -105,7 +105,11 @@ def test_donate_false_commits_without_donating():
     assert "tf.aliasing_output" not in step.lower().as_text()
 
 
-def _failing_step(s: eqstate.State, donate: bool):
+def _fail_on_the_third_call(donate: bool):
+    """A State `s` and a jitted step whose callback raises on its third call
+    (after XLA took the donated buffer, when donating); both already run."""
+    s = eqstate.State(jnp.zeros(3), name="s")
+
     def check(v):
         if v[0] > 2.5:
             raise ValueError("boom")
@@ -115,16 +119,16 @@ def _failing_step(s: eqstate.State, donate: bool):
         shape = jax.ShapeDtypeStruct((3,), jnp.float32)
         s.value = jax.pure_callback(check, shape, s.value + 1.0)
 
-    return T.jit(step, donate=donate)
+    jitted = T.jit(step, donate=donate)
+    jitted()
+    jitted()
+    with pytest.raises(Exception, match="boom"):
+        jitted()
+    return s, jitted
 
 
 def test_a_run_time_failure_after_donation_names_the_lost_state():
-    s = eqstate.State(jnp.zeros(3), name="s")
-    step = _failing_step(s, donate=True)
-    step()
-    step()
-    with pytest.raises(Exception, match="boom"):
-        step()  # fails after XLA took the donated buffer
+    s, step = _fail_on_the_third_call(donate=True)
     with pytest.raises(
         eqstate.StateLeakError, match="(?s)State 's'.*donated to.*donate=False"
     ):
@@ -135,12 +139,7 @@ def test_a_run_time_failure_after_donation_names_the_lost_state():
 
 
 def test_a_run_time_failure_without_donation_keeps_the_value():
-    s = eqstate.State(jnp.zeros(3), name="s")
-    step = _failing_step(s, donate=False)
-    step()
-    step()
-    with pytest.raises(Exception, match="boom"):
-        step()
+    s, _ = _fail_on_the_third_call(donate=False)
     assert s.value.tolist() == [2.0, 2.0, 2.0]
 
 
