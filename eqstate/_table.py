@@ -158,7 +158,6 @@ def outside_frames() -> Iterator[None]:
     """Run as if no eqstate transform were active, so the States created
     inside are eager: for a module's module-level States, when the module is
     first imported inside a transform.
-
     """
     saved, _local.frames = _local.frames, []
     try:
