@@ -25,6 +25,7 @@ import jax
 import jax.numpy as jnp
 import optax
 
+from .._jax_hooks import is_eager
 from .._state import State
 from ._base import Optimizer, OptimizerError
 from ._optimizer_parts import (
@@ -295,7 +296,7 @@ class OptaxOptimizer(Optimizer):
         lr: Any,
         extra_args: dict[str, Any],
     ) -> tuple[list[Any], Any]:
-        """The pure optax step (jitted; inlined when called under a trace)."""
+        """The pure optax step (`_pure_update` is its jit, for eager updates)."""
         if lr is not None:
             hyper = dict(opt_state.hyperparams)
             old = hyper["learning_rate"]
@@ -350,10 +351,13 @@ class OptaxOptimizer(Optimizer):
                     + _GRADS_FIX
                 )
         lr = None if self._last_lr is None or self._lr is None else self._lr.current_lr
-        # a function among the extra arguments (LBFGS's `value_fn`) cannot
-        # cross a jit boundary; the pure step is then called directly (inside a
-        # jitted train step it is traced there anyway)
-        apply = self._apply if _has_callable(extra_args) else self._pure_update
+        # eagerly, the pure step runs as one compiled call; under a trace
+        # (a jitted train step) it is traced inline, as a nested jit would
+        # only add a call boundary for JAX to trace and lower. A function
+        # among the extra arguments (LBFGS's `value_fn`) cannot cross a jit
+        # boundary, so it is called directly then too.
+        jitted = is_eager() and not _has_callable(extra_args)
+        apply = self._pure_update if jitted else self._apply
         new_params, new_state = apply(
             params, grad_list, tree_values(self.opt_state), lr, extra_args
         )
