@@ -342,6 +342,25 @@ def test_a_plan_that_never_settles_names_its_states(kind: str):
     )
 
 
+def test_discovery_retries_pass_jax_boundaries_without_reading_sources():
+    """Growing a plan aborts a trace with a signal that JAX's API boundaries
+    let pass untouched: they extract the stack, reading and keeping every
+    frame's source file, for each `Exception` crossing them."""
+    import linecache
+
+    s = eqstate.State(jnp.ones(2), name="hidden")
+
+    def body(x):
+        s.value = s.value + x  # a State the loop has not met: traced again
+        return s.value.sum()
+
+    linecache.clearcache()
+    out = T.jit(lambda xs: T.for_loop(body, xs))(jnp.ones((3, 2)))
+    assert out.tolist() == [4.0, 6.0, 8.0] and s.value.tolist() == [4.0, 4.0]
+    cached_jax_sources = [f for f in linecache.cache if "jax" in f]
+    assert cached_jax_sources == [], cached_jax_sources
+
+
 def test_cond_with_a_module_operand_converges():
     m = Linear()
     traces = []
