@@ -69,7 +69,7 @@ class HookManager:
         self._hooks: dict[str, list[Hook]] = {t: [] for t in HOOK_TYPES}
         self._has_hooks = False
         self._cache: dict[str, list[Hook]] | None = None
-        self.config = config or HookConfig()
+        self.config: HookConfig = config or HookConfig()
 
     def register_hook(
         self,

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 import jax
 import jax.tree_util as jtu
 
-from . import _hooks, _table
+from . import _table
 from ._errors import EqstateError
 from ._pretty import format_block
 from ._state_info import _Info, _user_location
@@ -161,6 +161,8 @@ class State(Generic[T]):
         """Set the value, keeping its tree structure; runs `restore` hooks, not write hooks."""
         _not_a_state(v, "restore_value")
         old = self._current()
+        from . import _hooks  # (loaded on first use)
+
         _hooks.check_tree(
             self, v, old, "restore_value keeps the structure; use `.value = ...`."
         )
@@ -245,6 +247,8 @@ class State(Generic[T]):
     @property
     def hooks(self) -> HookManager:
         """This State's `HookManager`."""
+        from . import _hooks
+
         return _hooks.manager_of(self)
 
     def register_hook(

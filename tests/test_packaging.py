@@ -138,3 +138,44 @@ def test_the_default_random_stream_survives_a_first_use_inside_jit():
         cwd=ROOT,
     )
     assert proc.returncode == 0 and proc.stdout.split() == ["ok"], proc.stderr[-2000:]
+
+
+_CORE_ONLY = """
+import sys
+import jax.numpy as jnp
+import eqstate
+
+class LIF(eqstate.nn.Module):
+    def __init__(self):
+        self.v = eqstate.HiddenState(jnp.zeros(3))
+
+    def __call__(self, x):
+        self.v.value = 0.9 * self.v.value + x
+        return self.v.value.sum()
+
+lif = LIF()
+run = eqstate.transform.jit(lambda xs: eqstate.transform.for_loop(lif, xs))
+print(round(run(jnp.ones((4, 3))).tolist()[-1], 3))  # 3 * (1 - 0.9**4)
+rest = ["eqstate._hooks", "eqstate._catch", "eqstate._state_kinds", "eqstate.environ",
+        "eqstate.graph", "eqstate.util", "eqstate.sharding", "eqstate.transform._progress"]
+print(",".join(m for m in rest if m in sys.modules) or "-")
+assert eqstate.register_state_hook is eqstate._hooks.register_state_hook
+assert {"DelayState", "HookManager", "util", "catch_new_states"} <= set(dir(eqstate))
+print(eqstate.DelayState.__name__, eqstate.util.FrozenDict.__name__)
+"""
+
+
+def test_a_model_run_through_jit_and_for_loop_loads_only_the_core():
+    """DESIGN §4's import and memory rows: States, `nn.Module`, `jit` and
+    `for_loop` run without the hooks, graph, util, environ or sharding code,
+    which load on first use (and are then there, and listed by `dir`)."""
+    import subprocess
+
+    proc = subprocess.run(
+        [sys.executable, "-c", _CORE_ONLY],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.split() == ["10.317", "-", "DelayState", "FrozenDict"]

@@ -24,12 +24,14 @@ from typing import TYPE_CHECKING, Any, TypeVar, overload
 import equinox as eqx
 import jax.tree_util as jtu
 
-from .._filters import Filter
 from .._paths import register_transparent_key
 from .._pretty import pretty
 from .._state import State
-from ..util._dicts import FlattedDict
 from ._attr_store import AttrStore
+
+if TYPE_CHECKING:
+    from .._filters import Filter
+    from ..util._dicts import FlattedDict
 
 __all__ = ["Module"]
 

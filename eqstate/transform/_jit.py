@@ -30,7 +30,6 @@ from .. import _table
 from .._state import State
 from .._table import Frame
 from .._table_donation import NotEager, WroteMore, eager_caller, reusable
-from ..sharding._hooks import constrain_written
 from ._engine import (
     Plan,
     Retry,
@@ -125,8 +124,8 @@ class JitWrapper(Generic[P, R]):
                 raise Retry(missed, new_writes)
             values = frame.values
             written = {
-                index[s]: constrain_written(s, values[s])
-                if s._info.metadata  # a declared sharding is kept (trace time only)
+                index[s]: _keep_sharding(s, values[s])
+                if s._info.metadata  # a declared sharding (trace time only)
                 else values[s]
                 for s in frame.written
             }
@@ -286,6 +285,13 @@ class JitWrapper(Generic[P, R]):
             return call.lower(*gather(states), *a, **k)
 
         return self._retrying(args, kwargs, lower_once)
+
+
+def _keep_sharding(state: State[Any], value: Any) -> Any:
+    """A written value held to its State's declared sharding (loads sharding)."""
+    from ..sharding._hooks import constrain_written
+
+    return constrain_written(state, value)
 
 
 @overload

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
-from typing import Any, ParamSpec, TypeVar, overload
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, overload
 
 import jax
 import jax.numpy as jnp
@@ -30,7 +30,9 @@ from ._engine import (
     split,
     unsplit,
 )
-from ._progress import ProgressBar, as_progress_bar
+
+if TYPE_CHECKING:
+    from ._progress import ProgressBar
 
 __all__ = [
     "LoopCarryError",
@@ -162,7 +164,11 @@ def scan(
         pbar: a `ProgressBar` (or an update frequency).
     """
     owner = owner_name("scan", f)
-    bar = as_progress_bar(pbar)
+    bar = None
+    if pbar is not None:  # (the progress-bar module loads for loops that show one)
+        from ._progress import as_progress_bar
+
+        bar = as_progress_bar(pbar)
     index: dict[State, int] = {}
     init, xs = split((init, xs), index)
     arg_states = list(index)
