@@ -327,3 +327,20 @@ def test_constant_rate_step_writes_only_weights_step_count_and_optax_state():
         jax.tree.leaves(adam.opt_state, is_leaf=lambda x: isinstance(x, eqstate.State))
     )
     assert n_optax == 5  # count, mu (w, b), nu (w, b)
+
+
+def test_weights_and_grads_given_as_state_trees():
+    """A nested `graph.StateTree` registers (and grads may come) as its flat
+    mapping, keyed by path."""
+    model = _Model()
+    tree = model.states(eqstate.ParamState).to_nest()
+    assert isinstance(tree, eqstate.graph.StateTree)
+    opt = optim.SGD(lr=0.5)
+    opt.register_trainable_weights(tree)
+    assert sorted(opt.param_states) == [("b",), ("w",)]
+    b = model.b.value
+    grads = eqstate.util.FlattedDict(
+        {k: jnp.ones_like(s.value) for k, s in opt.param_states.items()}
+    ).to_nest()
+    opt.update(grads)
+    np.testing.assert_allclose(model.b.value, b - 0.5)

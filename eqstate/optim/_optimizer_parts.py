@@ -4,6 +4,7 @@ the checks of what is registered and of the gradients given to `update`."""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
@@ -11,12 +12,21 @@ import jax
 import optax
 
 from .._state import State
-from ..graph import StateTree
 from ._base import OptimizerError
 
 __all__ = ["ParamStates"]
 
 Key = Any
+
+
+def _flat_if_state_tree(tree: Any) -> Any:
+    """A `graph.StateTree` (a `util.NestedDict`) as its flat mapping, anything
+    else as it is. None exists before `eqstate.util` is loaded, so optimizers
+    do not load it (or `graph`) to ask."""
+    dicts = sys.modules.get("eqstate.util._dicts")
+    if dicts is not None and isinstance(tree, dicts.NestedDict):
+        return tree.to_flat()
+    return tree
 
 
 _GRADS_FIX = """\
@@ -107,8 +117,7 @@ def _registered_items(
     param_states: Mapping[Key, State[Any]] | Sequence[State[Any]],
 ) -> tuple[list[tuple[Key, State[Any]]], bool]:
     """The `(key, State)` pairs to register, and whether a list was given."""
-    if isinstance(param_states, StateTree):
-        param_states = param_states.to_flat()
+    param_states = _flat_if_state_tree(param_states)
     if isinstance(param_states, Mapping):
         items, as_list = list(param_states.items()), False
     elif isinstance(param_states, (list, tuple)):
@@ -153,8 +162,7 @@ def _grads_list(params: dict[Key, State[Any]], as_list: bool, grads: Any) -> lis
                 + _GRADS_FIX
             )
         return list(grads)
-    if isinstance(grads, StateTree):
-        grads = grads.to_flat()
+    grads = _flat_if_state_tree(grads)
     if not isinstance(grads, Mapping):
         raise OptimizerError(
             "optimizer.update: the weights were registered as a dict, so the "
