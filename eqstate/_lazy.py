@@ -28,14 +28,19 @@ def lazy_attributes(
 
     The relative `from ._x import y as y` lines there (`from ..pkg._x` too)
     are the one list of what the package exports lazily (pyright and the docs read the same lines).
+    `__all__` (what `from package import *` binds) is every name re-exported
+    as `x as x`, eager or lazy, as brainstate's `__all__` lists its own.
     """
     table: dict[str, tuple[str, str]] = {}
+    eager: set[str] = set()
 
     def load_table() -> dict[str, tuple[str, str]]:
         if not table:
             with open(init_file) as f:
                 tree = ast.parse(f.read())
             for node in tree.body:
+                if isinstance(node, ast.ImportFrom) and node.level:
+                    eager.update(a.name for a in node.names if a.asname == a.name)
                 if isinstance(node, ast.If) and getattr(node.test, "id", "") == (
                     "TYPE_CHECKING"
                 ):
@@ -53,6 +58,11 @@ def lazy_attributes(
     module = importlib.import_module(package)
 
     def __getattr__(name: str) -> Any:
+        if name == "__all__":
+            lazy = load_table()  # (fills `eager` too)
+            exported = sorted({*eager, *lazy})
+            setattr(module, name, exported)
+            return exported
         entry = load_table().get(name)
         if entry is None:
             if fallback is not None:

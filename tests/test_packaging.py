@@ -179,3 +179,23 @@ def test_a_model_run_through_jit_and_for_loop_loads_only_the_core():
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert proc.stdout.split() == ["10.317", "-", "DelayState", "FrozenDict"]
+
+
+@pytest.mark.parametrize(
+    "package, names",
+    [
+        (
+            "eqstate",
+            {"State", "EqstateError", "HookManager", "DelayState", "nn", "transform"},
+        ),
+        ("eqstate.nn", {"Module", "Linear", "LSTMCell"}),
+        ("eqstate.transform", {"jit", "for_loop", "ProgressBar"}),
+    ],
+)
+def test_star_imports_bind_every_exported_name(package: str, names: set[str]):
+    """`from eqstate import *` binds the lazily exported names too (as
+    brainstate's `__all__` lists its own), and no helper like TYPE_CHECKING."""
+    namespace: dict[str, object] = {}
+    exec(f"from {package} import *", namespace)
+    assert names <= set(namespace)
+    assert "TYPE_CHECKING" not in namespace and "lazy_attributes" not in namespace
