@@ -1,20 +1,12 @@
-"""Import the optax/msgpack-backed subpackages on first use, to keep `import eqstate` fast."""
+"""Packages that load what they export on first use, to keep imports light."""
 
 from __future__ import annotations
 
 import ast
 import importlib
+import threading
 from collections.abc import Callable
 from typing import Any
-
-
-def lazy_submodules(package: str, names: tuple[str, ...]) -> Callable[[str], Any]:
-    def __getattr__(name: str) -> Any:
-        if name in names:
-            return importlib.import_module(f"{package}.{name}")
-        raise AttributeError(f"module {package!r} has no attribute {name!r}")
-
-    return __getattr__
 
 
 def lazy_attributes(
@@ -31,39 +23,25 @@ def lazy_attributes(
     `__all__` (what `from package import *` binds) is every name re-exported
     as `x as x`, eager or lazy, as brainstate's `__all__` lists its own.
     """
-    table: dict[str, tuple[str, str]] = {}
-    eager: set[str] = set()
+    parsed: list[tuple[dict[str, tuple[str, str]], frozenset[str]]] = []
 
-    def load_table() -> dict[str, tuple[str, str]]:
-        if not table:
-            with open(init_file) as f:
-                tree = ast.parse(f.read())
-            for node in tree.body:
-                if isinstance(node, ast.ImportFrom) and node.level:
-                    eager.update(a.name for a in node.names if a.asname == a.name)
-                if isinstance(node, ast.If) and getattr(node.test, "id", "") == (
-                    "TYPE_CHECKING"
-                ):
-                    for stmt in node.body:
-                        if isinstance(stmt, ast.ImportFrom) and stmt.level:
-                            dots = "." * stmt.level  # relative to the package
-                            for alias in stmt.names:
-                                name = alias.asname or alias.name
-                                if stmt.module is None:  # `from . import sub as sub`
-                                    table[name] = (dots + alias.name, "")
-                                else:
-                                    table[name] = (dots + stmt.module, alias.name)
-        return table
+    def load_table() -> tuple[dict[str, tuple[str, str]], frozenset[str]]:
+        """The lazy names' `(module, attribute)` and the eager re-exports."""
+        if not parsed:
+            with _PARSING:  # (first lookups from several threads at once)
+                if not parsed:
+                    parsed.append(_exports(init_file))
+        return parsed[0]
 
     module = importlib.import_module(package)
 
     def __getattr__(name: str) -> Any:
+        table, eager = load_table()
         if name == "__all__":
-            lazy = load_table()  # (fills `eager` too)
-            exported = sorted({*eager, *lazy})
+            exported = sorted({*eager, *table})
             setattr(module, name, exported)
             return exported
-        entry = load_table().get(name)
+        entry = table.get(name)
         if entry is None:
             if fallback is not None:
                 return fallback(name)
@@ -74,6 +52,33 @@ def lazy_attributes(
         return value
 
     def __dir__() -> list[str]:
-        return sorted({*vars(module), *load_table()})
+        return sorted({*vars(module), *load_table()[0]})
 
     return __getattr__, __dir__
+
+
+_PARSING = threading.Lock()
+
+
+def _exports(init_file: str) -> tuple[dict[str, tuple[str, str]], frozenset[str]]:
+    """Read a package's `__init__`: `{name: (module, attribute)}` for the
+    names re-exported under `if TYPE_CHECKING:` (attribute `""` for a
+    subpackage), and the names it re-exports eagerly as `x as x`."""
+    with open(init_file) as f:
+        tree = ast.parse(f.read())
+    table: dict[str, tuple[str, str]] = {}
+    eager: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom) and node.level:
+            eager.update(a.name for a in node.names if a.asname == a.name)
+        if isinstance(node, ast.If) and getattr(node.test, "id", "") == "TYPE_CHECKING":
+            for stmt in node.body:
+                if isinstance(stmt, ast.ImportFrom) and stmt.level:
+                    dots = "." * stmt.level  # relative to the package
+                    for alias in stmt.names:
+                        name = alias.asname or alias.name
+                        if stmt.module is None:  # `from . import sub as sub`
+                            table[name] = (dots + alias.name, "")
+                        else:
+                            table[name] = (dots + stmt.module, alias.name)
+    return table, frozenset(eager)

@@ -499,3 +499,14 @@ class HiddenState(ShortTermState[T]):
     assert isinstance(v, eqstate.ShortTermState) and v.name == "v"
     ```
     """
+
+    @property
+    def varshape(self) -> tuple[int, ...]:
+        """The shape of the hidden variable (its value's shape)."""
+        value: Any = self.value  # (a pytree type to the checker; an array here)
+        return tuple(jax.numpy.shape(value))
+
+    @property
+    def num_state(self) -> int:
+        """The number of variables held: 1 for a `HiddenState`."""
+        return 1

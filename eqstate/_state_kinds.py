@@ -233,19 +233,3 @@ class FakeState:
 
     def __repr__(self) -> str:
         return f"FakeState(value={self._value!r})"
-
-
-def _hidden_varshape(self: HiddenState[Any]) -> tuple[int, ...]:
-    """The shape of the hidden variable (its value's shape)."""
-    return tuple(np.shape(self.value))
-
-
-def _hidden_num_state(self: HiddenState[Any]) -> int:
-    """The number of variables held: 1 for a `HiddenState`."""
-    return 1
-
-
-# brainstate's `HiddenState.varshape` / `num_state`. Attached here because
-# `_state.py` is owned by the transform engine; `HiddenGroupState` overrides them.
-setattr(HiddenState, "varshape", property(_hidden_varshape))  # noqa: B010
-setattr(HiddenState, "num_state", property(_hidden_num_state))  # noqa: B010

@@ -156,6 +156,7 @@ class LIF(eqstate.nn.Module):
 lif = LIF()
 run = eqstate.transform.jit(lambda xs: eqstate.transform.for_loop(lif, xs))
 print(round(run(jnp.ones((4, 3))).tolist()[-1], 3))  # 3 * (1 - 0.9**4)
+assert (lif.v.varshape, lif.v.num_state) == ((3,), 1)  # no other State kind loaded
 rest = ["eqstate._hooks", "eqstate._catch", "eqstate._state_kinds", "eqstate.environ",
         "eqstate.graph", "eqstate.util", "eqstate.sharding", "eqstate.transform._progress"]
 print(",".join(m for m in rest if m in sys.modules) or "-")
@@ -199,3 +200,48 @@ def test_star_imports_bind_every_exported_name(package: str, names: set[str]):
     exec(f"from {package} import *", namespace)
     assert names <= set(namespace)
     assert "TYPE_CHECKING" not in namespace and "lazy_attributes" not in namespace
+
+
+_FIRST_LOOKUPS_FROM_THREADS = """
+import sys, threading
+sys.setswitchinterval(1e-6)  # switch threads as often as possible
+import eqstate
+names = ["HookManager", "DelayState", "TreefyState", "catch_new_states", "HiddenTreeState",
+         "register_state_hook", "FakeState", "GlobalHookRegistry", "maybe_state",
+         "HookConfig", "HiddenGroupState", "BrainStateError"]
+barrier = threading.Barrier(len(names))
+errors = []
+
+def first_lookup(name):
+    barrier.wait()
+    try:
+        getattr(eqstate, name)
+    except BaseException as e:
+        errors.append((name, repr(e)))
+
+threads = [threading.Thread(target=first_lookup, args=(n,)) for n in names]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+print(errors or "ok")
+"""
+
+
+def test_first_lookups_of_lazy_names_from_many_threads():
+    """The export table is read once, under a lock: threads that look up lazy
+    names for the first time at the same moment all find them (reading it
+    from several threads at once raised SystemError and AttributeError in
+    most runs)."""
+    import subprocess
+
+    for _ in range(2):  # each run is a fresh interpreter (the table loads once)
+        proc = subprocess.run(
+            [sys.executable, "-c", _FIRST_LOOKUPS_FROM_THREADS],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+        )
+        assert proc.returncode == 0 and proc.stdout.split() == ["ok"], (
+            proc.stdout + proc.stderr[-2000:]
+        )
