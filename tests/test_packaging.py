@@ -4,6 +4,7 @@ import ast
 import importlib.metadata
 import pathlib
 import re
+import subprocess
 import sys
 import tomllib
 
@@ -13,6 +14,13 @@ import eqstate
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
+
+
+def _fresh_interpreter(script: str) -> subprocess.CompletedProcess[str]:
+    """Run `script` in a new Python process from the repository root."""
+    return subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT
+    )
 
 
 def _installed_metadata() -> importlib.metadata.PackageMetadata:
@@ -102,15 +110,8 @@ def test_import_eqstate_and_optim_leaves_equinox_and_jaxtyping_for_first_use():
     """DESIGN §4's import row: `import eqstate, eqstate.optim` loads neither
     equinox (the model library) nor jaxtyping / beartype / the printer; the first
     model definition does."""
-    import subprocess
-
-    proc = subprocess.run(
-        [sys.executable, "-c", _LIGHT_IMPORT],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=ROOT,
-    )
+    proc = _fresh_interpreter(_LIGHT_IMPORT)
+    assert proc.returncode == 0, proc.stderr[-2000:]
     assert proc.stdout.split() == ["Linear"], proc.stdout
 
 
@@ -129,14 +130,7 @@ print("ok")
 def test_the_default_random_stream_survives_a_first_use_inside_jit():
     """A module-level State of a module first imported inside a transform is
     eager (`_table.outside_frames`), not local to that trace."""
-    import subprocess
-
-    proc = subprocess.run(
-        [sys.executable, "-c", _RANDOM_FIRST_USED_IN_A_TRACE],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-    )
+    proc = _fresh_interpreter(_RANDOM_FIRST_USED_IN_A_TRACE)
     assert proc.returncode == 0 and proc.stdout.split() == ["ok"], proc.stderr[-2000:]
 
 
@@ -170,14 +164,7 @@ def test_a_model_run_through_jit_and_for_loop_loads_only_the_core():
     """DESIGN §4's import and memory rows: States, `nn.Module`, `jit` and
     `for_loop` run without the hooks, graph, util, environ or sharding code,
     which load on first use (and are then there, and listed by `dir`)."""
-    import subprocess
-
-    proc = subprocess.run(
-        [sys.executable, "-c", _CORE_ONLY],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-    )
+    proc = _fresh_interpreter(_CORE_ONLY)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert proc.stdout.split() == ["10.317", "-", "DelayState", "FrozenDict"]
 
@@ -233,15 +220,8 @@ def test_first_lookups_of_lazy_names_from_many_threads():
     names for the first time at the same moment all find them (reading it
     from several threads at once raised SystemError and AttributeError in
     most runs)."""
-    import subprocess
-
     for _ in range(2):  # each run is a fresh interpreter (the table loads once)
-        proc = subprocess.run(
-            [sys.executable, "-c", _FIRST_LOOKUPS_FROM_THREADS],
-            capture_output=True,
-            text=True,
-            cwd=ROOT,
-        )
+        proc = _fresh_interpreter(_FIRST_LOOKUPS_FROM_THREADS)
         assert proc.returncode == 0 and proc.stdout.split() == ["ok"], (
             proc.stdout + proc.stderr[-2000:]
         )
