@@ -12,11 +12,10 @@ from typing import Any
 def lazy_attributes(
     package: str,
     init_file: str,
-    fallback: Callable[[str], Any] | None = None,
 ) -> tuple[Callable[[str], Any], Callable[[], list[str]]]:
     """`__getattr__` / `__dir__` that import the names a package's `__init__`
-    re-exports under `if TYPE_CHECKING:` on first use; other names go to
-    `fallback` (e.g. `_left_out.left_out`'s advice) when given.
+    re-exports under `if TYPE_CHECKING:` on first use; a brainstate name
+    eqstate leaves out raises `LeftOutError` saying what to use instead.
 
     The relative `from ._x import y as y` lines there (`from ..pkg._x` too)
     are the one list of what the package exports lazily (pyright and the docs read the same lines).
@@ -43,8 +42,10 @@ def lazy_attributes(
             return exported
         entry = table.get(name)
         if entry is None:
-            if fallback is not None:
-                return fallback(name)
+            from ._left_out import LEFT_OUT, left_out
+
+            if package in LEFT_OUT:
+                return left_out(package)(name)
             raise AttributeError(f"module {package!r} has no attribute {name!r}")
         found = importlib.import_module(entry[0], package)
         value = getattr(found, entry[1]) if entry[1] else found

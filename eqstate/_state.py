@@ -103,6 +103,11 @@ class State(Generic[T]):
 
             return annotate_state_alias(alias, item)
 
+        def __getattr__(self, name):  # (only when the lookup failed)
+            from ._left_out import missing_attribute
+
+            raise missing_attribute(self, "State", name)
+
     @property
     def value(self) -> T:
         """The current value (as seen by the innermost active transform)."""

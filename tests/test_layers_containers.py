@@ -205,24 +205,3 @@ def test_map_state_axes_and_errors():
         nn.Map(_Neuron(), 4, behavior="pmap")
     with pytest.raises(ValueError, match="init_map_size must be an int"):
         nn.Map(_Neuron(), True)
-
-
-# --- names left out -----------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "name, advice",
-    [
-        ("EventLinear", "brainevent"),
-        ("SparseLinear", "w_mask"),
-    ],
-)
-def test_left_out_names_say_what_to_use(name: str, advice: str):
-    with pytest.raises(
-        AttributeError, match=f"eqstate.nn.{name} is part of brainstate"
-    ):
-        getattr(nn, name)
-    with pytest.raises(eqstate.EqstateError, match=advice):
-        getattr(nn, name)
-    with pytest.raises(AttributeError, match="has no attribute 'Nope'"):
-        nn.Nope  # type: ignore[attr-defined]

@@ -186,6 +186,28 @@ def test_mismatched_grads_name_missing_and_extra_paths():
     assert int(opt.step_count.value) == 0
 
 
+def test_pytree_valued_weights_update_and_check_shapes_leafwise():
+    """`nn.Linear` keeps `{"weight", "bias"}` in one ParamState: the update
+    steps each leaf, and a gradient of the wrong shape inside the dict is named
+    (a shape check on the dict itself passed anything, with a JAX warning)."""
+    w = eqstate.ParamState({"weight": jnp.ones((2, 3)), "bias": jnp.zeros(3)})
+    opt = optim.SGD(lr=0.5)
+    opt.register_trainable_weights({("w",): w})
+    opt.update({("w",): {"weight": jnp.ones((2, 3)), "bias": jnp.full(3, 2.0)}})
+    np.testing.assert_allclose(w.value["weight"], np.full((2, 3), 0.5))
+    np.testing.assert_allclose(w.value["bias"], np.full(3, -1.0))
+    with pytest.raises(optim.OptimizerError) as info:
+        opt.update({("w",): {"weight": jnp.ones((3, 2)), "bias": jnp.zeros(3)}})
+    assert str(info.value).startswith(
+        "optimizer.update: the gradient for ('w',) has shape "
+        "{'bias': (3,), 'weight': (3, 2)}, but the weight has shape "
+        "{'bias': (3,), 'weight': (2, 3)}."
+    )
+    with pytest.raises(optim.OptimizerError, match="has shape \\(2, 3\\)"):
+        opt.update({("w",): jnp.ones((2, 3))})
+    np.testing.assert_allclose(w.value["bias"], np.full(3, -1.0))
+
+
 def test_grads_with_wrong_shape_or_container():
     _, opt = _registered()
     with pytest.raises(

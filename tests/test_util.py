@@ -294,13 +294,3 @@ def test_filters_are_one_implementation():
     assert len({u.Any(int, str), u.Any(int, str)}) == 1
     with pytest.raises(eqstate.EqstateError, match="Cannot use 3 as a filter"):
         u.Any(3)
-
-
-def test_left_out_names_say_what_to_use():
-    with pytest.raises(eqstate.EqstateError, match="nothing to switch on"):
-        _ = u.StateJaxTracer
-    assert u.breakpoint_if is eqstate.transform.breakpoint_if
-    with pytest.raises(AttributeError, match="GraphDef.treedef"):
-        _ = eqstate.graph.NodeEdge
-    with pytest.raises(AttributeError, match="no attribute 'nope'"):
-        _ = u.nope

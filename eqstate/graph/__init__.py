@@ -41,23 +41,8 @@ from ._walk import (
 )
 
 if not TYPE_CHECKING:  # a brainstate name left out says what to use instead
-    from .._left_out import left_out as _left_out
 
-    _EDGES = (
-        "eqstate's GraphDef is the model's JAX treedef plus one slot per State leaf "
-        "(`GraphDef.treedef`, `GraphDef.slots`), not brainstate's node/edge graph."
-    )
-    __getattr__ = _left_out(
-        __name__,
-        {
-            name: _EDGES
-            for name in (
-                "NodeEdge",
-                "NodeSpec",
-                "PytreeEdge",
-                "StateEdge",
-                "StateLeafEdge",
-                "StaticEdge",
-            )
-        },
-    )
+    def __getattr__(name):
+        from .._left_out import left_out
+
+        return left_out(__name__)(name)

@@ -292,9 +292,5 @@ if TYPE_CHECKING:
     from ._shape import Flatten as Flatten, Unflatten as Unflatten
 else:
     from .._lazy import lazy_attributes
-    from .._left_out import left_out
-    from ._left_out import LEFT_OUT
 
-    __getattr__, __dir__ = lazy_attributes(
-        __name__, __file__, fallback=left_out(__name__, LEFT_OUT)
-    )
+    __getattr__, __dir__ = lazy_attributes(__name__, __file__)

@@ -1,5 +1,7 @@
 """Optimizers over optax whose state lives in States (braintools' `optim` module)."""
 
+from typing import TYPE_CHECKING
+
 from ._base import Optimizer as Optimizer, OptimizerError as OptimizerError
 from ._classic import (
     SGD as SGD,
@@ -59,3 +61,10 @@ from ._schedules_optax import (
 )
 from ._scipy import ScipyOptimizer as ScipyOptimizer
 from ._unique import UniqueStateManager as UniqueStateManager
+
+if not TYPE_CHECKING:  # a braintools name left out says what to use instead
+
+    def __getattr__(name):
+        from .._left_out import left_out
+
+        return left_out(__name__)(name)

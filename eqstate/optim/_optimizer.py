@@ -19,7 +19,7 @@ then carries no rate States, only the step count and optax's own state.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jax
 import jax.numpy as jnp
@@ -38,6 +38,7 @@ from ._optimizer_parts import (
     _grads_list,
     _has_callable,
     _registered_items,
+    _shape,
 )
 from ._schedules import (
     ConstantLR,
@@ -344,11 +345,10 @@ class OptaxOptimizer(Optimizer):
         states = list(self._params.values())
         params = [s.value for s in states]
         for key, p, g in zip(self._params, params, grad_list):
-            if jnp.shape(g) != jnp.shape(p):
+            if _shape(g) != _shape(p):
                 raise OptimizerError(
                     f"optimizer.update: the gradient for {key!r} has shape "
-                    f"{jnp.shape(g)}, but the weight has shape {jnp.shape(p)}.\n"
-                    + _GRADS_FIX
+                    f"{_shape(g)}, but the weight has shape {_shape(p)}.\n" + _GRADS_FIX
                 )
         lr = None if self._last_lr is None or self._lr is None else self._lr.current_lr
         # eagerly, the pure step runs as one compiled call; under a trace
@@ -473,3 +473,10 @@ class OptaxOptimizer(Optimizer):
     def __repr__(self) -> str:
         lr = "" if self._lr is None else f"lr={self._lr!r}, "
         return f"{type(self).__name__}({lr}weights={len(self._params)})"
+
+    if not TYPE_CHECKING:
+
+        def __getattr__(self, name):  # (only when the lookup failed)
+            from .._left_out import missing_attribute
+
+            raise missing_attribute(self, "OptaxOptimizer", name)

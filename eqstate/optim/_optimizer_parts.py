@@ -105,6 +105,17 @@ def _has_callable(tree: dict[str, Any]) -> bool:
     return any(callable(x) for x in jax.tree.leaves(tree))
 
 
+def _shape(x: Any) -> Any:
+    """An array's shape; for a pytree-valued weight (`nn.Linear`'s
+    `{"weight": ..., "bias": ...}`), the same tree of its leaves' shapes."""
+    shape = getattr(x, "shape", None)
+    return (
+        jax.tree.map(lambda leaf: tuple(getattr(leaf, "shape", ())), x)
+        if shape is None
+        else shape
+    )
+
+
 def _describe(x: Any) -> str:
     if isinstance(x, Mapping):
         return f"a {type(x).__name__} with keys {list(x)}"

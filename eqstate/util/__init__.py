@@ -65,16 +65,5 @@ if TYPE_CHECKING:
 else:  # transform's `breakpoint_if` loads on first use; a brainstate name
     # left out says what to use instead
     from .._lazy import lazy_attributes
-    from .._left_out import left_out as _left_out
 
-    __getattr__, __dir__ = lazy_attributes(
-        __name__,
-        __file__,
-        fallback=_left_out(
-            __name__,
-            {
-                "StateJaxTracer": "eqstate always checks that no tracer leaks out "
-                "of a transform, so there is nothing to switch on.",
-            },
-        ),
-    )
+    __getattr__, __dir__ = lazy_attributes(__name__, __file__)
