@@ -1,4 +1,6 @@
-"""The example scripts run end to end (with small sizes) and say what they did."""
+"""The example scripts run end to end (with small sizes) and say what they did,
+with deprecation warnings as errors (a JAX deprecation in eqstate would otherwise
+pass silently: Python hides them outside `__main__`)."""
 
 import os
 import re
@@ -10,7 +12,11 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 def _run(*args: str) -> str:
     result = subprocess.run(
-        [sys.executable, *args], cwd=ROOT, capture_output=True, text=True, timeout=240
+        [sys.executable, "-W", "error::DeprecationWarning", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=240,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     return result.stdout
