@@ -38,11 +38,13 @@ def _unique_states(container: Any) -> list[State[Any]]:
 
 
 class GradStateError(EqstateError):
-    """A State given to `grad_states` is never read by the function.
+    """A State given to `grad_states` is never used (read or written) by the
+    function.
 
     Its gradient would be zero whatever the function does, which almost
     always means the wrong State (a copy, another model's) was passed. The
-    message names the State.
+    message names the State. (A State the function only writes gets a zero
+    gradient, as in brainstate, and its new value is kept.)
 
     **Fix**: pass the States the function reads (`model.states(ParamState)`),
     or `check_states=False` to accept zero gradients.
@@ -65,7 +67,7 @@ def _unread_message(unread: list[State[Any]], owner: str) -> str:
     listed = "\n".join(f"    {s._describe()}" for s in unread)
     return (
         f"{owner} was asked for the gradient of States the function never "
-        f"reads:\n{listed}\nTheir gradient would be zero. Pass the States the "
+        f"reads or writes:\n{listed}\nTheir gradient would be zero. Pass the States the "
         "function uses (e.g. `model.states(eqstate.ParamState)`), or "
         "`check_states=False` to accept zeros."
     )
@@ -111,7 +113,7 @@ class GradientTransform(Generic[P]):
         return_value: also return the function's value.
         has_aux: the function returns `(value, aux)`.
         transform_params: extra keyword arguments for `transform`.
-        check_states: raise `GradStateError` when the function never reads
+        check_states: raise `GradStateError` when the function never uses
             one of `grad_states` (its gradient would silently be zero).
         debug_nan: check the gradients for NaN at run time (also under
             `jit`) and raise `JitCheckError` naming the transform.
@@ -179,7 +181,11 @@ class GradientTransform(Generic[P]):
                     out = export(out, frame, {s: i for i, s in enumerate(arg_states)})
             value, aux = out if self.has_aux else (out, None)
             if self.check_states:
-                unread = [s for s in states if s not in frame.missed]
+                unread = [
+                    s
+                    for s in states
+                    if s not in frame.missed and s not in frame.written
+                ]
                 if unread:
                     raise GradStateError(_unread_message(unread, self.owner))
             written[:] = list(frame.written)
@@ -189,8 +195,9 @@ class GradientTransform(Generic[P]):
         transformed = self.transform(
             loss, argnums=self._jax_argnums(), has_aux=True, **self.transform_params
         )
+        state_vals = gather(states)
         grads, (value, aux, new_vals) = transformed(
-            gather(states), *call_args, **call_kwargs
+            state_vals, *call_args, **call_kwargs
         )
         scatter(written, new_vals)
         value, aux = restore((value, aux), arg_states)
@@ -202,7 +209,19 @@ class GradientTransform(Generic[P]):
                 jit_error_if(
                     jnp.any(jnp.stack(bad)), f"NaN in the gradients of {self.owner}."
                 )
+        if self.grad_states is not None:
+            diff = (
+                state_vals
+                if self.argnums is None
+                else (state_vals, *(call_args[i] for i in self._diff_nums()))
+            )
+            grads = self._restructure(grads, value, jtu.tree_structure(diff))
         return self._assemble(grads, value, aux)
+
+    def _diff_nums(self) -> tuple[int, ...]:
+        """`argnums` as a tuple, in the order JAX returns their gradients."""
+        nums = self.argnums
+        return () if nums is None else (nums,) if isinstance(nums, int) else tuple(nums)
 
     def _diff_args(self, n_args: int) -> set[int]:
         """The positional arguments JAX differentiates (left unsplit)."""
@@ -211,20 +230,43 @@ class GradientTransform(Generic[P]):
         nums = (self.argnums,) if isinstance(self.argnums, int) else self.argnums
         return set(nums)
 
-    def _assemble(self, grads: Any, value: Any, aux: Any) -> Any:
-        if self.grad_states is None:
-            result = grads
-        else:
-            by_state = grads if self.argnums is None else grads[0]
+    def _restructure(self, grads: Any, value: Any, diff_tree: Any) -> Any:
+        """JAX's result, with each list over `self.states` in it put back in
+        the `grad_states` container (a `module.states()` dict as a plain dict).
+
+        JAX returns the structure of the differentiated arguments
+        (`diff_tree`: the States' values, then any `argnums`) once for a
+        gradient, once per leaf of the output for a Jacobian (output first,
+        as `jax.jacrev`), and nested twice per output leaf for a Hessian.
+        """
+        container = self.grad_states
+        if type(container) is not dict and isinstance(container, dict):
+            container = dict(container)
+
+        def node(x: Any) -> Any:  # one instance of the arguments' structure
+            by_state = x if self.argnums is None else x[0]
             lookup = dict(zip(map(id, self.states), by_state))
-            var_grads = jtu.tree_map(
-                lambda s: lookup[id(s)], self.grad_states, is_leaf=is_state
-            )
+            var = jtu.tree_map(lambda s: lookup[id(s)], container, is_leaf=is_state)
             if self.argnums is None:
-                result = var_grads
-            else:
-                arg_grads = grads[1] if isinstance(self.argnums, int) else grads[1:]
-                result = (var_grads, arg_grads)
+                return var
+            return (var, x[1] if isinstance(self.argnums, int) else tuple(x[1:]))
+
+        layout = getattr(self.transform, "__eqstate_layout__", "input")
+        if layout == "input":
+            return node(grads)
+        if layout == "hessian":
+            per_output = lambda x: node(  # noqa: E731
+                diff_tree.unflatten([node(y) for y in diff_tree.flatten_up_to(x)])
+            )
+        else:
+            per_output = node
+        out_tree = jtu.tree_structure(value)
+        return out_tree.unflatten(
+            [per_output(x) for x in out_tree.flatten_up_to(grads)]
+        )
+
+    def _assemble(self, grads: Any, value: Any, aux: Any) -> Any:
+        result = grads
         if self.return_value and self.has_aux:
             return result, value, aux
         if self.return_value:

@@ -92,7 +92,7 @@ def grad(
         unit_aware: differentiate brainunit Quantities: gradients carry the
             unit `[loss] / [parameter]` (raises `UnitAwareError` when
             brainunit is not installed).
-        check_states: raise `GradStateError` for a grad State never read.
+        check_states: raise `GradStateError` for a grad State never used (read or written).
         debug_nan: raise `JitCheckError` when a gradient holds NaN.
     """
     return _build(
@@ -141,7 +141,7 @@ def vector_grad(
         has_aux: `func` returns `(value, aux)`.
         unit_aware: brainunit Quantities in, Quantities out (see `grad`); all
             outputs must share one unit.
-        check_states: raise `GradStateError` for a grad State never read.
+        check_states: raise `GradStateError` for a grad State never used (read or written).
         debug_nan: raise `JitCheckError` when a gradient holds NaN.
     """
     return _build(
@@ -191,7 +191,7 @@ def jacrev(
         allow_int: as in `jax.jacrev`.
         unit_aware: brainunit Quantities in, Quantities out: the entry for
             output `y` and input `x` has unit `[y] / [x]`.
-        check_states: raise `GradStateError` for a grad State never read.
+        check_states: raise `GradStateError` for a grad State never used (read or written).
         debug_nan: raise `JitCheckError` when a derivative holds NaN.
     """
     return _build(
@@ -238,7 +238,7 @@ def jacfwd(
         return_value: also return the value.
         holomorphic: as in `jax.jacfwd`.
         unit_aware: brainunit Quantities in, Quantities out (see `jacrev`).
-        check_states: raise `GradStateError` for a grad State never read.
+        check_states: raise `GradStateError` for a grad State never used (read or written).
         debug_nan: raise `JitCheckError` when a derivative holds NaN.
     """
     return _build(
@@ -290,7 +290,7 @@ def hessian(
         has_aux: `func` returns `(value, aux)`.
         unit_aware: brainunit Quantities in, Quantities out: the entry for
             inputs `x_i`, `x_j` has unit `[y] / ([x_i] [x_j])`.
-        check_states: raise `GradStateError` for a grad State never read.
+        check_states: raise `GradStateError` for a grad State never used (read or written).
         debug_nan: raise `JitCheckError` when a derivative holds NaN.
     """
     return _build(
@@ -347,7 +347,7 @@ def fwd_grad(
         drct_der_clip: clip each directional derivative to this magnitude.
         key: a seed or key for the directions (default: `eqstate.random`'s
             default stream, which advances).
-        check_states: raise `GradStateError` for a grad State never read.
+        check_states: raise `GradStateError` for a grad State never used (read or written).
         debug_nan: raise `JitCheckError` when a gradient holds NaN.
     """
     return _build(

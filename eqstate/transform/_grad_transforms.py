@@ -173,3 +173,10 @@ _vector_grad_transform.__eqstate_name__ = "vector_grad"  # type: ignore[attr-def
 _jacrev_transform.__eqstate_name__ = "jacrev"  # type: ignore[attr-defined]
 _jacfwd_transform.__eqstate_name__ = "jacfwd"  # type: ignore[attr-defined]
 _hessian_transform.__eqstate_name__ = "hessian"  # type: ignore[attr-defined]
+# Where JAX puts the differentiated arguments' structure in the result (see
+# `GradientTransform._restructure`): the gradient family returns it as is
+# ("input", the default), the Jacobians once per output leaf, the Hessian
+# twice nested per output leaf.
+_jacrev_transform.__eqstate_layout__ = "output"  # type: ignore[attr-defined]
+_jacfwd_transform.__eqstate_layout__ = "output"  # type: ignore[attr-defined]
+_hessian_transform.__eqstate_layout__ = "hessian"  # type: ignore[attr-defined]

@@ -152,6 +152,9 @@ def unit_aware(transform: Callable[..., Any], kind: str, owner: str) -> Any:
     unit_transform.__eqstate_name__ = getattr(  # type: ignore[attr-defined]
         transform, "__eqstate_name__", "GradientTransform"
     )
+    unit_transform.__eqstate_layout__ = getattr(  # type: ignore[attr-defined]
+        transform, "__eqstate_layout__", "input"
+    )
     return unit_transform
 
 
