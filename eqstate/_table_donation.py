@@ -224,12 +224,17 @@ def _copies(values: list[Any]) -> list[Any]:
     return jax.tree_util.tree_unflatten(treedef, out)
 
 
-def reusable(arg_info: Any, out: Any) -> bool:
+def reusable(value: Any, new_value: Any) -> bool:
     """A State's new value keeps its tree, shapes and dtypes, so XLA can
-    reuse its donated buffers (`arg_info`, `out`: `jax.stages` descriptions of
-    one State's input and output)."""
-    ins, in_tree = jax.tree_util.tree_flatten(arg_info)
-    outs, out_tree = jax.tree_util.tree_flatten(out)
-    return in_tree == out_tree and all(
-        a.shape == b.shape and a.dtype == b.dtype for a, b in zip(ins, outs)
-    )
+    reuse its donated buffers (`value`, `new_value`: one State's input and
+    output, as `jax.stages` descriptions or as tracers inside the trace)."""
+    ins, in_tree = jax.tree_util.tree_flatten(value)
+    outs, out_tree = jax.tree_util.tree_flatten(new_value)
+    return in_tree == out_tree and all(map(_same_aval, ins, outs))
+
+
+def _same_aval(a: Any, b: Any) -> bool:
+    shape_a, shape_b = getattr(a, "shape", None), getattr(b, "shape", None)
+    if shape_a is None or shape_b is None:  # a Python number written
+        return False
+    return tuple(shape_a) == tuple(shape_b) and a.dtype == b.dtype

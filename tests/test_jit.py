@@ -130,6 +130,69 @@ def test_a_state_changing_shape_is_returned_but_not_donated():
     assert "tf.aliasing_output" in step.lower().as_text()  # t is still donated
 
 
+def test_new_argument_shapes_that_change_a_donated_state_stop_its_donation():
+    # The first trace donates `h` (same shape in and out); a call with a
+    # bigger `x` makes `h` bigger: that trace must not donate it (no "Some
+    # donated buffers were not usable" warning), while `t` stays donated.
+    h, t = eqstate.State(jnp.zeros(2)), eqstate.State(jnp.zeros(2))
+
+    @T.jit
+    def step(x):
+        h.value = h.value + x
+        t.value = t.value + 1
+        return h.value
+
+    assert step(jnp.ones(2)).tolist() == [1.0, 1.0]
+    assert step.lower(jnp.ones(2)).as_text().count("tf.aliasing_output") == 2
+    assert step(jnp.ones((3, 2))).tolist() == [[2.0, 2.0]] * 3
+    assert step(jnp.ones((3, 2))).tolist() == [[3.0, 3.0]] * 3
+    assert t.value.tolist() == [3.0, 3.0]
+    assert step.lower(jnp.ones((3, 2))).as_text().count("tf.aliasing_output") == 1
+
+
+@pytest.mark.parametrize("fast_path", [False, True])
+def test_a_call_failing_in_a_host_callback_leaves_the_states_as_they_were(fast_path):
+    w = eqstate.ParamState(jnp.array([1.0, 2.0]), name="w")
+
+    @T.jit
+    def step(x):
+        w.value = w.value - 0.1 * x
+        T.jit_error_if(jnp.any(jnp.isnan(w.value)), "nan in weights")
+        return w.value
+
+    step(jnp.ones(2))
+    if fast_path:
+        step(jnp.ones(2))  # settled: the next call takes the per-call path
+    with pytest.raises(Exception, match="nan in weights"):
+        step(jnp.array([jnp.nan, 0.0]))
+    expected = [0.8, 1.8] if fast_path else [0.9, 1.9]
+    assert jnp.allclose(w.value, jnp.array(expected))  # (readable, not donated)
+    assert "tf.aliasing_output" not in step.lower(jnp.ones(2)).as_text()
+    assert jnp.allclose(step(jnp.ones(2)), jnp.array(expected) - 0.1)
+
+
+def test_ahead_of_time_methods_change_no_state():
+    n = eqstate.State(jnp.array(0), name="n")
+    runs = []
+
+    def body(x):
+        runs.append(1)
+        n.value += 1
+        return x * 2
+
+    step = T.jit(body)
+    assert step.origin_fun is body
+    assert step.eval_shape(jnp.ones(3)) == jax.ShapeDtypeStruct((3,), jnp.float32)
+    assert isinstance(step.trace(jnp.ones(3)), jax.stages.Traced)
+    assert isinstance(step.compile(jnp.ones(3)), jax.stages.Compiled)
+    assert int(n.value) == 0 and len(runs) == 1  # traced once, nothing ran
+    step(jnp.ones(3))
+    assert int(n.value) == 1 and len(runs) == 1  # the call reuses the trace
+    step.clear_cache()
+    step(jnp.ones(3))
+    assert int(n.value) == 2 and len(runs) == 2  # traced again
+
+
 def test_new_shapes_meeting_new_states_on_the_fast_path_trace_once_more():
     a, b = eqstate.State(jnp.array(0.0)), eqstate.State(jnp.array(0.0))
 

@@ -8,7 +8,8 @@ from typing import Any, ParamSpec, TypeVar
 
 import jax
 
-from ._jit import JitWrapper, jit
+from ._jit import jit
+from ._jit_wrapper import JitWrapper
 
 __all__ = ["named_call", "named_scope"]
 

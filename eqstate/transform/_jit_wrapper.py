@@ -1,0 +1,362 @@
+"""`JitWrapper`, what `jit` returns: the engine's pure function under
+`jax.jit`, with safe donation.
+
+A call gathers the values of the plan's States (those the function reaches
+by closure, found by `speculate` and grown on `Retry`) and of the States in
+its arguments (`split` into slots), and calls the traced function
+
+    (*state values, *args) -> (out, layout, more)
+
+under `jax.jit`: `layout` marks the positions that come back with their new
+values, so nothing leaves the trace through a side channel. Eager calls learn
+which States are written by tracing (`jax.jit(...).trace`, no compile) on the
+first call; the `jax.jit` that donates those positions then finds the trace
+in JAX's cache, so the user's function is traced once. Donated buffers are
+only those eqstate produced and nobody else holds (`donatable`); anything
+else is copied first. A program that calls back to Python (a JAX effect:
+`jit_error_if`, `jax.debug.callback`) donates nothing, so a call failing
+there leaves the States as they were; a State whose shape changes with new
+argument shapes stops being donated (`_Undonatable`). Inside another
+transform, `jit` calls a second function object that returns exactly what it
+writes and donates nothing (the two never share a JAX trace cache).
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any, Generic, ParamSpec, TypeVar
+
+import jax
+
+from .. import _table
+from .._state import State
+from .._table import Frame
+from .._table_donation import NotEager, WroteMore, eager_caller, reusable
+from ._engine import (
+    Plan,
+    Retry,
+    export,
+    gather,
+    owner_name,
+    restore,
+    retrying,
+    scatter,
+    split,
+    unsplit,
+)
+from ._inputs import PLAIN_TYPES, plain, plain_args, speculate
+from ._jit_options import JitOptions, static_arguments
+
+__all__ = ["JitWrapper"]
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+class _Undonatable(BaseException):  # noqa: N818 - a signal, like `Retry`
+    """A new trace (new argument shapes) of the donating jit changes the
+    shape or dtype of donated States (`positions`): donate them no more."""
+
+    def __init__(self, positions: set[int]):
+        super().__init__("eqstate internal signal (this should not escape)")
+        self.positions = positions
+
+
+class JitWrapper(Generic[P, R]):
+    """The callable `jit` returns; see `jit`."""
+
+    def __init__(
+        self,
+        fun: Callable[P, R],
+        static_argnums: int | Sequence[int],
+        static_argnames: str | Sequence[str],
+        donate: bool,
+        options: JitOptions | None = None,
+    ):
+        self.fun = fun
+        self.static_argnums, self.static_argnames = static_arguments(
+            fun, static_argnums, static_argnames
+        )
+        self.donate = donate
+        self.options = options or JitOptions()
+        self.owner = owner_name("jit", fun)
+        self._name = self.options.lowered_name(fun)
+        self._plan = Plan(reads=speculate(fun))
+        # Per thread: the States of the call being traced (two threads may
+        # trace the same function at once).
+        self._current: dict[int, Sequence[State[Any]]] = {}
+        self._returns_states = False
+        self._reset()
+        functools.update_wrapper(self, fun, updated=())  # type: ignore[arg-type]
+
+    def _reset(self) -> None:
+        """A new plan: new traced functions (their inputs changed)."""
+        # The settled plan's per-call path (`eager_caller`), if any.
+        self._run: Callable[..., Any] | None = None
+        # Per number of State inputs: the positions eager calls return (and
+        # donate), and the eager jit.
+        self._masks: dict[int, tuple[int, ...]] = {}
+        self._eager: dict[int, tuple[Any, tuple[int, ...], tuple[int, ...]]] = {}
+        self._nested: dict[int, Any] = {}  # per number of States: the nested jit
+        # Per number of States: positions whose shape changed between traces.
+        self._undonatable: dict[int, set[int]] = {}
+        self._flat = self._flat_function(masked=True)
+        self._flat_nested = self._flat_function(masked=False)
+
+    def _flat_function(self, masked: bool) -> Callable[..., Any]:
+        """The traced function, `(*state values, *args) -> (out, layout,
+        more)`: `layout[i]` is `(new value,)` at each returned position, None
+        elsewhere (the output's tree structure says which positions come
+        back), and `more` the written positions beyond them.
+
+        Unmasked (calls inside a trace), it returns exactly what it writes.
+        Masked (eager calls), a discovery trace returns what it writes and
+        later traces return every position of the learnt mask (their input,
+        if this trace does not write it), so no donated buffer is ever left
+        unused. A new function object is a new trace cache: `_learn` makes a
+        new one whenever a mask widens."""
+
+        def flat(*args: Any, **kwargs: Any) -> Any:
+            states = self._current.get(threading.get_ident())
+            if states is None:  # traced from the fast path: the plan's States
+                states = self._plan.states
+            n = len(states)
+            a: tuple[Any, ...]
+            k: dict[str, Any]
+            a, k = unsplit((args[n:], kwargs), states)
+            frame = Frame(self.owner, zip(states, args[:n]))
+            index = {s: i for i, s in enumerate(states)}
+            with frame:
+                out = self.fun(*a, **k)
+                exported = export(out, frame, index)
+            if exported is not out:
+                self._returns_states = True
+            missed = [s for s in frame.missed if s not in index]
+            new_writes = [s for s in frame.written if s not in index]
+            if missed or new_writes:
+                raise Retry(missed, new_writes)
+            values = frame.values
+            written = {
+                index[s]: _keep_sharding(s, values[s])
+                if s._info.metadata  # a declared sharding (trace time only)
+                else values[s]
+                for s in frame.written
+            }
+            mask = self._masks.get(n) if masked else None
+            back = set(written) if mask is None else set(mask)
+            layout = [
+                (written.pop(i, args[i]),) if i in back else None for i in range(n)
+            ]
+            entry = self._eager.get(n) if masked else None
+            if entry is not None:  # a new trace of the donating jit
+                changed = {
+                    i
+                    for i in entry[2]
+                    if (new := layout[i]) is None or not reusable(args[i], new[0])
+                }
+                if changed:
+                    raise _Undonatable(changed)
+            return exported, layout, written
+
+        flat.__name__ = flat.__qualname__ = self._name
+        return flat
+
+    # -- calling -------------------------------------------------------------
+
+    def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R:
+        __tracebackhide__ = True
+        run = self._run
+        if run is not None and not kwargs:
+            for a in args:
+                if type(a) not in PLAIN_TYPES and not plain(a):
+                    break
+            else:  # State-free arguments: the settled plan, if called eagerly
+                try:
+                    out = run(args, kwargs)
+                except NotEager:  # inside a trace or another transform
+                    return self._call(args, kwargs)
+                except Retry as retry:  # new argument shapes met new States
+                    self._plan = self._plan.grow(retry)
+                    self._reset()
+                    return self._call(args, kwargs)
+                except WroteMore as more:  # ... or wrote more of them
+                    self._learn(len(self._plan.states), more.positions)
+                    out = more.out
+                except _Undonatable as signal:  # ... or changed a donated shape
+                    self._stop_donating(len(self._plan.states), signal.positions)
+                    return self._call(args, kwargs)
+                if self._returns_states:
+                    return restore(out, self._plan.states)
+                return out
+        return self._call(args, kwargs)
+
+    def _call(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        __tracebackhide__ = True
+        return self._retrying(args, kwargs, self._call_once)
+
+    def _retrying(self, args: Any, kwargs: Any, once: Callable[..., Any]) -> Any:
+        """`once(states, args, kwargs, state_free)`, the States split out of
+        the arguments (`state_free`: there were none), growing the plan on
+        `Retry`."""
+        __tracebackhide__ = True
+
+        def attempt(plan: Plan) -> Any:
+            if plan is not self._plan:  # grown: new traced functions
+                self._plan = plan
+                self._reset()
+            state_free = plain_args(args, kwargs)
+            if state_free:
+                states, a, k = plan.states, args, kwargs
+            else:
+                index = {s: i for i, s in enumerate(plan.states)}
+                a, k = split((args, kwargs), index)
+                states = tuple(index)
+            thread = threading.get_ident()
+            outer = self._current.get(thread)  # (a recursive call's)
+            self._current[thread] = states
+            try:
+                return once(states, a, k, state_free)
+            finally:
+                if outer is None:
+                    del self._current[thread]
+                else:
+                    self._current[thread] = outer
+
+        return retrying(self._plan, attempt, self.owner)
+
+    def _call_once(
+        self, states: Sequence[State[Any]], args: Any, kwargs: Any, state_free: bool
+    ) -> Any:
+        n = len(states)
+        if _table.eager_now():
+            call, mask, donated = self._eager_entry(states, args, kwargs)
+            run = eager_caller(call, mask, donated, states, self.owner)
+            try:
+                out = run(args, kwargs)
+            except WroteMore as more:
+                self._learn(n, more.positions)
+                out = more.out
+            except _Undonatable as signal:
+                self._stop_donating(n, signal.positions)
+                return self._call_once(states, args, kwargs, state_free)
+            else:
+                if state_free:  # the plan's States alone: the fast path's inputs
+                    self._run = run
+        else:  # inside another transform: no donation, exactly what it writes
+            nested = self._nested.get(n)
+            if nested is None:
+                nested = self._nested[n] = self._jitted(self._flat_nested, n, ())
+            out, layout, _ = nested(*gather(states), *args, **kwargs)
+            back = [i for i, x in enumerate(layout) if x is not None]
+            scatter([states[i] for i in back], [layout[i][0] for i in back])
+        return restore(out, states) if self._returns_states else out
+
+    def _eager_entry(
+        self, states: Sequence[State[Any]], args: Any, kwargs: Any
+    ) -> tuple[Any, tuple[int, ...], tuple[int, ...]]:
+        """The jit for eager calls with these many States, the positions it
+        returns (the written ones) and those it donates (the returned ones
+        whose shape and dtype do not change), learnt by tracing (no compile);
+        the call then finds the trace in JAX's cache."""
+        n = len(states)
+        entry = self._eager.get(n)
+        if entry is None:
+            jitted = self._jitted(self._flat, n, ())
+            traced = jitted.trace(*gather(states), *args, **kwargs)
+            layout = traced.out_info[1]
+            mask = tuple(i for i, x in enumerate(layout) if x is not None)
+            self._masks[n] = mask
+            donated = ()
+            # A program that calls back to Python (`jit_error_if`,
+            # `jax.debug.callback`, `io_callback`: JAX marks them as effects)
+            # may fail while it runs: it donates nothing, so the States keep
+            # their values when it does.
+            if self.donate and not traced.jaxpr.effects:
+                ins, kept = traced.args_info[0], self._undonatable.get(n, ())
+                donated = tuple(
+                    i for i in mask if i not in kept and reusable(ins[i], layout[i][0])
+                )
+            if donated:
+                jitted = self._jitted(self._flat, n, donated)
+            entry = self._eager[n] = (jitted, mask, donated)
+        return entry
+
+    def _learn(self, n: int, positions: list[int]) -> None:
+        """A trace wrote States outside the returned positions: return (and
+        donate) them from now on. Earlier traces return only the old
+        positions, so the traced function is a new one (traces again once per
+        argument shape)."""
+        self._masks[n] = tuple(sorted({*self._masks.get(n, ()), *positions}))
+        self._eager.clear()
+        self._run = None
+        self._flat = self._flat_function(masked=True)
+
+    def _stop_donating(self, n: int, positions: set[int]) -> None:
+        """Written States whose shape or dtype changed with new argument
+        shapes: XLA could not reuse their buffers, so the jit for `n` States
+        is rebuilt without donating them."""
+        self._undonatable.setdefault(n, set()).update(positions)
+        self._eager.pop(n, None)
+        self._run = None
+
+    def _jitted(self, flat: Any, n: int, donate_at: tuple[int, ...]) -> Any:
+        """`jax.jit` of a flat function for `n` States, donating `donate_at`."""
+        kwargs = self.options.jax_kwargs(n, 2)
+        kwargs["donate_argnums"] = (*donate_at, *kwargs.get("donate_argnums", ()))
+        return jax.jit(
+            flat,
+            static_argnums=tuple(i + n if i >= 0 else i for i in self.static_argnums),
+            static_argnames=self.static_argnames,
+            **kwargs,
+        )
+
+    def __get__(self, instance: Any, owner: Any = None) -> Any:
+        if instance is None:
+            return self
+        return functools.partial(self, instance)
+
+    # -- ahead of time (no State changes) ----------------------------------
+
+    @property
+    def origin_fun(self) -> Callable[P, R]:
+        """The function `jit` compiles (brainstate's name for it)."""
+        return self.fun
+
+    def trace(self, *args: P.args, **kwargs: P.kwargs) -> jax.stages.Traced:
+        """Trace for these arguments (like `jax.jit(...).trace`), without
+        running anything: the States it reads and writes are the leading
+        inputs of the traced computation."""
+
+        def trace_once(states: Any, a: Any, k: Any, state_free: bool) -> Any:
+            call = self._eager_entry(states, a, k)[0]
+            return call.trace(*gather(states), *a, **k)
+
+        return self._retrying(args, kwargs, trace_once)
+
+    def lower(self, *args: P.args, **kwargs: P.kwargs) -> jax.stages.Lowered:
+        """Lower for ahead-of-time compilation (like `jax.jit(...).lower`)."""
+        return self.trace(*args, **kwargs).lower()
+
+    def compile(self, *args: P.args, **kwargs: P.kwargs) -> jax.stages.Compiled:
+        """Lower and compile for these arguments, without running."""
+        return self.lower(*args, **kwargs).compile()
+
+    def eval_shape(self, *args: P.args, **kwargs: P.kwargs) -> Any:
+        """The output's shapes and dtypes (`jax.ShapeDtypeStruct`s), without
+        running anything or changing any State."""
+        return self.trace(*args, **kwargs).out_info[0]
+
+    def clear_cache(self) -> None:
+        """Forget what the traces learnt and the compiled code: the next call
+        traces again and finds the States it uses anew."""
+        self._plan = Plan(reads=speculate(self.fun))
+        self._reset()
+
+
+def _keep_sharding(state: State[Any], value: Any) -> Any:
+    """A written value held to its State's declared sharding (loads sharding)."""
+    from ..sharding._hooks import constrain_written
+
+    return constrain_written(state, value)
