@@ -153,8 +153,14 @@ def test_unvmap_reduces_over_lanes():
     assert T.vmap(lambda v: T.unvmap(v > 2.0, op="any"))(x).tolist() == [True] * 3
     assert T.vmap(lambda v: T.unvmap(v > 2.0, op="all"))(x).tolist() == [False] * 3
     assert T.vmap(lambda v: T.unvmap(v, op="max"))(x).tolist() == [3.0] * 3
-    with pytest.raises(ValueError, match="'any', 'all' or 'max'"):
-        T.unvmap(x, op="none")
+    # "none": every lane sees the whole batch (nested vmaps: all levels)
+    assert T.vmap(lambda v: T.unvmap(v, op="none"))(x).tolist() == [x.tolist()] * 3
+    grid = jnp.arange(6.0).reshape(2, 3)
+    whole = T.vmap(T.vmap(lambda v: T.unvmap(v, op="none")))(grid)
+    assert whole.shape == (2, 3, 2, 3) and (whole == grid).all()
+    assert T.unvmap(x, op="none").tolist() == x.tolist()
+    with pytest.raises(ValueError, match="'any', 'all', 'max' or 'none', not 'sum'"):
+        T.unvmap(x, op="sum")
 
 
 def test_jit_options_name_donate_argnums_and_shardings():

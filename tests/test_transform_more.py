@@ -48,6 +48,18 @@ def test_progress_bar_runner_reports_inside_a_compiled_loop(capsys):
     assert int(jax.jit(lambda: jax.lax.fori_loop(0, 10, body, 0))()) == 10
     err = capsys.readouterr().err
     assert "fori" in err and "10/10" in err
+    # every report is drawn, each with the description (count=2: every 5 steps)
+    assert "fori:   0%" in err and "fori:  50%" in err and " 5/10 " in err
+
+
+def test_for_loop_with_length_and_no_xs_calls_the_function_that_often():
+    n = eqstate.State(jnp.array(0), name="n")
+
+    def step():
+        n.value += 1
+        return n.value
+
+    assert T.for_loop(step, length=3).tolist() == [1, 2, 3] and int(n.value) == 3
 
 
 def test_progress_bar_formats_desc_from_the_loop(capsys):

@@ -255,6 +255,7 @@ def unvmap(x: Any, op: str = "any") -> Any:
 
     `op="any"` / `"all"` give one boolean for all lanes, `"max"` the maximum:
     the usual way to stop a batched `while_loop` when every lane is done.
+    `op="none"` reduces nothing: every lane sees the whole batch of `x`.
 
     ```python
     import jax
@@ -275,4 +276,18 @@ def unvmap(x: Any, op: str = "any") -> Any:
         return eqxi.unvmap_all(x)
     if op == "max":
         return eqxi.unvmap_max(x)
-    raise ValueError(f"unvmap: op must be 'any', 'all' or 'max', not {op!r}.")
+    if op == "none":
+        return _whole_batch(x)
+    raise ValueError(f"unvmap: op must be 'any', 'all', 'max' or 'none', not {op!r}.")
+
+
+@jax.custom_batching.custom_vmap
+def _whole_batch(x: Any) -> Any:
+    return x
+
+
+@_whole_batch.def_vmap
+def _whole_batch_vmap(axis_size: int, in_batched: list[bool], x: Any) -> Any:
+    # the batch axis stays in the value, and the result is not batched: every
+    # lane sees all of them (nested vmaps unwrap one level per rule call)
+    return _whole_batch(x), False

@@ -235,8 +235,8 @@ def for_loop(
             that many steps.
     """
 
-    def body(carry: None, x: tuple[Any, ...]) -> tuple[None, Any]:
-        return None, f(*x)
+    def body(carry: None, x: tuple[Any, ...] | None) -> tuple[None, Any]:
+        return None, f() if x is None else f(*x)  # (no xs: `length` calls)
 
     body.__qualname__ = getattr(f, "__qualname__", "for_loop")
     _, ys = scan(

@@ -175,9 +175,12 @@ class ProgressBarRunner:
 
                 if self._bar is not None:
                     self._bar.close()
-                self._bar = tqdm(total=self.n, **self.kwargs)
+                # every report is drawn (reports come every `freq` steps),
+                # the description from the first line on
+                options = {"mininterval": 0.0, **self.kwargs}
                 if isinstance(self.desc, str):
-                    self._bar.set_description(self.desc, refresh=False)
+                    options.setdefault("desc", self.desc)
+                self._bar = tqdm(total=self.n, **options)
             if not isinstance(self.desc, str):
                 fields = {k: _host(v) for k, v in payload.items()}
                 self._bar.set_description(self.desc[0].format(**fields))
