@@ -114,3 +114,20 @@ def test_checkpointed_scan_gradient_equals_scan_over_1000_steps():
     np.testing.assert_allclose(cgw, gw, rtol=1e-5, atol=1e-7)
     np.testing.assert_allclose(cgh, gh, rtol=1e-5, atol=1e-7)
     assert float(jnp.abs(gw).sum()) > 0.0
+
+
+def test_map_in_batches_names_itself_when_the_function_writes_a_state():
+    total = eqstate.State(jnp.array(0.0), name="total")
+
+    def add(x):
+        total.value = total.value + x.sum()
+        return 2 * x
+
+    xs = jnp.arange(6.0).reshape(6, 1)
+    with pytest.raises(eqstate.BatchAxisError) as info:
+        T.map(add, xs, batch_size=2)
+    message = str(info.value)
+    assert message.startswith("eqstate.transform.map(..., batch_size=2) runs the ")
+    assert "'total'" in message and "Drop batch_size" in message
+    assert T.map(add, xs).ravel().tolist() == [0.0, 2.0, 4.0, 6.0, 8.0, 10.0]
+    assert float(total.value) == 15.0

@@ -15,7 +15,7 @@ import jax
 import jax.numpy as jnp
 import jax.tree_util as jtu
 
-from .._errors import EqstateError, StateWriteError
+from .._errors import BatchAxisError, EqstateError, StateWriteError
 from .._state import State
 from ._engine import (
     Plan,
@@ -317,7 +317,21 @@ def map(
 
     n = jtu.tree_leaves(xs)[0].shape[0]
     n_full = (n // batch_size) * batch_size
-    batched = vmap(f)
+    vmapped = vmap(f)
+
+    def batched(*chunk: Any) -> Any:
+        try:
+            return vmapped(*chunk)
+        except BatchAxisError as error:
+            raise BatchAxisError(
+                f"eqstate.transform.map(..., batch_size={batch_size}) runs the "
+                f"function on {batch_size} slices at once (with vmap), and it writes "
+                "a State with one value per slice:\n"
+                f"{str(error).splitlines()[0]}\n"
+                "Drop batch_size to run it one slice at a time (a sequential loop "
+                "that can accumulate into States)."
+            ) from None
+
     head = jtu.tree_map(lambda x: x[:n_full].reshape(-1, batch_size, *x.shape[1:]), xs)
     ys = for_loop(lambda *chunk: batched(*chunk), *head)
     ys = jtu.tree_map(lambda y: y.reshape(-1, *y.shape[2:]), ys)
