@@ -265,3 +265,83 @@ def test_matfile_round_trip(tmp_path):
     assert sorted(data) == ["cfg", "w"] and data["w"].shape == (2, 2)
     assert data["cfg"]["dt"] == 0.1
     assert "__header__" in ckpt.load_matfile(path, include_header=True)
+
+
+class _Layer(eqstate.nn.Module):
+    def __init__(self):
+        self.V = eqstate.HiddenState(jnp.zeros(2))
+        self.w = eqstate.ParamState(jnp.ones(3))
+
+
+class _Net(eqstate.nn.Module):
+    def __init__(self):
+        self.l1 = _Layer()
+
+
+def test_load_without_target_is_nested_like_braintools(tmp_path):
+    # braintools 0.3.0 returns these structures (checked in the reference venv)
+    path = tmp_path / "run.msgpack"
+    ckpt.msgpack_save(path, {"model": _Net().states(), "epoch": 3})
+    state = ckpt.msgpack_load(path)
+    assert sorted(state) == ["epoch", "model"] and state["epoch"] == 3
+    assert sorted(state["model"]["l1"]) == ["V", "w"]
+    assert state["model"]["l1"]["w"].tolist() == [1.0, 1.0, 1.0]
+    ckpt.msgpack_save(path, _Net())  # a module: attributes by name
+    assert state_keys(ckpt.msgpack_load(path)) == {"l1": {"V": None, "w": None}}
+    tree = [
+        jnp.ones(2),
+        (jnp.zeros(1), 2.5),
+        {"s": eqstate.State({"a": [jnp.ones(1)]})},
+    ]
+    ckpt.msgpack_save(path, tree)  # lists/tuples keyed "0", "1"; a State as its value
+    assert state_keys(ckpt.msgpack_load(path)) == {
+        "0": None,
+        "1": {"0": None, "1": None},
+        "2": {"s": {"a": {"0": None}}},
+    }
+    assert float(ckpt.msgpack_load(path)["1"]["1"]) == 2.5
+    ckpt.msgpack_save(path, {"it's [odd]": jnp.ones(1)})
+    assert list(ckpt.msgpack_load(path)) == ["it's [odd]"]
+    ckpt.msgpack_save(path, jnp.arange(2.0))  # a bare array comes back bare
+    assert ckpt.msgpack_load(path).tolist() == [0.0, 1.0]
+    ckpt.msgpack_save(path, {"a": {0: jnp.ones(1)}, "b": {"0": jnp.ones(1)}})
+    assert state_keys(ckpt.msgpack_load(path)) == {"a": {"0": None}, "b": {"0": None}}
+    ckpt.msgpack_save(path, {("a", "b"): jnp.ones(1), ("a",): {"b": jnp.ones(1)}})
+    with pytest.raises(ckpt.CheckpointError, match="collides with another one"):
+        ckpt.msgpack_load(path)
+
+
+def state_keys(state):
+    return (
+        {k: state_keys(v) for k, v in state.items()}
+        if isinstance(state, dict)
+        else None
+    )
+
+
+def test_errors_braintools_raises_as_builtins_are_those_builtins(tmp_path):
+    path = tmp_path / "w.msgpack"
+    ckpt.msgpack_save(path, {"w": eqstate.State(jnp.ones(3))})
+    with pytest.raises(
+        ValueError, match="holds float32\\[3\\], the target float32\\[2\\]"
+    ):
+        ckpt.msgpack_load(path, {"w": eqstate.State(jnp.zeros(2))})
+    with pytest.raises(ValueError, match="the file has no value for it"):
+        ckpt.msgpack_load(path, {"v": eqstate.State(jnp.zeros(3))})
+    with pytest.raises(
+        ValueError, match="the list has 3 items, the file 2"
+    ):  # braintools format
+        ckpt.msgpack_load(
+            GOLDEN / "braintools_checkpoint.msgpack", {"steps": [0, 1, 2]}
+        )
+    with pytest.raises(ValueError, match="no such checkpoint file") as info:
+        ckpt.msgpack_load(tmp_path / "none.msgpack")
+    assert isinstance(info.value, ckpt.InvalidCheckpointPath)
+    assert isinstance(info.value, ckpt.CheckpointError)
+    with pytest.raises(ValueError, match="overwrite=False"):
+        ckpt.msgpack_save(path, {"w": eqstate.State(jnp.ones(3))}, overwrite=False)
+    pytest.importorskip("scipy")
+    with pytest.raises(FileNotFoundError, match="no such MATLAB file") as missing:
+        ckpt.load_matfile(tmp_path / "none.mat")
+    assert isinstance(missing.value, ckpt.InvalidCheckpointPath)
+    assert isinstance(missing.value, ValueError)

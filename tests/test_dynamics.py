@@ -238,6 +238,86 @@ def test_exp_euler_errors_and_units():
             nn.exp_euler_step(lambda v: -v / bu.ms, lambda v: 1.0 * bu.mV, v)
 
 
+def test_exp_euler_coupled_systems_match_brainstate():
+    # brainstate 0.5.4 linearises with vector_grad (the Jacobian's column
+    # sums); numbers from the reference venv, float32
+    f = lambda y: jnp.array([-y[0] + y[1], -y[1] - y[0]])  # noqa: E731
+    w = jnp.array([[-1.0, 0.5, 0.0], [0.2, -2.0, 0.3], [0.0, 0.4, -0.5]])
+    with environ.context(dt=0.1):
+        two = nn.exp_euler_step(f, jnp.array([1.0, 0.5]))
+        three = nn.exp_euler_step(
+            lambda v, i: w @ v + i, jnp.array([1.0, -1.0, 2.0]), 0.5
+        )
+    np.testing.assert_allclose(two, [0.9546827, 0.35], rtol=1e-6)
+    np.testing.assert_allclose(three, [0.9038954, -0.6875024, 1.9108940], rtol=1e-6)
+
+
+def test_exp_euler_value_errors_are_value_errors():
+    with pytest.raises(ValueError, match="floating-point states; got dtype int32"):
+        nn.exp_euler_step(lambda v: -v, jnp.arange(3))
+    bu = pytest.importorskip("brainunit")
+    with environ.context(dt=0.1 * bu.ms), pytest.raises(ValueError) as info:
+        nn.exp_euler_step(
+            lambda v: -v / bu.ms, lambda v: 1.0 * bu.mV, jnp.ones(2) * bu.mV
+        )
+    assert isinstance(info.value, eqstate.EqstateError)
+    assert "not that of the state per sqrt(time) (mV / sqrt(ms))" in str(info.value)
+
+
+def test_update_flags_as_class_decorators_and_on_instances():
+    calls = []
+
+    @nn.not_receive_update_output
+    class Tick(nn.Module):
+        def __call__(self, *args):
+            calls.append(("tick", len(args)))
+
+    @nn.receive_update_input
+    class See(nn.Module):
+        def __call__(self, *args):
+            calls.append(("see", len(args)))
+
+    class Plain(nn.Module):
+        def __call__(self, *args):
+            calls.append(("plain", len(args)))
+
+    c = nn.init_all_states(Counter(1))
+    c.add_before_update("see", See())
+    c.add_after_update("tick", Tick())
+    plain = nn.not_receive_update_output(nn.receive_update_input(Plain()))
+    c.add_before_update("plain", plain)
+    c.add_after_update("plain", plain)
+    c(jnp.ones(1))
+    assert calls == [("see", 1), ("plain", 1), ("tick", 0), ("plain", 0)]
+
+    # undoing: on the class, and on an instance whose class is flagged
+    assert nn.receive_update_output(Tick) is Tick
+    assert nn.not_receive_update_input(See) is See
+    calls.clear()
+    c(jnp.ones(1))
+    assert calls == [("see", 0), ("plain", 1), ("tick", 1), ("plain", 0)]
+    nn.not_receive_update_output(Tick)
+    tick = nn.receive_update_output(Tick())
+    calls.clear()
+    tick_unit = nn.init_all_states(Counter(1))
+    tick_unit.add_after_update("tick", tick)
+    tick_unit(jnp.ones(1))
+    assert calls == [("tick", 1)]
+
+
+def test_environ_context_per_call_context():
+    class Read(nn.Module):
+        def update(self, x, **kwargs):
+            return environ.get("fit"), environ.get("other", None), sorted(kwargs)
+
+    wrapped = nn.EnvironContext(Read(), fit=True)
+    assert wrapped(jnp.ones(2), context={"other": 1}) == (True, 1, [])
+    assert wrapped(jnp.ones(2), context={"other": 1}, k=2) == (True, 1, ["k"])
+    assert wrapped(jnp.ones(2)) == (True, None, [])
+    with pytest.raises(TypeError, match="per-call context sets \\['fit'\\]"):
+        wrapped(jnp.ones(2), context={"fit": False})
+
+
 def test_state_kinds():
     h = eqstate.HiddenState(jnp.zeros((2, 3)))
     assert h.varshape == (2, 3) and h.num_state == 1  # type: ignore[attr-defined]

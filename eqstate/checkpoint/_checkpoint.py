@@ -9,7 +9,9 @@ writes the values into the target's States, in place.
 
 from __future__ import annotations
 
+import ast
 import os
+import re
 import warnings
 from typing import Any
 
@@ -137,6 +139,71 @@ def _load_checked(name: str, data: bytes, like: Any, mismatch: MismatchMode) -> 
     return restore(flat, values)
 
 
+# One step of a leaf path as `jax.tree_util.keystr` writes it: `.name`, or a
+# bracketed literal (`['key']`, `[0]`, `[('l1', 'V')]` for a tuple dict key).
+_STEP = re.compile(
+    r"""\.(?P<attr>[^.\[]+)"""
+    r"""|\[(?P<item>(?:'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|[^\]'"])*)\]"""
+)
+
+
+def _path_parts(path: str) -> list[str] | None:
+    """The string keys of a leaf path (`"['a'][0].b"` -> `["a", "0", "b"]`).
+
+    A tuple key contributes one part per element (as brainstate's
+    `FlattedDict.to_nest()` nests `{("l1", "V"): ...}`); None when `path` is
+    not a `keystr` path.
+    """
+    parts: list[str] = []
+    pos = 0
+    while pos < len(path):
+        step = _STEP.match(path, pos)
+        if step is None:
+            return None
+        pos = step.end()
+        if step.group("attr") is not None:
+            parts.append(step.group("attr"))
+            continue
+        text = step.group("item")
+        try:
+            key = ast.literal_eval(text)
+        except (ValueError, SyntaxError):
+            key = text
+        if isinstance(key, tuple) and key:
+            parts.extend(str(k) for k in key)
+        else:
+            parts.append(str(key))
+    return parts
+
+
+def _nest(name: str, leaves: list[tuple[str, Any]]) -> Any:
+    """The saved leaves as braintools' state dict: nested dicts with string
+    keys (lists and tuples keyed `"0"`, `"1"`, ...; a State as its value)."""
+    if len(leaves) == 1 and leaves[0][0] == "":
+        return leaves[0][1]  # a single array saved at the root
+    out: dict[str, Any] = {}
+    for path, value in leaves:
+        parts = _path_parts(path)
+        if not parts:
+            parts = [path]
+        node = out
+        for part in parts[:-1]:
+            child = node.setdefault(part, {})
+            if not isinstance(child, dict):
+                node = None
+                break
+            node = child
+        if node is None or parts[-1] in node:
+            raise CheckpointError(
+                f"msgpack_load({name!r}): the saved path {path!r} collides with "
+                "another one once keys are strings (e.g. the keys 0 and '0' of one "
+                "dict), so the file cannot be loaded as a nested state dict. Pass "
+                "`target=` (the object as it was saved) to load it."
+            )
+        node[parts[-1]] = value
+    return out
+
+
 def msgpack_save(
     filename: PathLike,
     target: Any,
@@ -215,8 +282,12 @@ def msgpack_load(
     format (written by eqstate), and braintools' plain msgpack of the state
     dict (written by `braintools.file.msgpack_save`). With a `target`, the
     values are checked against it and written into its States in place;
-    without one, the saved values are returned (eqstate's format: a
-    `{path: numpy array}` dict; braintools': the state dict).
+    without one, the saved values come back as braintools returns them: the
+    state dict, nested dicts with string keys (`{("l1", "V"): s}` as
+    `{"l1": {"V": ...}}`, module attributes by name), lists and tuples as
+    dicts keyed `"0"`, `"1"`, ..., each State as its value, and leaves as
+    numpy arrays (a saved Python number as a 0-d array; an empty dict or
+    list, which holds no leaf, is not in an eqstate file).
 
     ```python
     import os, tempfile
@@ -225,8 +296,10 @@ def msgpack_load(
     from eqstate.checkpoint import msgpack_load, msgpack_save
 
     path = os.path.join(tempfile.mkdtemp(), "w.msgpack")
-    msgpack_save(path, {"w": eqstate.State(jnp.ones(2))})
-    assert list(msgpack_load(path)) == ["['w']"]
+    msgpack_save(path, {"w": eqstate.State(jnp.ones(2)), "epoch": 3, "l": [jnp.zeros(1)]})
+    state = msgpack_load(path)
+    assert state["epoch"] == 3 and state["w"].tolist() == [1.0, 1.0]
+    assert list(state["l"]) == ["0"]
     ```
 
     Args:
@@ -240,7 +313,14 @@ def msgpack_load(
         verbose: print a line naming the file.
 
     Returns:
-        The target (see `load`), or the saved values.
+        The target (see `load`), or the saved state dict.
+
+    Raises:
+        InvalidCheckpointPath: the file does not exist (a `ValueError`, as
+            braintools raises).
+        CheckpointMismatchError: the file does not fit `target` (a
+            `ValueError`, as braintools raises).
+        CheckpointCorruptError: the file is damaged.
     """
     del parallel
     check_mode(mismatch)
@@ -257,7 +337,8 @@ def msgpack_load(
         )
     if _is_eqstate(data):
         if target is None:
-            return {entry.path: entry.value() for entry in decode(data, name)}
+            entries = decode(data, name)
+            return _nest(name, [(entry.path, entry.value()) for entry in entries])
         return _load_checked(name, data, target, mismatch)
     state = decode_braintools(data, name)
     if target is None:

@@ -59,8 +59,11 @@ class CheckpointCorruptError(CheckpointError):
     """
 
 
-class CheckpointMismatchError(CheckpointError):
+class CheckpointMismatchError(CheckpointError, ValueError):
     """The saved values do not fit the object they are loaded into.
+
+    It is also a `ValueError`, which braintools raises for a mismatch, so
+    `except ValueError:` written for braintools still catches it.
 
     The message names the first path whose structure, shape or dtype differs,
     e.g. a model built with other layer sizes, an optimizer of another kind,
@@ -88,12 +91,15 @@ class CheckpointMismatchError(CheckpointError):
     """
 
 
-class InvalidCheckpointPath(CheckpointError):
+class InvalidCheckpointPath(CheckpointError, ValueError):
     """A checkpoint path cannot be used: missing, or present where it must not be.
 
     Raised by `msgpack_load` for a file that does not exist and by
     `msgpack_save(..., overwrite=False)` for one that does (braintools'
-    `InvalidCheckpointPath`). The path is in `.path`.
+    `InvalidCheckpointPath`). The path is in `.path`. It is also a
+    `ValueError`, which braintools' `msgpack_load` raises for a missing
+    file; `load_matfile` raises a subclass that is also a
+    `FileNotFoundError`, as braintools does.
 
     **Fix**: check the path, or pass `overwrite=True`.
 
@@ -105,7 +111,7 @@ class InvalidCheckpointPath(CheckpointError):
     try:
         ckpt.msgpack_load(missing)
     except ckpt.InvalidCheckpointPath as e:
-        assert e.path == missing
+        assert e.path == missing and isinstance(e, ValueError)
     ```
 
     Args:
@@ -116,6 +122,28 @@ class InvalidCheckpointPath(CheckpointError):
     def __init__(self, path: str, why: str = "it is not a usable checkpoint path"):
         self.path: str = path
         super().__init__(f"Invalid checkpoint at {path!r}: {why}.")
+
+
+class MissingFileError(InvalidCheckpointPath, FileNotFoundError):
+    """`load_matfile` found no file at the path (braintools' `FileNotFoundError`).
+
+    ```python
+    import os, tempfile
+    import eqstate.checkpoint as ckpt
+    from eqstate.checkpoint._errors import MissingFileError
+
+    missing = os.path.join(tempfile.mkdtemp(), "none.mat")
+    error = MissingFileError(missing, "no such MATLAB file")
+    assert isinstance(error, FileNotFoundError) and error.path == missing
+    ```
+
+    Args:
+        path: the missing file.
+        why: what is wrong with it.
+    """
+
+    def __str__(self) -> str:  # OSError's own formatting would drop the message
+        return str(self.args[0])
 
 
 class AlreadyExistsError(CheckpointError):

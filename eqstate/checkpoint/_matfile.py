@@ -103,9 +103,9 @@ def load_matfile(
     sio = _scipy_io()
     name = os.fspath(filename)
     if not os.path.isfile(name):
-        from ._errors import InvalidCheckpointPath
+        from ._errors import MissingFileError
 
-        raise InvalidCheckpointPath(name, "no such MATLAB file")
+        raise MissingFileError(name, "no such MATLAB file")
     if verbose:
         print(f"Loading MATLAB file from {name}")
     raw = sio.loadmat(

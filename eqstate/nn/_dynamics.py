@@ -280,19 +280,30 @@ _NO_OUTPUT = "_not_receive_update_output"
 
 
 def _flag(obj: Any, flag: str) -> bool:
+    # `object.__getattribute__` skips a hook's own `__getattr__`; a class is
+    # looked up through its bases (`type.__getattribute__`).
+    get = type.__getattribute__ if isinstance(obj, type) else object.__getattribute__
     try:
-        return bool(object.__getattribute__(obj, flag))
+        return bool(get(obj, flag))
     except AttributeError:
         return False
 
 
 def _set_flag(obj: Any, flag: str, on: bool) -> None:
+    """Set or clear `flag` on a hook object or class (frozen modules included).
+
+    `object.__setattr__` refuses classes whose metaclass defines its own
+    `__setattr__` (equinox's), so a class goes through `type.__setattr__`.
+    """
+    is_class = isinstance(obj, type)
+    set_ = type.__setattr__ if is_class else object.__setattr__
     if on:
-        object.__setattr__(obj, flag, True)
-    elif flag in getattr(obj, "__dict__", {}):
-        object.__delattr__(obj, flag)
-    elif isinstance(obj, type) and _flag(obj, flag):
-        object.__setattr__(obj, flag, False)
+        set_(obj, flag, True)
+        return
+    if flag in getattr(obj, "__dict__", {}):
+        (type.__delattr__ if is_class else object.__delattr__)(obj, flag)
+    if _flag(obj, flag):  # still set by the class (or a base): mask it
+        set_(obj, flag, False)
 
 
 def receive_update_output(cls: _T) -> _T:

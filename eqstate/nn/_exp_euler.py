@@ -14,6 +14,11 @@ from .._errors import EqstateError
 __all__ = ["exp_euler_step"]
 
 
+class _StepValueError(EqstateError, ValueError):
+    """A state or diffusion `exp_euler_step` cannot integrate (a `ValueError`,
+    as brainstate raises)."""
+
+
 def _phi(a: jax.Array, dt: Any) -> jax.Array:
     """(exp(a dt) - 1) / a, continuous at a = 0 (where it is dt)."""
     small = jnp.abs(a * dt) < 1e-6
@@ -26,9 +31,12 @@ def exp_euler_step(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
 
     Called as `exp_euler_step(f, x, *args)` for an ODE, or
     `exp_euler_step(f, g, x, *args)` for the SDE $dx = f\,dt + g\,dW$.
-    With the diagonal Jacobian $a = \partial f / \partial x$ (one forward-mode
-    pass), $x_{t+dt} = x + \frac{e^{a\,dt} - 1}{a} f(x)$: exact for linear
-    systems such as a leaky membrane, and stable for stiff ones. The noise
+    With $a = \mathbf{1}^\top \partial f / \partial x$ (one reverse-mode pass,
+    brainstate's `vector_grad`), $x_{t+dt} = x + \frac{e^{a\,dt} - 1}{a} f(x)$
+    element-wise: exact for uncoupled linear systems such as a leaky
+    membrane, and stable for stiff ones. For coupled components $a_j$ is the
+    column sum $\sum_i \partial f_i / \partial x_j$, as in brainstate (not
+    the diagonal), so the coupling is treated explicitly. The noise
     term is Euler–Maruyama, $g(x)\sqrt{dt}\,\xi$ with $\xi$ drawn from
     `eqstate.random` (so it advances the default key, also inside `jit`).
     `x`, `dt`, `f` and `g` may carry brainunit units ($g$ in units of
@@ -52,8 +60,9 @@ def exp_euler_step(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         **kwargs: keyword arguments of `fn` (and `g`).
 
     Raises:
-        EqstateError: if no state is given, the state is not floating point,
-            or the diffusion's unit does not match.
+        EqstateError: if no state is given. A state that is not floating
+            point, or a diffusion whose unit does not match, raises an
+            `EqstateError` that is also a `ValueError` (as in brainstate).
     """
     if not callable(fn):
         raise EqstateError(f"exp_euler_step's drift must be callable, got {fn!r}.")
@@ -72,7 +81,7 @@ def exp_euler_step(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     x_unit, dt_unit = unit_of(x), unit_of(dt)
     x_m, dt_m = jnp.asarray(strip(x)), strip(dt)
     if not jnp.issubdtype(x_m.dtype, jnp.floating):
-        raise EqstateError(
+        raise _StepValueError(
             f"exp_euler_step integrates floating-point states; got dtype "
             f"{x_m.dtype}. Convert it: `x.astype(jnp.float32)`."
         )
@@ -82,7 +91,10 @@ def exp_euler_step(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         out = fn(with_unit(m, x_unit), *rest, **kwargs)
         return strip(out, x_unit, dt_unit) if has_units else out
 
-    f, a = jax.jvp(rate, (x_m,), (jnp.ones_like(x_m),))
+    # brainstate's `vector_grad`: the VJP with ones, i.e. the Jacobian's
+    # column sums (the diagonal when the components are uncoupled).
+    f, pullback = jax.vjp(rate, x_m)
+    (a,) = pullback(jnp.ones_like(f))
     new = x_m + _phi(a, dt_m) * f
     if diffusion is not None:
         g = diffusion(x, *rest, **kwargs)
@@ -91,7 +103,7 @@ def exp_euler_step(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
             try:
                 g = strip(g, x_unit, per)
             except Exception as e:
-                raise EqstateError(
+                raise _StepValueError(
                     f"exp_euler_step: the diffusion returned {g!r}, whose unit is "
                     f"not that of the state per sqrt(time) ({x_unit} / "
                     f"sqrt({dt_unit}))."
