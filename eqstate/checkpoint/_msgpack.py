@@ -1,8 +1,9 @@
 """braintools' checkpoint format: plain msgpack of a state dict, and its registry.
 
 A state dict is what `msgpack_to_state_dict` makes of a tree: dicts with
-string keys (a flat dict keyed by path tuples is nested first, as
-brainstate's `FlattedDict.to_nest()` does), lists and tuples as dicts keyed
+string keys (`module.states()`, keyed by path tuples, is nested first, as
+brainstate's `FlattedDict.to_nest()` does; a plain dict's keys become their
+string forms, `"('w',)"`, as in braintools), lists and tuples as dicts keyed
 `"0"`, `"1"`, ..., named tuples as dicts of their fields, a State as its
 value, arrays as they are. Types are looked up in a registry that users
 extend with `msgpack_register_serialization`. On disk, arrays are msgpack
@@ -17,6 +18,7 @@ changes nothing.
 from __future__ import annotations
 
 import enum
+import sys
 import threading
 import warnings
 from collections.abc import Callable, Mapping
@@ -247,7 +249,9 @@ def _nest_tuple_keys(xs: Mapping[Any, Any]) -> dict[Any, Any]:
 
 
 def _dict_to(xs: Mapping[Any, Any]) -> dict[str, Any]:
-    nested = _nest_tuple_keys(xs)
+    # a `{path: State}` dict (`module.states()`) is nested, as braintools
+    # does; a plain dict keeps its keys' string forms ("('w',)"), as there
+    nested = _nest_tuple_keys(xs) if _is_state_dict(xs) else xs
     keys = [str(k) for k in nested]
     if len(set(keys)) != len(keys):
         raise CheckpointError(
@@ -257,7 +261,18 @@ def _dict_to(xs: Mapping[Any, Any]) -> dict[str, Any]:
     return {str(k): msgpack_to_state_dict(v) for k, v in nested.items()}
 
 
+def _is_state_dict(xs: Mapping[Any, Any]) -> bool:
+    """A `FlattedDict` (what `module.states()` returns), without importing
+    `eqstate.util` to ask: none exists before it is loaded."""
+    dicts = sys.modules.get("eqstate.util._dicts")
+    return dicts is not None and isinstance(xs, dicts.FlattedDict)
+
+
 def _lookup(state: Any, key: Any) -> tuple[bool, Any]:
+    """`state[str(key)]` (braintools' plain dicts), else the nested entry at
+    a path key's parts (`module.states()` dicts, and older eqstate files)."""
+    if isinstance(state, Mapping) and str(key) in state:
+        return True, state[str(key)]
     parts = [str(p) for p in key] if isinstance(key, tuple) and key else [str(key)]
     node = state
     for part in parts:

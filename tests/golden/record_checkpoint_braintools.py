@@ -5,7 +5,8 @@ Run with the `bench` extra installed (brainstate + braintools):
 dict of a small brainstate model (a Linear layer and a counter), saved the
 way braintools users save it; `tests/test_checkpoint_braintools.py` loads it
 with `eqstate.checkpoint.msgpack_load` and checks the values written here
-(also stored in `braintools_checkpoint.json`).
+(also stored in `braintools_checkpoint.json`); `braintools_checkpoint_flat.msgpack`
+holds the same model's `states().to_dict_values()`.
 """
 
 import json
@@ -44,3 +45,8 @@ expected = {
 }
 (HERE / "braintools_checkpoint.json").write_text(json.dumps(expected, indent=1) + "\n")
 print("wrote", HERE / "braintools_checkpoint.msgpack")
+# The other usual way: a plain dict keyed by path tuples, which braintools
+# stores under the keys' string forms ("('w',)").
+flat = net.states().to_dict_values()
+braintools.file.msgpack_save(HERE / "braintools_checkpoint_flat.msgpack", flat)
+print("wrote", HERE / "braintools_checkpoint_flat.msgpack")
