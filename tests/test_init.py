@@ -223,3 +223,41 @@ def test_draws_inside_eqstate_jit_advance_the_stream():
     draw = eqstate.transform.jit(lambda: ei.Normal()(SMALL))
     a, b = draw(), draw()
     assert not bool((a == b).all())
+
+
+class _Scaled(ei.Initialization):  # braintools' docstring style, unchanged
+    def __init__(self, scale=1.0):
+        super().__init__()
+        self.scale = scale
+
+    def __call__(self, size, **kwargs):
+        return jnp.ones(size) * self.scale
+
+
+def test_braintools_style_initialization_subclass():
+    init = _Scaled(2.0)
+    assert repr(init) == "_Scaled(scale=2.0)"
+    # braintools 0.3.0: MyInit(2.)((2, 3)) is all 2.0, and so is param's result
+    assert init((2, 3)).tolist() == [[2.0] * 3] * 2
+    assert ei.param(init, (2,)).tolist() == [2.0, 2.0]
+    assert (init * 3.0)(2).tolist() == [6.0, 6.0]
+    assert jax.tree.leaves(init) == [2.0] and init == _Scaled(2.0)
+    layer = eqstate.nn.Linear(3, 2, w_init=init, b_init=ei.ZeroInit())
+    assert layer.weight.value["weight"].tolist() == [[2.0] * 2] * 3
+    assert jax.jit(lambda i: i((2,)))(init).tolist() == [2.0, 2.0]
+    with pytest.raises(Exception, match=r"(?s)_Scaled\.scale.*tree_at"):
+        init.scale = 3.0
+
+
+def test_braintools_style_distance_profile_subclass():
+    class Box(ei.DistanceProfile):
+        def __init__(self, width):
+            super().__init__()
+            self.width = width
+
+        def probability(self, distances):
+            return jnp.where(jnp.asarray(distances) <= self.width, 1.0, 0.0)
+
+    p = Box(2.0)
+    assert repr(p) == "Box(width=2.0)"
+    assert (p * 0.5)(jnp.array([1.0, 3.0])).tolist() == [0.5, 0.0]

@@ -189,7 +189,9 @@ def test_inside_scan(cls, kw, fn, formula):
 @pytest.mark.parametrize("cls", CLASSES)
 def test_repr_lists_hyperparameters(cls):
     spk = cls()
-    fields = [f"{f.name}={getattr(spk, f.name)!r}" for f in dataclasses.fields(spk)]
+    fields = [
+        f"{f.name}={getattr(spk, f.name)!r}" for f in dataclasses.fields(spk) if f.repr
+    ]
     assert fields  # every surrogate has at least one hyperparameter
     assert repr(spk) == f"{cls.__name__}({', '.join(fields)})"
 
@@ -201,11 +203,12 @@ def test_repr_examples():
     assert repr(sg.LeakyRelu(alpha=1)) == "LeakyRelu(alpha=1.0, beta=1.0)"
 
 
-def test_hyperparameters_are_static_floats():
+def test_hyperparameters_are_float_leaves():
     spk = sg.ReluGrad(alpha=1, width=2)
     assert spk.alpha == 1.0 and isinstance(spk.alpha, float)
-    assert jax.tree.leaves(spk) == []
+    assert jax.tree.leaves(spk) == [1.0, 2.0]
     assert spk == sg.ReluGrad(1.0, 2.0)
+    assert spk != sg.ReluGrad(1.0, 3.0)
     assert hash(spk) == hash(sg.ReluGrad(1.0, 2.0))
 
 
@@ -297,3 +300,166 @@ def test_all_public_names_exported():
     assert expected <= set(dir(sg))
     for cls in CLASSES:
         assert issubclass(cls, sg.AbstractSurrogate)
+
+
+# -- hyperparameters as arrays and traced values ------------------------------
+
+X7 = jnp.linspace(-1.5, 1.5, 7)
+
+
+def test_hyperparameter_can_be_differentiated_and_traced():
+    # braintools 0.3.0: grad wrt alpha of sigmoid(X7, alpha).sum() at alpha=2
+    g = jax.grad(lambda a: sg.sigmoid(X7, a).sum())(2.0)
+    assert abs(float(g) - 0.19664943) < 1e-6
+    slope = jax.jit(lambda a: jax.grad(lambda v: sg.sigmoid(v, a).sum())(X7))(3.0)
+    # braintools 0.3.0's values
+    _close(
+        slope,
+        [0.03259869, 0.13552998, 0.4474394, 0.75, 0.4474394, 0.13552997, 0.03259864],
+    )
+
+
+def test_hyperparameter_per_neuron_and_vmapped():
+    spk = sg.Sigmoid(alpha=jnp.array([1.0, 2.0, 3.0, 4.0, 5.0]))
+    assert repr(spk) == "Sigmoid(alpha=float32[5])"
+    assert spk(X7[:5]).tolist() == [0.0, 0.0, 0.0, 1.0, 1.0]
+    g = jax.grad(lambda v: spk(v).sum())(X7[:5])
+    _close(g, [0.14914647, 0.20998716, 0.4474394, 1.0, 0.35051855])  # braintools 0.3.0
+    slopes = jax.vmap(lambda a: jax.grad(lambda v: sg.sigmoid(v, a).sum())(X7))(
+        jnp.array([1.0, 2.0])
+    )
+    # braintools 0.3.0's values
+    _close(
+        slopes[0],
+        [0.14914647, 0.19661194, 0.23500371, 0.25, 0.23500371, 0.19661193, 0.14914647],
+    )
+    _close(
+        slopes[1],
+        [0.09035332, 0.20998716, 0.39322388, 0.5, 0.39322385, 0.20998725, 0.09035331],
+    )
+
+
+def test_hyperparameter_trained_as_a_param_state():
+    import eqstate
+
+    alpha = eqstate.ParamState(jnp.array(2.0))
+    loss = lambda: sg.Sigmoid(alpha.value)(X7).sum()  # noqa: E731
+    g = eqstate.transform.grad(loss, grad_states={"alpha": alpha})()
+    assert abs(float(g["alpha"]) - 0.19664943) < 1e-6  # braintools 0.3.0
+
+
+def test_traced_hyperparameter_skips_the_positivity_check_and_arrays_are_checked():
+    g = jax.jit(jax.grad(lambda a: sg.piecewise_quadratic(X7, a).sum()))(1.0)
+    assert float(g) == -1.0  # braintools 0.3.0
+    with pytest.raises(ValueError, match="`width` must be positive"):
+        sg.ReluGrad(width=jnp.array([1.0, 0.0]))
+
+
+def test_q_pseudo_spike_function_with_a_traced_alpha():
+    fun = jax.jit(lambda a: sg.QPseudoSpike(a).surrogate_fun(X7))
+    # braintools 0.3.0's values; alpha = 1 takes the logarithmic form
+    _close(
+        fun(1.0),
+        [-0.41629076, -0.19314718, 0.0945349, 0.5, 0.9054651, 1.1931472, 1.4162908],
+    )
+    _close(fun(2.0), [-0.25, -0.1, 0.125, 0.5, 0.875, 1.1, 1.25])
+
+
+# braintools 0.3.0: d/dh of sum(grad_x spike(X7)) for each hyperparameter h at
+# its default value (the Fourier order `n` is a Python int, as in braintools).
+HYPER_GRADS = [
+    ("Sigmoid", {"alpha": 0.0147253}),
+    ("ReluGrad", {"alpha": 2.0, "width": 1.2}),
+    ("Arctan", {"alpha": 0.418474}),
+    ("GaussianGrad", {"sigma": -0.008174, "alpha": 1.999459}),
+    ("SoftSign", {"alpha": 0.616148}),
+    ("ERF", {"alpha": 0.172217}),
+    ("PiecewiseQuadratic", {"alpha": -1.0}),
+    ("LeakyRelu", {"alpha": 3.0, "beta": 4.0}),
+    ("PiecewiseExp", {"alpha": 0.6917}),
+    ("NonzeroSignLog", {"alpha": 2.708889}),
+    ("PiecewiseLeakyRelu", {"c": 2.0, "w": -2.5}),
+    ("SquarewaveFourierSeries", {"t_period": 0.178835}),
+    ("S2NN", {"alpha": -0.117637, "beta": 2.566667, "epsilon": 0.0}),
+    ("QPseudoSpike", {"alpha": -0.491844}),
+    ("LogTailedRelu", {"alpha": 4.0}),
+    (
+        "MultiGaussianGrad",
+        {"h": 0.129029, "s": 0.01897, "sigma": 0.224722, "scale": 2.038168},
+    ),
+    ("InvSquareGrad", {"alpha": -2.07022e-05}),
+    ("SlayerGrad", {"alpha": -2.01168}),
+]
+
+
+@pytest.mark.parametrize("name, expected", HYPER_GRADS, ids=[c[0] for c in HYPER_GRADS])
+def test_every_hyperparameter_is_differentiable(name, expected):
+    cls = getattr(sg, name)
+    for hyper, want in expected.items():
+
+        def total_slope(v, hyper=hyper):
+            spk = cls(**{hyper: v})
+            return jax.grad(lambda x: spk(x).sum())(X7).sum()
+
+        got = jax.grad(total_slope)(getattr(cls(), hyper))
+        np.testing.assert_allclose(
+            float(got), want, rtol=1e-4, atol=2e-6, err_msg=hyper
+        )
+
+
+# -- higher derivatives: the slope is a constant (braintools' rule) ------------
+
+
+@pytest.mark.parametrize("name", [c[0] for c in HYPER_GRADS])
+def test_second_derivative_in_x_is_zero(name):
+    spk = getattr(sg, name)()
+    assert (
+        jax.vmap(jax.grad(jax.grad(spk)))(X7).tolist() == [0.0] * 7
+    )  # braintools 0.3.0
+
+
+def test_hessian_through_a_spike_matches_braintools():
+    w = jnp.array([0.3, -0.2, 0.5])
+    h = jax.hessian(lambda w: (sg.sigmoid(X7[:3] * w) * w).sum())(w)
+    # braintools 0.3.0: the slope at a constant x, and the step's value has
+    # zero derivative, so d2/dw2 is x * slope(x w) (once, not twice)
+    _close(h, np.diag([-0.730376, -0.8556388, -0.39322382]))
+    g2 = jax.grad(jax.grad(lambda w: sg.sigmoid(w) * w))(0.3)
+    assert abs(float(g2) - 0.71157765) < 1e-6  # braintools 0.3.0 (= the slope at 0.3)
+
+
+# -- braintools-style subclasses ----------------------------------------------
+
+
+class _Tanh(sg.Surrogate):  # braintools' docstring example, unchanged
+    def __init__(self, alpha=1.0):
+        super().__init__()
+        self.alpha = alpha
+
+    def surrogate_grad(self, x):
+        return self.alpha * 0.5 * (1 - jnp.tanh(x * self.alpha) ** 2)
+
+
+def test_braintools_style_subclass():
+    spk = _Tanh(2.0)
+    assert repr(spk) == "_Tanh(alpha=2.0)"
+    assert spk(X7).tolist() == [0.0, 0.0, 0.0, 1.0, 1.0, 1.0, 1.0]
+    # braintools 0.3.0's values
+    _close(
+        jax.vmap(jax.grad(spk))(X7),
+        [0.00986612, 0.07065082, 0.41997433, 1.0, 0.41997433, 0.07065082, 0.00986612],
+    )
+    assert jax.tree.leaves(spk) == [2.0]
+    assert spk == _Tanh(2.0) and spk != _Tanh(3.0) and hash(spk) == hash(_Tanh(2.0))
+    g = jax.grad(lambda s: jax.grad(s)(0.0))(spk)  # alpha is a leaf
+    assert float(g.alpha) == 0.5
+    assert float(eqx.filter_jit(lambda s, x: s(x))(spk, 0.5)) == 1.0
+    assert eqx.tree_at(lambda s: s.alpha, spk, 3.0).alpha == 3.0
+    with pytest.raises(
+        dataclasses.FrozenInstanceError, match=r"(?s)_Tanh\.alpha.*tree_at"
+    ):
+        spk.alpha = 3.0
+    with pytest.raises(dataclasses.FrozenInstanceError, match="_Tanh.beta"):
+        spk.beta = 3.0
+    with pytest.raises(AttributeError, match="no attribute 'beta'"):
+        spk.beta  # noqa: B018

@@ -61,7 +61,7 @@ def _value(
     kwargs: dict[str, Any],
 ) -> Any:
     if isinstance(obj, Initialization):
-        return obj(shape, key, dtype, **kwargs)
+        return obj(shape, key=key, dtype=dtype, **kwargs)
     return obj
 
 
@@ -112,7 +112,9 @@ class _Clip(Initialization):
         dtype: DTypeLike | None = None,
         **kwargs: Any,
     ) -> Any:
-        return _clip(self.base(shape, key, dtype, **kwargs), self.min_val, self.max_val)
+        return _clip(
+            self.base(shape, key=key, dtype=dtype, **kwargs), self.min_val, self.max_val
+        )
 
     def __repr__(self) -> str:
         return f"{self.base!r}.clip({_format(self.min_val)}, {_format(self.max_val)})"
@@ -143,7 +145,7 @@ class _Apply(Initialization):
         dtype: DTypeLike | None = None,
         **kwargs: Any,
     ) -> Any:
-        return self.func(self.base(shape, key, dtype, **kwargs))
+        return self.func(self.base(shape, key=key, dtype=dtype, **kwargs))
 
     def __repr__(self) -> str:
         return f"{self.base!r}.apply({self.func!r})"
@@ -224,7 +226,7 @@ class Scaled(Initialization):
         dtype: DTypeLike | None = None,
         **kwargs: Any,
     ) -> Any:
-        return self.base_dist(shape, key, dtype, **kwargs) * self.scale_factor
+        return self.base_dist(shape, key=key, dtype=dtype, **kwargs) * self.scale_factor
 
 
 class Clipped(Initialization):
@@ -254,7 +256,7 @@ class Clipped(Initialization):
         dtype: DTypeLike | None = None,
         **kwargs: Any,
     ) -> Any:
-        values = self.base_dist(shape, key, dtype, **kwargs)
+        values = self.base_dist(shape, key=key, dtype=dtype, **kwargs)
         return _clip(values, self.min_val, self.max_val)
 
 

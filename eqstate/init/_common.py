@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from typing import Any
 
@@ -69,6 +70,18 @@ def _format(value: Any) -> str:
     if shape == () and not isinstance(value, Tracer):
         return repr(np.asarray(value).item())
     return f"{np.dtype(dtype).name}[{','.join(str(d) for d in shape)}]"
+
+
+def _repr(obj: Any) -> str:
+    """`Name(field=value, ...)` of an initializer or profile, fields then
+    attributes assigned in `__init__`; a `None` left at its default is omitted."""
+    defaults = {f.name: f.default for f in dataclasses.fields(obj)}
+    parts = [
+        f"{name}={_format(value)}"
+        for name, value in obj._items()
+        if not (value is None and defaults.get(name, dataclasses.MISSING) is None)
+    ]
+    return f"{type(obj).__name__}({', '.join(parts)})"
 
 
 def _split_unit(x: Any) -> tuple[Any, Any]:

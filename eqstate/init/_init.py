@@ -17,11 +17,9 @@ here: a value is a Quantity only if brainunit is already loaded.
 from __future__ import annotations
 
 import abc
-import dataclasses
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeAlias
 
-import equinox as eqx
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -29,6 +27,7 @@ from jax.typing import DTypeLike
 from jaxtyping import PRNGKeyArray
 
 from .._units import is_quantity, with_unit
+from ..surrogate._open_init import OpenInit
 from ._common import (
     InitializationError,
     Size,
@@ -37,6 +36,7 @@ from ._common import (
     _format,
     _in_unit,
     _key,
+    _repr,
     _split_unit,
     _times_unit,
 )
@@ -56,7 +56,7 @@ __all__ = [
 ]
 
 
-class Initialization(eqx.Module):
+class Initialization(OpenInit):
     """Base class of the initializers in `eqstate.init` (braintools' `Initialization`).
 
     An initializer maps a shape to an array; `param` calls it for you.
@@ -100,13 +100,7 @@ class Initialization(eqx.Module):
         """
 
     def __repr__(self) -> str:
-        parts = []
-        for f in dataclasses.fields(self):
-            value = getattr(self, f.name)
-            if value is None and f.default is None:
-                continue
-            parts.append(f"{f.name}={_format(value)}")
-        return f"{type(self).__name__}({', '.join(parts)})"
+        return _repr(self)
 
     def _binary(self, other: Any, op: str, *, reverse: bool = False) -> _Binary:
         from ._combinators import _Binary

@@ -19,7 +19,6 @@ Profiles combine: `p + q`, `p * 0.5`, `1 - p`, `p.clip(0, 1)`,
 from __future__ import annotations
 
 import abc
-import dataclasses
 import operator
 from collections.abc import Callable
 from typing import Any
@@ -28,7 +27,8 @@ import equinox as eqx
 import jax
 import jax.numpy as jnp
 
-from ._common import _format
+from ..surrogate._open_init import OpenInit
+from ._common import _format, _repr
 
 __all__ = [
     "ApplyProfile",
@@ -39,7 +39,7 @@ __all__ = [
 ]
 
 
-class DistanceProfile(eqx.Module):
+class DistanceProfile(OpenInit):
     """Base class of the distance profiles (braintools' `DistanceProfile`).
 
     A subclass implements `probability`; `weight_scaling` defaults to it, and
@@ -88,13 +88,7 @@ class DistanceProfile(eqx.Module):
         return self.weight_scaling(distances)
 
     def __repr__(self) -> str:
-        parts = []
-        for f in dataclasses.fields(self):
-            value = getattr(self, f.name)
-            if value is None and f.default is None:
-                continue
-            parts.append(f"{f.name}={_format(value)}")
-        return f"{type(self).__name__}({', '.join(parts)})"
+        return _repr(self)
 
     def __add__(self, other: Any) -> ComposedProfile:
         return ComposedProfile(self, other, operator.add, "+")

@@ -14,19 +14,26 @@ under `jit`, `vmap`, `grad`, `jacrev`, `jacfwd` and inside `lax.scan` alike.
 
 from __future__ import annotations
 
-import dataclasses
-import functools
-from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import equinox as eqx
 import jax
 import jax.numpy as jnp
+import numpy as np
 from jax import Array
+from jax.core import Tracer
+from jax.typing import ArrayLike
 
 from .._units import is_quantity
+from ._open_init import OpenInit, short_repr
 
 __all__ = ["AbstractSurrogate", "Surrogate"]
+
+if TYPE_CHECKING:
+    Hyper: TypeAlias = float | Array
+else:
+    Hyper: TypeAlias = ArrayLike
+"""A hyperparameter: a number, an array (one value per neuron, say) or a traced value."""
 
 _UNIT_MESSAGE = """\
 a surrogate spike function needs a dimensionless input, got a Quantity in
@@ -49,33 +56,48 @@ def _as_float_array(x: Any) -> Array:
     return x
 
 
-@functools.partial(jax.custom_jvp, nondiff_argnums=(0,))
-def _spike(derivative: Callable[[Array], Array], x: Array) -> Array:
-    """Heaviside step of `x` (1 at `x >= 0`), differentiated as `derivative`."""
-    del derivative
+def _step(x: Array) -> Array:
     return (x >= 0).astype(x.dtype)
+
+
+@jax.custom_jvp
+def _spike(x: Array, slope: Array) -> Array:
+    """Heaviside step of `x` (1 at `x >= 0`) whose tangent is `slope * x_dot`.
+
+    braintools' rule, for every surrogate: the surrogate replaces the first
+    derivative only. `slope` is computed at a constant `x`, and the spike's
+    value inside the tangent rule is the plain step, so a derivative of higher
+    order sees a constant slope and a step with zero derivative. `slope` is an
+    input (not a closure) so that it may depend on traced hyperparameters; its
+    own tangent passes straight through, so the spike's derivative with
+    respect to a hyperparameter is that of the slope.
+    """
+    del slope
+    return _step(x)
 
 
 @_spike.defjvp
 def _spike_jvp(
-    derivative: Callable[[Array], Array],
-    primals: tuple[Array],
-    tangents: tuple[Array],
+    primals: tuple[Array, Array], tangents: tuple[Array, Array]
 ) -> tuple[Array, Array]:
-    (x,) = primals
-    (x_dot,) = tangents
-    slope = jnp.asarray(derivative(x)).astype(x.dtype)
-    return _spike(derivative, x), slope * x_dot
+    x, slope = primals
+    x_dot, slope_dot = tangents
+    return _step(x), slope * x_dot + slope_dot
 
 
-class Surrogate(eqx.Module):
+class Surrogate(OpenInit):
     """Base class of the spike functions in `eqstate.surrogate` (braintools' `Surrogate`).
 
     Calling an instance gives the Heaviside step of its input (`1.0` where
     `x >= 0`, else `0.0`, in the input's floating dtype); differentiating it
-    gives `surrogate_grad(x)`. A subclass declares its hyperparameters as
-    fields and overrides `surrogate_grad` (and `surrogate_fun`, the smooth
-    function whose derivative that is, if it has a closed form).
+    gives `surrogate_grad(x)`, evaluated at a constant `x` (as braintools
+    does), so a second derivative in `x` through the spike sees a constant
+    slope. A subclass overrides `surrogate_grad` (and `surrogate_fun`, the
+    smooth function whose derivative that is, if it has a closed form); its
+    hyperparameters may be declared as fields (equinox style) or assigned in
+    `__init__` (braintools style). Either way they are pytree leaves, so they
+    may be arrays (one value per neuron) or traced values, and can be
+    differentiated and trained.
 
     ```python
     import jax
@@ -90,9 +112,20 @@ class Surrogate(eqx.Module):
             return jnp.maximum(1.0 - jnp.abs(x) / self.width, 0.0)
 
 
+    class Tanh(eqstate.surrogate.Surrogate):  # braintools style
+        def __init__(self, alpha=1.0):
+            super().__init__()
+            self.alpha = alpha
+
+        def surrogate_grad(self, x):
+            return self.alpha * 0.5 * (1 - jnp.tanh(x * self.alpha) ** 2)
+
+
     spk = Triangle(width=2.0)
     assert spk(jnp.array([-1.0, 0.0, 1.0])).tolist() == [0.0, 1.0, 1.0]
     assert float(jax.grad(spk)(1.0)) == 0.5
+    assert float(jax.grad(Tanh(2.0))(0.0)) == 1.0
+    assert repr(Tanh(2.0)) == "Tanh(alpha=2.0)"
     assert isinstance(eqstate.surrogate.Sigmoid(), eqstate.surrogate.Surrogate)
     ```
     """
@@ -120,9 +153,16 @@ class Surrogate(eqx.Module):
                 boolean inputs are cast to the default float dtype.
 
         Returns:
-            An array of `x`'s shape and floating dtype.
+            An array of `x`'s floating dtype, of `x`'s shape broadcast with
+            the hyperparameters' (one `alpha` per neuron gives one spike each).
         """
-        return _spike(self.surrogate_grad, _as_float_array(x))
+        x = _as_float_array(x)
+        # The slope is taken at a constant x, as braintools does: it is not
+        # differentiated again, so second derivatives see a constant slope.
+        slope = jnp.asarray(self.surrogate_grad(jax.lax.stop_gradient(x)))
+        shape = jnp.broadcast_shapes(x.shape, slope.shape)
+        x = jnp.broadcast_to(x, shape)
+        return _spike(x, jnp.broadcast_to(slope.astype(x.dtype), shape))
 
     def surrogate_grad(self, x: Any) -> Array:
         """The derivative used in place of the step's: $g'(x)$ at each element.
@@ -154,9 +194,7 @@ class Surrogate(eqx.Module):
         return self._function(x).astype(x.dtype)
 
     def __repr__(self) -> str:
-        args = ", ".join(
-            f"{f.name}={getattr(self, f.name)!r}" for f in dataclasses.fields(self)
-        )
+        args = ", ".join(f"{k}={short_repr(v)}" for k, v in self._items())
         return f"{type(self).__name__}({args})"
 
 
@@ -164,16 +202,28 @@ AbstractSurrogate = Surrogate
 """The former name of `Surrogate`, kept as an alias."""
 
 
+def _as_hyper(value: Any) -> Any:
+    """A Python number becomes a float; arrays and tracers pass unchanged."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    return value
+
+
 def _hyper(default: float) -> Any:
-    """A static float hyperparameter (ints are accepted and converted)."""
-    return eqx.field(static=True, default=default, converter=float)
+    """A hyperparameter field: a number, an array (e.g. one value per neuron)
+    or a traced value, so it may be differentiated, vmapped or trained."""
+    return eqx.field(default=default, converter=_as_hyper)
 
 
 def _check_positive(owner: Surrogate, *names: str) -> None:
+    """Reject a non-positive hyperparameter (a traced one is not checked)."""
     for name in names:
         value = getattr(owner, name)
-        if not value > 0:
+        if isinstance(value, Tracer):
+            continue
+        if not np.all(np.asarray(value) > 0):
             raise ValueError(
-                f"{type(owner).__name__}: `{name}` must be positive, got {value!r}. "
-                f"Pass a positive number, e.g. {type(owner).__name__}({name}=1.0)."
+                f"{type(owner).__name__}: `{name}` must be positive, got "
+                f"{short_repr(value)}. Pass a positive number, e.g. "
+                f"{type(owner).__name__}({name}=1.0)."
             )

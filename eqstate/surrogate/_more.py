@@ -10,7 +10,7 @@ import jax
 import jax.numpy as jnp
 from jax import Array
 
-from ._base import Surrogate, _check_positive, _hyper
+from ._base import Hyper, Surrogate, _check_positive, _hyper
 
 __all__ = [
     "S2NN",
@@ -56,7 +56,7 @@ class PiecewiseExp(Surrogate):
         alpha: steepness; the peak derivative is $\alpha / 2$.
     """
 
-    alpha: float = _hyper(1.0)
+    alpha: Hyper = _hyper(1.0)
 
     def _derivative(self, x: Array) -> Array:
         return (self.alpha / 2.0) * jnp.exp(-self.alpha * jnp.abs(x))
@@ -85,7 +85,7 @@ class NonzeroSignLog(Surrogate):
         alpha: the peak derivative, at $x = 0$ (positive).
     """
 
-    alpha: float = _hyper(1.0)
+    alpha: Hyper = _hyper(1.0)
 
     def __check_init__(self) -> None:
         _check_positive(self, "alpha")
@@ -117,8 +117,8 @@ class PiecewiseLeakyRelu(Surrogate):
         w: the half-width $w$ of the ramp (positive).
     """
 
-    c: float = _hyper(0.01)
-    w: float = _hyper(1.0)
+    c: Hyper = _hyper(0.01)
+    w: Hyper = _hyper(1.0)
 
     def __check_init__(self) -> None:
         _check_positive(self, "w")
@@ -148,12 +148,13 @@ class SquarewaveFourierSeries(Surrogate):
     ```
 
     Args:
-        n: the number of odd harmonics kept (at least 1).
+        n: the number of odd harmonics kept (at least 1); a Python int, as it
+            sets the number of terms (a static field, unlike `t_period`).
         t_period: the period $T$ of the square wave (positive).
     """
 
     n: int = eqx.field(static=True, default=2, converter=int)
-    t_period: float = _hyper(8.0)
+    t_period: Hyper = _hyper(8.0)
 
     def __check_init__(self) -> None:
         _check_positive(self, "n", "t_period")
@@ -195,9 +196,9 @@ class S2NN(Surrogate):
         epsilon: keeps the logarithm finite at $x = -1$.
     """
 
-    alpha: float = _hyper(4.0)
-    beta: float = _hyper(1.0)
-    epsilon: float = _hyper(1e-8)
+    alpha: Hyper = _hyper(4.0)
+    beta: Hyper = _hyper(1.0)
+    epsilon: Hyper = _hyper(1e-8)
 
     def _derivative(self, x: Array) -> Array:
         s = jax.nn.sigmoid(self.alpha * x)
@@ -228,25 +229,25 @@ class QPseudoSpike(Surrogate):
         alpha: the tail exponent (positive).
     """
 
-    alpha: float = _hyper(2.0)
+    alpha: Hyper = _hyper(2.0)
 
     def __check_init__(self) -> None:
         _check_positive(self, "alpha")
 
-    def _base(self, x: Array) -> Array:
-        return 1.0 + 2.0 / (self.alpha + 1.0) * jnp.abs(x)
-
     def _derivative(self, x: Array) -> Array:
-        return jnp.power(self._base(x), -self.alpha)
+        base = 1.0 + 2.0 / (self.alpha + 1.0) * jnp.abs(x)
+        return jnp.power(base, -self.alpha)
 
     def _function(self, x: Array) -> Array:
-        a = self.alpha
-        if a == 1.0:
-            integral = (a + 1.0) / 2.0 * jnp.log(self._base(x))
-        else:
-            integral = (
-                (a + 1.0) / (2.0 * (1.0 - a)) * (self._base(x) ** (1.0 - a) - 1.0)
-            )
+        # alpha may be traced, so its special value 1 (a logarithm instead of
+        # a power) is chosen by `where`, with a harmless stand-in alpha on the
+        # branch not taken, which keeps both branches (and gradients) finite.
+        a = jnp.asarray(self.alpha)
+        one = a == 1.0
+        b = jnp.where(one, 2.0, a)
+        log_part = (a + 1.0) / 2.0 * jnp.log1p(2.0 / (a + 1.0) * jnp.abs(x))
+        power = (1.0 + 2.0 / (b + 1.0) * jnp.abs(x)) ** (1.0 - b) - 1.0
+        integral = jnp.where(one, log_part, (b + 1.0) / (2.0 * (1.0 - b)) * power)
         return 0.5 + jnp.sign(x) * integral
 
 
@@ -269,7 +270,7 @@ class LogTailedRelu(Surrogate):
         alpha: the derivative at and below zero.
     """
 
-    alpha: float = _hyper(0.0)
+    alpha: Hyper = _hyper(0.0)
 
     def _derivative(self, x: Array) -> Array:
         safe = jnp.where(x > 1, x, 1.0)
@@ -282,7 +283,7 @@ class LogTailedRelu(Surrogate):
         )
 
 
-def _gauss(x: Array, mu: float, sigma: float) -> Array:
+def _gauss(x: Array, mu: Hyper, sigma: Hyper) -> Array:
     return jnp.exp(-((x - mu) ** 2) / (2.0 * sigma**2)) / (
         math.sqrt(2 * math.pi) * sigma
     )
@@ -311,10 +312,10 @@ class MultiGaussianGrad(Surrogate):
         scale: overall scale $k$.
     """
 
-    h: float = _hyper(0.15)
-    s: float = _hyper(6.0)
-    sigma: float = _hyper(0.5)
-    scale: float = _hyper(0.5)
+    h: Hyper = _hyper(0.15)
+    s: Hyper = _hyper(6.0)
+    sigma: Hyper = _hyper(0.5)
+    scale: Hyper = _hyper(0.5)
 
     def __check_init__(self) -> None:
         _check_positive(self, "s", "sigma")
@@ -343,7 +344,7 @@ class InvSquareGrad(Surrogate):
         alpha: how fast the derivative falls off.
     """
 
-    alpha: float = _hyper(100.0)
+    alpha: Hyper = _hyper(100.0)
 
     def _derivative(self, x: Array) -> Array:
         d = self.alpha * jnp.abs(x) + 1.0
@@ -368,13 +369,13 @@ class SlayerGrad(Surrogate):
         alpha: decay rate of the derivative.
     """
 
-    alpha: float = _hyper(1.0)
+    alpha: Hyper = _hyper(1.0)
 
     def _derivative(self, x: Array) -> Array:
         return jnp.exp(-self.alpha * jnp.abs(x))
 
 
-def piecewise_exp(x: Any, alpha: float = 1.0) -> Array:
+def piecewise_exp(x: Any, alpha: Hyper = 1.0) -> Array:
     """Functional form of `PiecewiseExp`.
 
     ```python
@@ -386,7 +387,7 @@ def piecewise_exp(x: Any, alpha: float = 1.0) -> Array:
     return PiecewiseExp(alpha)(x)
 
 
-def nonzero_sign_log(x: Any, alpha: float = 1.0) -> Array:
+def nonzero_sign_log(x: Any, alpha: Hyper = 1.0) -> Array:
     """Functional form of `NonzeroSignLog`.
 
     ```python
@@ -398,7 +399,7 @@ def nonzero_sign_log(x: Any, alpha: float = 1.0) -> Array:
     return NonzeroSignLog(alpha)(x)
 
 
-def piecewise_leaky_relu(x: Any, c: float = 0.01, w: float = 1.0) -> Array:
+def piecewise_leaky_relu(x: Any, c: Hyper = 0.01, w: Hyper = 1.0) -> Array:
     """Functional form of `PiecewiseLeakyRelu`.
 
     ```python
@@ -410,7 +411,7 @@ def piecewise_leaky_relu(x: Any, c: float = 0.01, w: float = 1.0) -> Array:
     return PiecewiseLeakyRelu(c, w)(x)
 
 
-def squarewave_fourier_series(x: Any, n: int = 2, t_period: float = 8.0) -> Array:
+def squarewave_fourier_series(x: Any, n: int = 2, t_period: Hyper = 8.0) -> Array:
     """Functional form of `SquarewaveFourierSeries`.
 
     ```python
@@ -422,7 +423,7 @@ def squarewave_fourier_series(x: Any, n: int = 2, t_period: float = 8.0) -> Arra
     return SquarewaveFourierSeries(n, t_period)(x)
 
 
-def s2nn(x: Any, alpha: float = 4.0, beta: float = 1.0, epsilon: float = 1e-8) -> Array:
+def s2nn(x: Any, alpha: Hyper = 4.0, beta: Hyper = 1.0, epsilon: Hyper = 1e-8) -> Array:
     """Functional form of `S2NN`.
 
     ```python
@@ -434,7 +435,7 @@ def s2nn(x: Any, alpha: float = 4.0, beta: float = 1.0, epsilon: float = 1e-8) -
     return S2NN(alpha, beta, epsilon)(x)
 
 
-def q_pseudo_spike(x: Any, alpha: float = 2.0) -> Array:
+def q_pseudo_spike(x: Any, alpha: Hyper = 2.0) -> Array:
     """Functional form of `QPseudoSpike`.
 
     ```python
@@ -446,7 +447,7 @@ def q_pseudo_spike(x: Any, alpha: float = 2.0) -> Array:
     return QPseudoSpike(alpha)(x)
 
 
-def log_tailed_relu(x: Any, alpha: float = 0.0) -> Array:
+def log_tailed_relu(x: Any, alpha: Hyper = 0.0) -> Array:
     """Functional form of `LogTailedRelu`.
 
     ```python
@@ -459,7 +460,11 @@ def log_tailed_relu(x: Any, alpha: float = 0.0) -> Array:
 
 
 def multi_gaussian_grad(
-    x: Any, h: float = 0.15, s: float = 6.0, sigma: float = 0.5, scale: float = 0.5
+    x: Any,
+    h: Hyper = 0.15,
+    s: Hyper = 6.0,
+    sigma: Hyper = 0.5,
+    scale: Hyper = 0.5,
 ) -> Array:
     """Functional form of `MultiGaussianGrad`.
 
@@ -472,7 +477,7 @@ def multi_gaussian_grad(
     return MultiGaussianGrad(h, s, sigma, scale)(x)
 
 
-def inv_square_grad(x: Any, alpha: float = 100.0) -> Array:
+def inv_square_grad(x: Any, alpha: Hyper = 100.0) -> Array:
     """Functional form of `InvSquareGrad`.
 
     ```python
@@ -484,7 +489,7 @@ def inv_square_grad(x: Any, alpha: float = 100.0) -> Array:
     return InvSquareGrad(alpha)(x)
 
 
-def slayer_grad(x: Any, alpha: float = 1.0) -> Array:
+def slayer_grad(x: Any, alpha: Hyper = 1.0) -> Array:
     """Functional form of `SlayerGrad`.
 
     ```python

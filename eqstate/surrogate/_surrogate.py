@@ -9,7 +9,7 @@ import jax
 import jax.numpy as jnp
 from jax import Array
 
-from ._base import Surrogate, _check_positive, _hyper
+from ._base import Hyper, Surrogate, _check_positive, _hyper
 
 __all__ = [
     "ERF",
@@ -51,7 +51,7 @@ class Sigmoid(Surrogate):
         alpha: steepness of the sigmoid.
     """
 
-    alpha: float = _hyper(4.0)
+    alpha: Hyper = _hyper(4.0)
 
     def _derivative(self, x: Array) -> Array:
         s = jax.nn.sigmoid(self.alpha * x)
@@ -81,8 +81,8 @@ class ReluGrad(Surrogate):
         width: half-width $w$ of the support (positive).
     """
 
-    alpha: float = _hyper(0.3)
-    width: float = _hyper(1.0)
+    alpha: Hyper = _hyper(0.3)
+    width: Hyper = _hyper(1.0)
 
     def __check_init__(self) -> None:
         _check_positive(self, "width")
@@ -109,7 +109,7 @@ class Arctan(Surrogate):
         alpha: steepness; the peak derivative is $\alpha / 2$.
     """
 
-    alpha: float = _hyper(1.0)
+    alpha: Hyper = _hyper(1.0)
 
     def _derivative(self, x: Array) -> Array:
         z = (math.pi / 2) * self.alpha * x
@@ -140,8 +140,8 @@ class GaussianGrad(Surrogate):
         alpha: overall scale.
     """
 
-    sigma: float = _hyper(0.5)
-    alpha: float = _hyper(0.5)
+    sigma: Hyper = _hyper(0.5)
+    alpha: Hyper = _hyper(0.5)
 
     def __check_init__(self) -> None:
         _check_positive(self, "sigma")
@@ -169,7 +169,7 @@ class SoftSign(Surrogate):
         alpha: steepness; the peak derivative is $\alpha / 2$.
     """
 
-    alpha: float = _hyper(1.0)
+    alpha: Hyper = _hyper(1.0)
 
     def _derivative(self, x: Array) -> Array:
         d = 1.0 + jnp.abs(self.alpha * x)
@@ -198,7 +198,7 @@ class ERF(Surrogate):
         alpha: steepness.
     """
 
-    alpha: float = _hyper(1.0)
+    alpha: Hyper = _hyper(1.0)
 
     def _derivative(self, x: Array) -> Array:
         z = self.alpha * x
@@ -227,13 +227,16 @@ class PiecewiseQuadratic(Surrogate):
         alpha: height of the peak, and inverse half-width (positive).
     """
 
-    alpha: float = _hyper(1.0)
+    alpha: Hyper = _hyper(1.0)
 
     def __check_init__(self) -> None:
         _check_positive(self, "alpha")
 
     def _derivative(self, x: Array) -> Array:
-        return jnp.maximum(self.alpha - self.alpha**2 * jnp.abs(x), 0.0)
+        # `where`, not `maximum`: at |x| = 1/alpha the derivative with respect
+        # to alpha is that of the inner formula, as in braintools
+        inner = self.alpha - self.alpha**2 * jnp.abs(x)
+        return jnp.where(jnp.abs(x) > 1.0 / self.alpha, 0.0, inner)
 
     def _function(self, x: Array) -> Array:
         a = self.alpha
@@ -260,8 +263,8 @@ class LeakyRelu(Surrogate):
         beta: derivative at and above the threshold.
     """
 
-    alpha: float = _hyper(0.1)
-    beta: float = _hyper(1.0)
+    alpha: Hyper = _hyper(0.1)
+    beta: Hyper = _hyper(1.0)
 
     def _derivative(self, x: Array) -> Array:
         return jnp.where(x >= 0, self.beta, self.alpha)
@@ -270,7 +273,7 @@ class LeakyRelu(Surrogate):
         return jnp.where(x < 0, self.alpha * x, self.beta * x)
 
 
-def sigmoid(x: Any, alpha: float = 4.0) -> Array:
+def sigmoid(x: Any, alpha: Hyper = 4.0) -> Array:
     """Functional form of `Sigmoid`: `sigmoid(x, alpha) == Sigmoid(alpha)(x)`.
 
     ```python
@@ -282,7 +285,7 @@ def sigmoid(x: Any, alpha: float = 4.0) -> Array:
     return Sigmoid(alpha)(x)
 
 
-def relu_grad(x: Any, alpha: float = 0.3, width: float = 1.0) -> Array:
+def relu_grad(x: Any, alpha: Hyper = 0.3, width: Hyper = 1.0) -> Array:
     """Functional form of `ReluGrad`.
 
     ```python
@@ -294,7 +297,7 @@ def relu_grad(x: Any, alpha: float = 0.3, width: float = 1.0) -> Array:
     return ReluGrad(alpha, width)(x)
 
 
-def arctan(x: Any, alpha: float = 1.0) -> Array:
+def arctan(x: Any, alpha: Hyper = 1.0) -> Array:
     """Functional form of `Arctan`.
 
     ```python
@@ -306,7 +309,7 @@ def arctan(x: Any, alpha: float = 1.0) -> Array:
     return Arctan(alpha)(x)
 
 
-def gaussian_grad(x: Any, sigma: float = 0.5, alpha: float = 0.5) -> Array:
+def gaussian_grad(x: Any, sigma: Hyper = 0.5, alpha: Hyper = 0.5) -> Array:
     """Functional form of `GaussianGrad`.
 
     ```python
@@ -318,7 +321,7 @@ def gaussian_grad(x: Any, sigma: float = 0.5, alpha: float = 0.5) -> Array:
     return GaussianGrad(sigma, alpha)(x)
 
 
-def soft_sign(x: Any, alpha: float = 1.0) -> Array:
+def soft_sign(x: Any, alpha: Hyper = 1.0) -> Array:
     """Functional form of `SoftSign`.
 
     ```python
@@ -330,7 +333,7 @@ def soft_sign(x: Any, alpha: float = 1.0) -> Array:
     return SoftSign(alpha)(x)
 
 
-def erf(x: Any, alpha: float = 1.0) -> Array:
+def erf(x: Any, alpha: Hyper = 1.0) -> Array:
     """Functional form of `ERF`.
 
     ```python
@@ -342,7 +345,7 @@ def erf(x: Any, alpha: float = 1.0) -> Array:
     return ERF(alpha)(x)
 
 
-def piecewise_quadratic(x: Any, alpha: float = 1.0) -> Array:
+def piecewise_quadratic(x: Any, alpha: Hyper = 1.0) -> Array:
     """Functional form of `PiecewiseQuadratic`.
 
     ```python
@@ -354,7 +357,7 @@ def piecewise_quadratic(x: Any, alpha: float = 1.0) -> Array:
     return PiecewiseQuadratic(alpha)(x)
 
 
-def leaky_relu(x: Any, alpha: float = 0.1, beta: float = 1.0) -> Array:
+def leaky_relu(x: Any, alpha: Hyper = 0.1, beta: Hyper = 1.0) -> Array:
     """Functional form of `LeakyRelu`.
 
     ```python
