@@ -154,14 +154,21 @@ def msgpack_register_serialization(
 def msgpack_to_state_dict(target: Any) -> Any:
     """The state dict of `target`: nested dicts with string keys and array leaves.
 
+    As in braintools, `module.states()` (keyed by path tuples) is nested by
+    path, and any other dict keeps its keys' string forms.
+
     ```python
     import jax.numpy as jnp
     import eqstate
     import eqstate.checkpoint as ckpt
 
-    tree = {("layer", "w"): eqstate.ParamState(jnp.ones(2)), ("b",): jnp.zeros(1)}
+    class Net(eqstate.nn.Module):
+        def __init__(self):
+            self.w = eqstate.ParamState(jnp.ones(2))
+
+    tree = {"net": Net().states(), ("b",): jnp.zeros(1)}
     state = ckpt.msgpack_to_state_dict(tree)
-    assert set(state) == {"layer", "b"} and set(state["layer"]) == {"w"}
+    assert set(state) == {"net", "('b',)"} and set(state["net"]) == {"w"}
     ```
 
     Args:

@@ -26,8 +26,8 @@ import numpy as np
 from jax.typing import DTypeLike
 from jaxtyping import PRNGKeyArray
 
+from .._hyper_module import HyperModule
 from .._units import is_quantity, with_unit
-from ..surrogate._open_init import OpenInit
 from ._common import (
     InitializationError,
     Size,
@@ -56,7 +56,7 @@ __all__ = [
 ]
 
 
-class Initialization(OpenInit):
+class Initialization(HyperModule):
     """Base class of the initializers in `eqstate.init` (braintools' `Initialization`).
 
     An initializer maps a shape to an array; `param` calls it for you.

@@ -27,7 +27,7 @@ import equinox as eqx
 import jax
 import jax.numpy as jnp
 
-from ..surrogate._open_init import OpenInit
+from .._hyper_module import HyperModule
 from ._common import _format, _repr
 
 __all__ = [
@@ -39,7 +39,7 @@ __all__ = [
 ]
 
 
-class DistanceProfile(OpenInit):
+class DistanceProfile(HyperModule):
     """Base class of the distance profiles (braintools' `DistanceProfile`).
 
     A subclass implements `probability`; `weight_scaling` defaults to it, and

@@ -27,7 +27,13 @@ import jax.tree_util as jtu
 from .._paths import register_transparent_key
 from .._pretty import pretty
 from .._state import State
-from ._attr_store import AttrStore
+from ._attr_store import (
+    ATTRS as _ATTRS,
+    OPEN as _OPEN,
+    OpenInit,
+    field_names as _field_names,
+    instance_vars as _vars,
+)
 
 if TYPE_CHECKING:
     from .._filters import Filter
@@ -35,8 +41,6 @@ if TYPE_CHECKING:
 
 __all__ = ["Module"]
 
-_OPEN = "_eqstate_open"  # instance __dict__ flag: structure may change
-_ATTRS = "_attrs"
 _BASE_FIELDS = frozenset((_ATTRS, "_name", "_in_size", "_out_size"))
 
 
@@ -103,7 +107,7 @@ def _opens_structure(method: _F) -> _F:
     return wrapper  # type: ignore[return-value]
 
 
-class Module(eqx.Module):
+class Module(OpenInit):
     """Base class for models: an equinox module that may hold `State`s.
 
     ```python
@@ -128,7 +132,6 @@ class Module(eqx.Module):
     contributes its current value as a leaf.
     """
 
-    _attrs: AttrStore = eqx.field(default_factory=AttrStore, kw_only=True, repr=False)
     _name: str | None = eqx.field(default=None, static=True, kw_only=True, repr=False)
     _in_size: tuple[int, ...] | None = eqx.field(
         default=None, static=True, kw_only=True, repr=False
@@ -137,50 +140,16 @@ class Module(eqx.Module):
         default=None, static=True, kw_only=True, repr=False
     )
 
-    def __new__(cls, *args: Any, **kwargs: Any) -> Any:
-        self = super().__new__(cls, *args, **kwargs)
-        d = _vars(self)
-        d[_ATTRS] = AttrStore()
-        d[_OPEN] = True
-        return self
-
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         hook = cls.__dict__.get("init_state")
         if hook is not None and not getattr(hook, "__eqstate_opens__", False):
             cls.init_state = _opens_structure(hook)  # type: ignore[method-assign]
 
-    def __check_init__(self) -> None:
-        _vars(self).pop(_OPEN, None)
+    FROZEN = _FROZEN_MESSAGE
+
+    def __check_init__(self) -> None:  # (before `OpenInit`'s, which closes it)
         _label_states(self)
-
-    if not TYPE_CHECKING:
-
-        def __setattr__(self, name: str, value: Any) -> None:
-            d = _vars(self)
-            if name == _ATTRS:
-                if _ATTRS not in d:
-                    object.__setattr__(self, name, value)
-                return  # the store made in __new__ is kept
-            if _OPEN not in d:
-                raise dataclasses.FrozenInstanceError(
-                    _FROZEN_MESSAGE.format(cls=type(self).__name__, name=name)
-                )
-            if isinstance(getattr(type(self), name, None), property):
-                object.__setattr__(self, name, value)  # runs the property setter
-            elif name in _field_names(type(self)) or name.startswith("__"):
-                object.__setattr__(self, name, value)
-            else:
-                d[_ATTRS].set(name, value)
-
-        def __getattr__(self, name: str) -> Any:
-            try:
-                store = _vars(self)[_ATTRS]
-                return store.get(name)
-            except (KeyError, ValueError):
-                raise AttributeError(
-                    f"{type(self).__name__!r} object has no attribute {name!r}"
-                ) from None
 
     @property
     def name(self) -> str | None:
@@ -494,12 +463,3 @@ def _as_size(size: int | Sequence[int] | None, what: str) -> tuple[int, ...] | N
         raise TypeError(
             f"{what} must be an int or a sequence of ints, got {size!r}."
         ) from None
-
-
-def _vars(obj: Any) -> dict[str, Any]:
-    return object.__getattribute__(obj, "__dict__")
-
-
-@functools.cache
-def _field_names(cls: type) -> tuple[str, ...]:
-    return tuple(f.name for f in dataclasses.fields(cls))

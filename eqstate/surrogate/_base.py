@@ -24,8 +24,8 @@ from jax import Array
 from jax.core import Tracer
 from jax.typing import ArrayLike
 
+from .._hyper_module import HyperModule, short_repr
 from .._units import is_quantity
-from ._open_init import OpenInit, short_repr
 
 __all__ = ["AbstractSurrogate", "Surrogate"]
 
@@ -85,7 +85,7 @@ def _spike_jvp(
     return _step(x), slope * x_dot + slope_dot
 
 
-class Surrogate(OpenInit):
+class Surrogate(HyperModule):
     """Base class of the spike functions in `eqstate.surrogate` (braintools' `Surrogate`).
 
     Calling an instance gives the Heaviside step of its input (`1.0` where
