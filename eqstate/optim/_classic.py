@@ -245,7 +245,16 @@ class AdamW(OptaxOptimizer):
 
 
 class RMSprop(OptaxOptimizer):
-    """RMSprop (`optax.rmsprop`) with PyTorch's defaults and `eps` outside the root.
+    """RMSprop: divide by the root of a running average of squared gradients.
+
+    braintools 0.3.0's chain, with `eps` inside the root: with $v_t = \\alpha
+    v_{t-1} + (1 - \\alpha) g_t^2$ the direction is $g_t / \\sqrt{v_t +
+    \\epsilon}$ (`optax.scale_by_rms`); `centered=True` subtracts the squared
+    running mean of the gradients inside the root (`optax.scale_by_stddev`).
+    With `momentum`, that direction is accumulated (`optax.trace`) and the
+    accumulated direction is scaled by the current rate. `weight_decay *
+    param` is added to the gradient first. (PyTorch puts `eps` outside the
+    root; for small second moments the steps differ.)
 
     ```python
     import eqstate.optim as optim
@@ -257,7 +266,7 @@ class RMSprop(OptaxOptimizer):
     Args:
         lr: the learning rate.
         alpha: the decay of the squared-gradient average.
-        eps: added to the denominator.
+        eps: added to the average inside the square root.
         weight_decay: the coupled L2 decay.
         momentum: the momentum (0 for none).
         centered: divide by the variance estimate instead of the second moment.
@@ -283,15 +292,12 @@ class RMSprop(OptaxOptimizer):
         super().__init__(None, lr, weight_decay, grad_clip_norm, grad_clip_value)
 
     def default_tx(self, learning_rate: Any = None) -> optax.GradientTransformation:
-        tx = optax.rmsprop(
-            self._rate(learning_rate),
-            decay=self.alpha,
-            eps=self.eps,
-            eps_in_sqrt=False,
-            centered=self.centered,
-            momentum=self.momentum or None,
-        )
-        return _decayed(self.weight_decay, tx)
+        scale = optax.scale_by_stddev if self.centered else optax.scale_by_rms
+        parts = [scale(decay=self.alpha, eps=self.eps)]
+        if self.momentum > 0:
+            parts.append(optax.trace(decay=self.momentum))
+        parts.append(optax.scale_by_learning_rate(self._rate(learning_rate)))
+        return _decayed(self.weight_decay, optax.chain(*parts))
 
 
 class Adagrad(OptaxOptimizer):

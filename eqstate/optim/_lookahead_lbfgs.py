@@ -9,7 +9,7 @@ import optax
 
 from ._base import OptimizerError
 from ._optimizer import OptaxOptimizer
-from ._optimizer_parts import _decayed
+from ._optimizer_parts import _as_registered, _decayed
 from ._schedules import LearningRate
 
 __all__ = ["LBFGS", "Lookahead"]
@@ -209,16 +209,16 @@ class LBFGS(OptaxOptimizer):
         Args:
             grads: gradients keyed like `param_states.to_pytree()`.
             value: the loss at the current weights.
-            value_fn: the loss as a function of the weights (a dict keyed like
-                the registered weights, or a list if a list was registered).
+            value_fn: the loss as a function of the weights, given in the
+                structure they were registered in (`param_states.to_pytree()`).
             **extra_args: passed on to optax.
         """
         if value_fn is not None:
-            keys, as_list = list(self._params), self._as_list
+            keys, layout = list(self._params), self._layout
             user_fn = value_fn
 
             def on_list(values: list[Any]) -> Any:
-                return user_fn(values if as_list else dict(zip(keys, values)))
+                return user_fn(_as_registered(layout, keys, values))
 
             extra_args["value_fn"] = on_list
         if value is not None:

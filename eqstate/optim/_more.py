@@ -7,7 +7,6 @@ from typing import Any
 
 import optax
 
-from ._base import OptimizerError
 from ._optimizer import OptaxOptimizer
 from ._optimizer_parts import _decayed
 from ._schedules import LearningRate
@@ -225,25 +224,33 @@ class AdaBelief(OptaxOptimizer):
 
 
 class Adafactor(OptaxOptimizer):
-    """Adafactor, factored second moments for large matrices (`optax.adafactor`).
+    """Adafactor's second-moment scaling, factored for large matrices.
 
-    `lr=None` means 1e-3 (as in braintools). `eps[0]` regularizes the second
-    moment; the parameter-scale floor `eps[1]` is optax's fixed 1e-3.
+    braintools 0.3.0's chain: `optax.scale_by_factored_rms(factored,
+    decay_rate, eps[0])` (a matrix with both sides of at least 128 keeps only
+    row and column averages of the squared gradients), then `weight_decay *
+    param` added to that direction, then the rate. `lr=None` means 1e-3.
+
+    !!! note
+        As in braintools 0.3.0, `clip_threshold`, `beta1` and `eps[1]` are
+        kept for its signature but not used: there is no update clipping, no
+        momentum and no parameter-scale step (all of which `optax.adafactor`
+        has). Setting one to a value other than its default warns.
 
     ```python
     import eqstate.optim as optim
 
-    opt = optim.Adafactor(beta1=0.9)
+    opt = optim.Adafactor(decay_rate=0.8)
     assert opt.base_lr == 1e-3
     ```
 
     Args:
         lr: the learning rate (None: 1e-3).
-        eps: the second-moment and parameter-scale regularizers.
-        clip_threshold: the update is clipped to this root mean square.
+        eps: `eps[0]` regularizes the second moment; `eps[1]` is not used.
+        clip_threshold: not used (braintools' signature).
         decay_rate: the decay exponent of the second-moment average.
-        beta1: the momentum (None for none).
-        weight_decay: the decay rate (optax's `weight_decay_rate`).
+        beta1: not used (braintools' signature).
+        weight_decay: added to the scaled direction, `weight_decay * param`.
         factored: factor the second moment of matrices.
         grad_clip_norm: clip the gradients' global norm first.
         grad_clip_value: clip each gradient element.
@@ -261,10 +268,23 @@ class Adafactor(OptaxOptimizer):
         grad_clip_norm: float | None = None,
         grad_clip_value: float | None = None,
     ):
-        if eps[1] != 1e-3:
-            raise OptimizerError(
-                f"Adafactor: eps[1]={eps[1]} cannot be set: optax.adafactor's "
-                "parameter-scale floor is fixed at 1e-3. Use eps=(eps1, 1e-3)."
+        unused = [
+            f"{name}={value!r}"
+            for name, value, default in (
+                ("clip_threshold", clip_threshold, 1.0),
+                ("beta1", beta1, None),
+                ("eps[1]", eps[1], 1e-3),
+            )
+            if value != default
+        ]
+        if unused:
+            warnings.warn(
+                f"Adafactor({', '.join(unused)}): braintools 0.3.0's Adafactor, "
+                "which eqstate follows, has no update clipping, momentum or "
+                "parameter-scale step, so these are not used. Drop them, or use "
+                "OptaxOptimizer(optax.adafactor, lr=...) for optax's full Adafactor.",
+                UserWarning,
+                stacklevel=2,
             )
         self.eps: Betas = eps
         self.clip_threshold: float = clip_threshold
@@ -275,15 +295,15 @@ class Adafactor(OptaxOptimizer):
         super().__init__(None, rate, weight_decay, grad_clip_norm, grad_clip_value)
 
     def default_tx(self, learning_rate: Any = None) -> optax.GradientTransformation:
-        return optax.adafactor(
-            self._rate(learning_rate),
-            decay_rate=self.decay_rate,
-            clipping_threshold=self.clip_threshold,
-            momentum=self.beta1,
-            weight_decay_rate=self.weight_decay or None,
-            eps=self.eps[0],
-            factored=self.factored,
-        )
+        parts = [
+            optax.scale_by_factored_rms(
+                factored=self.factored, decay_rate=self.decay_rate, epsilon=self.eps[0]
+            )
+        ]
+        if self.weight_decay > 0:
+            parts.append(optax.add_decayed_weights(self.weight_decay))
+        parts.append(optax.scale_by_learning_rate(self._rate(learning_rate)))
+        return optax.chain(*parts)
 
 
 class Novograd(OptaxOptimizer):

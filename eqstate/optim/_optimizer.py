@@ -12,8 +12,10 @@ The learning rate: with an optax factory (`optax.adam`) and `lr=`, the
 factory is wrapped in `optax.inject_hyperparams` and the rate the schedule
 gives is written into the injected hyperparameters before every update, so
 epoch-style schedules (`.step()`) and per-update ones work the same way. A
-constant rate (a plain number) is passed to the factory directly: the step
-then carries no rate States, only the step count and optax's own state.
+constant rate (a plain number) needs no injected hyperparameters: each update
+calls the factory with the rate read from one scalar State (the schedule's
+applied rate, NaN for none), so `lr_apply` and `current_lr = ...` can change
+it while the step carries no other rate State.
 """
 
 from __future__ import annotations
@@ -32,11 +34,13 @@ from ._optimizer_parts import (
     _GRADS_FIX,
     _UNKNOWN_LR,
     Key,
+    Layout,
     ParamStates,
     _clips,
     _decayed,
     _grads_list,
     _has_callable,
+    _rate_dtype,
     _registered_items,
     _shape,
 )
@@ -140,6 +144,7 @@ class OptaxOptimizer(Optimizer):
         self._schedulers: list[LRScheduler] = []
         clips = _clips(grad_clip_norm, grad_clip_value)
         self._lr: LRScheduler | None
+        self._factory: Factory | None = None
         if isinstance(tx, optax.GradientTransformation):
             if isinstance(lr, LRScheduler) or callable(lr) or lr != 1e-3:
                 raise OptimizerError(
@@ -158,8 +163,10 @@ class OptaxOptimizer(Optimizer):
                 return optax.chain(*clips, _decayed(decay, make(learning_rate)))
 
             if self._constant_lr:
-                # A rate that never changes is baked into the transformation:
-                # no injected hyperparameters, no per-update rate States.
+                # A constant rate needs no injected hyperparameters: `_apply`
+                # calls the factory with the rate of the moment (`lr_apply` can
+                # change it); this instance only builds optax's initial state.
+                self._factory = factory
                 self._tx = factory(self._lr.base_lr)
             else:
                 self._tx = optax.inject_hyperparams(factory)(learning_rate=0.0)
@@ -171,11 +178,8 @@ class OptaxOptimizer(Optimizer):
         self.step_count: OptimState = OptimState(
             jnp.zeros((), jnp.int32), name="step_count"
         )
-        self._last_lr: OptimState | None = None
-        if self._lr is not None and not self._constant_lr:
-            self._last_lr = OptimState(self._lr.current_lr, name="current_lr")
         self._params: dict[Key, State[Any]] = {}
-        self._as_list = False
+        self._layout: Layout = "dict"
         self.opt_state: Any = None
         self._pure_update = jax.jit(self._apply)
 
@@ -252,7 +256,10 @@ class OptaxOptimizer(Optimizer):
         self._schedulers.append(scheduler)
 
     def get_last_lr(self) -> list[jax.Array]:
-        """The current learning rate as a one-element list (braintools' form)."""
+        """The current learning rate as a one-element list (braintools' form).
+
+        With schedules added by `add_scheduler`, the last one's `get_last_lr()`.
+        """
         if self._schedulers:
             return self._schedulers[-1].get_last_lr()
         return [self.current_lr]
@@ -260,15 +267,28 @@ class OptaxOptimizer(Optimizer):
     # -- registration --------------------------------------------------------
 
     def register_trainable_weights(
-        self, param_states: Mapping[Key, State[Any]] | Sequence[State[Any]]
+        self, param_states: Mapping[Key, Any] | Sequence[State[Any]]
     ) -> None:
         """Choose the States this optimizer updates, and build optax's state.
 
+        ```python
+        import jax.numpy as jnp
+        import eqstate
+        import eqstate.optim as optim
+
+        enc, b = eqstate.ParamState(jnp.ones(2)), eqstate.ParamState(jnp.ones(()))
+        opt = optim.SGD(lr=0.1)
+        opt.register_trainable_weights({"enc": {"w": enc}, "b": b})
+        opt.update({"enc": {"w": jnp.ones(2)}, "b": jnp.ones(())})
+        assert jnp.allclose(enc.value, 0.9) and jnp.allclose(b.value, 0.9)
+        ```
+
         Args:
-            param_states: a `{path: State}` dict such as `model.param_states(ParamState)`
+            param_states: a `{path: State}` dict such as `model.states(ParamState)`
                 (the gradients passed to `update` must use the same keys), a
-                `StateTree`, or a list of States (gradients as a list in the
-                same order).
+                `StateTree`, a nested dict of States (the gradients nested the
+                same way), or a list of States (gradients as a list in the same
+                order).
         """
         if self._params:
             raise OptimizerError(
@@ -276,16 +296,16 @@ class OptaxOptimizer(Optimizer):
                 "Register all weights in one call, e.g. "
                 "optimizer.register_trainable_weights(model.states(eqstate.ParamState))."
             )
-        items, as_list = _registered_items(param_states)
+        items, layout = _registered_items(param_states)
         self._params = dict(items)
-        self._as_list = as_list
+        self._layout = layout
         init = self._tx.init([s.value for s in self._params.values()])
         self.opt_state = state_tree(init, "opt_state")
 
     @property
     def param_states(self) -> ParamStates:
         """The registered weights; `.to_pytree()` gives them as registered."""
-        return ParamStates(self._params, self._as_list)
+        return ParamStates(self._params, self._layout)
 
     # -- the update ----------------------------------------------------------
 
@@ -297,20 +317,33 @@ class OptaxOptimizer(Optimizer):
         lr: Any,
         extra_args: dict[str, Any],
     ) -> tuple[list[Any], Any]:
-        """The pure optax step (`_pure_update` is its jit, for eager updates)."""
-        if lr is not None:
+        """The pure optax step (`_pure_update` is its jit, for eager updates).
+
+        `lr` is None for a ready transformation, the schedule's rate for an
+        injected one, and for a constant rate the schedule's applied rate (NaN:
+        none, use `base_lr`), given to the factory.
+        """
+        tx = self._tx
+        if self._factory is not None and self._lr is not None:
+            dtype = _rate_dtype(params)
+            # lax.select, not jnp.where: traced inline, with no nested jit
+            rate = jax.lax.select(
+                jnp.isnan(lr), jnp.asarray(self._lr.base_lr, dtype), lr.astype(dtype)
+            )
+            tx = self._factory(rate)
+        elif lr is not None:
             hyper = dict(opt_state.hyperparams)
             old = hyper["learning_rate"]
             hyper["learning_rate"] = jnp.asarray(lr, dtype=jnp.result_type(old))
             opt_state = opt_state._replace(hyperparams=hyper)
-        tx = optax.with_extra_args_support(self._tx)
+        tx = optax.with_extra_args_support(tx)
         updates, new_state = tx.update(grads, opt_state, params, **extra_args)
         new_params = optax.apply_updates(params, updates)
         assert isinstance(new_params, list)
         return new_params, new_state
 
     def _grads_list(self, grads: Any) -> list[Any]:
-        return _grads_list(self._params, self._as_list, grads)
+        return _grads_list(self._params, self._layout, grads)
 
     def step(self, grads: Any, **extra_args: Any) -> None:
         """The same as `update` (braintools' other spelling).
@@ -350,7 +383,7 @@ class OptaxOptimizer(Optimizer):
                     f"optimizer.update: the gradient for {key!r} has shape "
                     f"{_shape(g)}, but the weight has shape {_shape(p)}.\n" + _GRADS_FIX
                 )
-        lr = None if self._last_lr is None or self._lr is None else self._lr.current_lr
+        lr = self._rate_input()
         # eagerly, the pure step runs as one compiled call; under a trace
         # (a jitted train step) it is traced inline, as a nested jit would
         # only add a call boundary for JAX to trace and lower. A function
@@ -365,13 +398,21 @@ class OptaxOptimizer(Optimizer):
             state.value = value
         assign_values(self.opt_state, new_state)
         self.step_count.value = self.step_count.value + 1
-        if self._lr is not None and self._last_lr is not None:
-            self._last_lr.value = lr
+        if self._lr is not None:
             self._lr._after_update()
+
+    def _rate_input(self) -> Any:
+        """What `_apply` takes as `lr`: one scalar State's value for a constant
+        rate, the schedule's rate otherwise, None for a ready transformation."""
+        if self._lr is None:
+            return None
+        if self._factory is not None:
+            return self._lr._applied.value
+        return self._lr.current_lr
 
     def lr_apply(self, apply_fn: Callable[[jax.Array], Any]) -> None:
         """Set the learning rate to `apply_fn(current rate)` until the schedule's
-        next `step()` (see `LRScheduler.apply`).
+        next `step()` (see `LRScheduler.apply`); a constant rate keeps it.
 
         ```python
         import jax.numpy as jnp
@@ -379,7 +420,7 @@ class OptaxOptimizer(Optimizer):
         import eqstate.optim as optim
 
         w = eqstate.ParamState(jnp.ones(2))
-        opt = optim.SGD(lr=optim.StepLR(base_lr=1.0, step_size=10))
+        opt = optim.SGD(lr=1.0)
         opt.register_trainable_weights({"w": w})
         opt.lr_apply(lambda lr: lr * 0.1)
         opt.update({"w": jnp.ones(2)})
@@ -390,24 +431,11 @@ class OptaxOptimizer(Optimizer):
             apply_fn: maps the current rate (a scalar array) to the new one.
 
         Raises:
-            OptimizerError: the rate is a constant baked into the optax
-                transformation (`lr=` a number), or unknown (a ready
-                transformation).
+            OptimizerError: the rate is unknown (a ready transformation).
         """
         if self._lr is None:
             raise OptimizerError(_UNKNOWN_LR)
-        if self._constant_lr:
-            name = type(self).__name__
-            raise OptimizerError(
-                f"{name}.lr_apply: this optimizer's learning rate is the constant "
-                f"{self._lr.base_lr}, built into its optax transformation, so it "
-                "cannot change during training. Give a schedule to change it, "
-                f"e.g. {name}(lr=eqstate.optim.StepLR(base_lr={self._lr.base_lr}, "
-                "step_size=10**9)) (a rate that only lr_apply changes)."
-            )
         self._lr.apply(apply_fn)
-        if self._last_lr is not None:
-            self._last_lr.value = self._lr.current_lr
 
     @property
     def _constant_lr(self) -> bool:
@@ -415,20 +443,44 @@ class OptaxOptimizer(Optimizer):
 
     @property
     def current_lr(self) -> jax.Array:
-        """The learning rate the last `update` used (before any: the first one's)."""
-        if self._lr is not None and self._constant_lr:
-            return self._lr.current_lr
-        if self._last_lr is None:
+        """The learning rate the next `update` uses (braintools' `current_lr`).
+
+        It follows the schedule: after `schedule.step()` it is the new
+        position's rate, after `lr_apply` the applied one. Assigning sets the
+        rate until the schedule's next `step()` (a constant rate keeps it),
+        eagerly or inside `eqstate.transform.jit`.
+
+        ```python
+        import jax.numpy as jnp
+        import eqstate.optim as optim
+
+        schedule = optim.StepLR(base_lr=0.1, step_size=1, gamma=0.5)
+        opt = optim.SGD(lr=schedule)
+        schedule.step()
+        assert jnp.allclose(opt.current_lr, 0.05)
+        opt.current_lr = 0.5
+        assert jnp.allclose(opt.current_lr, 0.5)
+        ```
+
+        Before the first `step()` this is the schedule's rate at its initial
+        position, which `update` uses; braintools 0.3.0 reports `base_lr`
+        there, which differs for warm-up schedules such as `LinearLR`.
+        """
+        if self._lr is None:
             raise OptimizerError(_UNKNOWN_LR)
-        return self._last_lr.value
+        return self._lr.current_lr
+
+    @current_lr.setter
+    def current_lr(self, value: Any) -> None:
+        if self._lr is None:
+            raise OptimizerError(_UNKNOWN_LR)
+        self._lr.apply(lambda _: value)
 
     # -- state ---------------------------------------------------------------
 
     def __eqstate_states__(self) -> dict[str, Any]:
         """The optimizer's own States (not the weights it updates)."""
         found: dict[str, Any] = {"step_count": self.step_count}
-        if self._last_lr is not None:
-            found["current_lr"] = self._last_lr
         if self._lr is not None:
             found["lr"] = self._lr.__eqstate_states__()
         if self.opt_state is not None:
@@ -466,6 +518,8 @@ class OptaxOptimizer(Optimizer):
         from ..checkpoint._tree import load_values
 
         state_dict = dict(state_dict)
+        # saved before the rate was read from the schedule: no own copy now
+        state_dict.pop("current_lr", None)
         if isinstance(state_dict.get("lr"), Mapping):
             state_dict["lr"] = with_applied_lr(state_dict["lr"])
         load_values(self.__eqstate_states__(), state_dict, "optimizer.load_state_dict")

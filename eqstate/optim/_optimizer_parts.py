@@ -5,10 +5,11 @@ the checks of what is registered and of the gradients given to `update`."""
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any, Literal, TypeAlias
 
 import jax
+import jax.numpy as jnp
 import optax
 
 from .._state import State
@@ -17,6 +18,9 @@ from ._base import OptimizerError
 __all__ = ["ParamStates"]
 
 Key = Any
+Layout: TypeAlias = Literal["list", "dict", "nested"]
+"""How the weights were registered: a list, a flat dict, or a nested dict (whose
+keys are then key paths)."""
 
 
 def _flat_if_state_tree(tree: Any) -> Any:
@@ -40,7 +44,10 @@ class ParamStates(Mapping[Key, State[Any]]):
     """The weights an optimizer updates, keyed as they were registered.
 
     `to_pytree()` gives the dict (or list) to pass to `eqstate.transform.grad`
-    as `grad_states`; the gradients then come back with the same keys.
+    as `grad_states`; the gradients then come back with the same keys. Weights
+    registered as a nested dict (`{"enc": {"w": w}, "b": b}`) are listed here
+    by their key paths (`("enc", "w")`, `("b",)`); `to_pytree()` nests them
+    again.
 
     ```python
     import jax.numpy as jnp
@@ -53,9 +60,9 @@ class ParamStates(Mapping[Key, State[Any]]):
     ```
     """
 
-    def __init__(self, states: dict[Key, State[Any]], as_list: bool):
+    def __init__(self, states: dict[Key, State[Any]], layout: Layout):
         self._states: dict[Key, State[Any]] = states
-        self._as_list: bool = as_list
+        self._layout: Layout = layout
 
     def __getitem__(self, key: Key) -> State[Any]:
         return self._states[key]
@@ -66,11 +73,10 @@ class ParamStates(Mapping[Key, State[Any]]):
     def __len__(self) -> int:
         return len(self._states)
 
-    def to_pytree(self) -> dict[Key, State[Any]] | list[State[Any]]:
-        """A new dict `{key: State}` (or list, if a list was registered)."""
-        if self._as_list:
-            return list(self._states.values())
-        return dict(self._states)
+    def to_pytree(self) -> dict[Key, Any] | list[State[Any]]:
+        """A new dict `{key: State}` (a list, or a nested dict, if one was
+        registered)."""
+        return _as_registered(self._layout, list(self._states), self._states.values())
 
     def __repr__(self) -> str:
         return f"ParamStates({list(self._states)})"
@@ -105,6 +111,17 @@ def _has_callable(tree: dict[str, Any]) -> bool:
     return any(callable(x) for x in jax.tree.leaves(tree))
 
 
+def _rate_dtype(params: Any) -> Any:
+    """The dtype to give a constant rate: the weights' own floating dtype if
+    they share one (as a Python float would take), else float32."""
+    dtypes = {jnp.result_type(x) for x in jax.tree.leaves(params)}
+    if len(dtypes) == 1:
+        (dtype,) = dtypes
+        if jnp.issubdtype(dtype, jnp.floating):
+            return dtype
+    return jnp.float32
+
+
 def _shape(x: Any) -> Any:
     """An array's shape; for a pytree-valued weight (`nn.Linear`'s
     `{"weight": ..., "bias": ...}`), the same tree of its leaves' shapes."""
@@ -124,20 +141,62 @@ def _describe(x: Any) -> str:
     return f"a {type(x).__name__}"
 
 
+def _as_registered(layout: Layout, keys: list[Key], values: Iterable[Any]) -> Any:
+    """`values` (in registration order) in the structure the weights were
+    registered in: a list, a dict, or a nested dict rebuilt from key paths."""
+    if layout == "list":
+        return list(values)
+    if layout == "dict":
+        return dict(zip(keys, values))
+    nested: dict[Key, Any] = {}
+    for path, value in zip(keys, values):
+        node = nested
+        for key in path[:-1]:
+            node = node.setdefault(key, {})
+        node[path[-1]] = value
+    return nested
+
+
+def _is_branch(x: Any) -> bool:
+    """A dict of weights nested in the registered dict (a State is a leaf)."""
+    return isinstance(_flat_if_state_tree(x), Mapping) and not isinstance(x, State)
+
+
+def _key_paths(tree: Mapping[Key, Any], prefix: tuple[Key, ...]) -> list[Any]:
+    """`(key path, leaf)` pairs of a nested dict, in its order."""
+    pairs: list[Any] = []
+    for key, value in _flat_if_state_tree(tree).items():
+        path = (*prefix, key)
+        if _is_branch(value):
+            if not value:
+                raise OptimizerError(
+                    f"register_trainable_weights: the dict at {path!r} is empty. "
+                    "Leave it out, or put the States it should hold in it."
+                )
+            pairs.extend(_key_paths(value, path))
+        else:
+            pairs.append((path, value))
+    return pairs
+
+
 def _registered_items(
-    param_states: Mapping[Key, State[Any]] | Sequence[State[Any]],
-) -> tuple[list[tuple[Key, State[Any]]], bool]:
-    """The `(key, State)` pairs to register, and whether a list was given."""
+    param_states: Mapping[Key, Any] | Sequence[State[Any]],
+) -> tuple[list[tuple[Key, State[Any]]], Layout]:
+    """The `(key, State)` pairs to register, and the layout they came in."""
     param_states = _flat_if_state_tree(param_states)
+    layout: Layout
     if isinstance(param_states, Mapping):
-        items, as_list = list(param_states.items()), False
+        if any(_is_branch(v) for v in param_states.values()):
+            items, layout = _key_paths(param_states, ()), "nested"
+        else:
+            items, layout = list(param_states.items()), "dict"
     elif isinstance(param_states, (list, tuple)):
-        items, as_list = list(enumerate(param_states)), True
+        items, layout = list(enumerate(param_states)), "list"
     else:
         raise OptimizerError(
             "register_trainable_weights expects a dict {path: State} (e.g. "
-            f"model.states(eqstate.ParamState)) or a list of States; got "
-            f"{type(param_states).__name__}."
+            f"model.states(eqstate.ParamState)), a nested dict of States, or a "
+            f"list of States; got {type(param_states).__name__}."
         )
     if not items:
         raise OptimizerError(
@@ -147,9 +206,14 @@ def _registered_items(
     first_key: dict[int, Key] = {}
     for key, state in items:
         if not isinstance(state, State):
+            hint = (
+                " Nest dicts, not lists: e.g. {'layers': {0: state0, 1: state1}}."
+                if isinstance(state, (list, tuple))
+                else ""
+            )
             raise OptimizerError(
                 f"register_trainable_weights: the entry at {key!r} is a "
-                f"{type(state).__name__}, not a State."
+                f"{type(state).__name__}, not a State.{hint}"
             )
         if id(state) in first_key:
             raise OptimizerError(
@@ -158,13 +222,53 @@ def _registered_items(
                 "State once (model.states(...) already removes duplicates)."
             )
         first_key[id(state)] = key
-    return items, as_list
+    return items, layout
 
 
-def _grads_list(params: dict[Key, State[Any]], as_list: bool, grads: Any) -> list[Any]:
+def _mismatch(missing: list[Key], extra: list[Key]) -> OptimizerError:
+    lines = ["optimizer.update: the gradients do not match the registered weights."]
+    if missing:
+        lines.append(f"  missing (registered, no gradient): {missing}")
+    if extra:
+        lines.append(f"  extra (a gradient for no registered weight): {extra}")
+    return OptimizerError("\n".join(lines) + "\n" + _GRADS_FIX)
+
+
+def _nested_grads(paths: list[tuple[Key, ...]], grads: Any) -> list[Any]:
+    """The gradients for `paths` from `grads`, nested like the registered dict."""
+    leaves = set(paths)
+    branches = {path[:i] for path in paths for i in range(1, len(path))}
+    found: dict[tuple[Key, ...], Any] = {}
+    extra: list[Key] = []
+
+    def walk(node: Any, prefix: tuple[Key, ...]) -> None:
+        node = _flat_if_state_tree(node)
+        if not isinstance(node, Mapping):
+            raise OptimizerError(
+                "optimizer.update: the weights were registered as a nested dict, "
+                f"so the gradients at {prefix or 'the top'!r} must be a dict too; "
+                f"got {_describe(node)}.\n" + _GRADS_FIX
+            )
+        for key, value in node.items():
+            path = (*prefix, key)
+            if path in leaves:
+                found[path] = value
+            elif path in branches:
+                walk(value, path)
+            else:
+                extra.append(path)
+
+    walk(grads, ())
+    missing = [path for path in paths if path not in found]
+    if missing or extra:
+        raise _mismatch(missing, extra)
+    return [found[path] for path in paths]
+
+
+def _grads_list(params: dict[Key, State[Any]], layout: Layout, grads: Any) -> list[Any]:
     """`grads` as a list in the order of `params`, checked against its keys."""
     keys = list(params)
-    if as_list:
+    if layout == "list":
         if not isinstance(grads, (list, tuple)) or len(grads) != len(keys):
             raise OptimizerError(
                 f"optimizer.update: the weights were registered as a list of "
@@ -173,6 +277,8 @@ def _grads_list(params: dict[Key, State[Any]], as_list: bool, grads: Any) -> lis
                 + _GRADS_FIX
             )
         return list(grads)
+    if layout == "nested":
+        return _nested_grads(keys, grads)
     grads = _flat_if_state_tree(grads)
     if not isinstance(grads, Mapping):
         raise OptimizerError(
@@ -183,10 +289,5 @@ def _grads_list(params: dict[Key, State[Any]], as_list: bool, grads: Any) -> lis
     missing = [k for k in keys if k not in grads]
     extra = [k for k in grads if k not in params]
     if missing or extra:
-        lines = ["optimizer.update: the gradients do not match the registered weights."]
-        if missing:
-            lines.append(f"  missing (registered, no gradient): {missing}")
-        if extra:
-            lines.append(f"  extra (a gradient for no registered weight): {extra}")
-        raise OptimizerError("\n".join(lines) + "\n" + _GRADS_FIX)
+        raise _mismatch(missing, extra)
     return [grads[k] for k in keys]

@@ -166,9 +166,6 @@ class LRScheduler:
                 "`lambda lr: lr * 0.1`."
             )
         self._applied.value = rate
-        last = getattr(self.optimizer, "_last_lr", None)
-        if isinstance(last, State):
-            last.value = rate
 
     @property
     def current_lrs(self) -> list[jax.Array]:
