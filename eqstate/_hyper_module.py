@@ -24,6 +24,7 @@ from typing import Any, ClassVar
 import numpy as np
 from jax.core import Tracer
 
+from ._units import is_quantity
 from .nn._attr_store import ATTRS, OpenInit, instance_vars
 
 __all__ = ["HyperModule", "short_repr"]
@@ -55,7 +56,11 @@ class HyperModule(OpenInit):
 
 
 def short_repr(value: Any) -> str:
-    """`2.0` for a number or a concrete scalar array, `float32[5]` for an array."""
+    """`2.0` for a number or a concrete scalar array, `float32[5]` for an array,
+    `-65.0 * mvolt` / `float32[3] * mvolt` for a brainunit Quantity."""
+    if is_quantity(value):
+        name = getattr(value.unit, "name", None) or str(value.unit)
+        return f"{short_repr(value.mantissa)} * {name}"
     shape = getattr(value, "shape", None)
     dtype = getattr(value, "dtype", None)
     if shape is None or dtype is None:

@@ -21,13 +21,13 @@ import numpy as np
 from jax.typing import DTypeLike
 from jaxtyping import PRNGKeyArray
 
+from .._hyper_module import short_repr
 from .._units import is_quantity
 from ._common import (
     InitializationError,
     Size,
     _as_shape,
     _attach,
-    _format,
     _in_unit,
     _key,
     _split,
@@ -97,7 +97,7 @@ class _Binary(Initialization):
         return _OPS[self.op](left, right)
 
     def __repr__(self) -> str:
-        return f"({_format(self.left)} {self.op} {_format(self.right)})"
+        return f"({short_repr(self.left)} {self.op} {short_repr(self.right)})"
 
 
 class _Clip(Initialization):
@@ -117,7 +117,7 @@ class _Clip(Initialization):
         )
 
     def __repr__(self) -> str:
-        return f"{self.base!r}.clip({_format(self.min_val)}, {_format(self.max_val)})"
+        return f"{self.base!r}.clip({short_repr(self.min_val)}, {short_repr(self.max_val)})"
 
 
 def _check_transform(func: Any, where: str) -> None:

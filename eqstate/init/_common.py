@@ -14,6 +14,7 @@ from jax.typing import DTypeLike
 from jaxtyping import PRNGKeyArray
 
 from .._errors import EqstateError
+from .._hyper_module import short_repr
 from .._units import _brainunit, is_quantity, with_unit
 from ..random import split_key
 
@@ -58,26 +59,12 @@ def _split(key: PRNGKeyArray | None, n: int) -> list[PRNGKeyArray | None]:
     return list(jax.random.split(key, n))
 
 
-def _format(value: Any) -> str:
-    """Short repr: `0.0`, `-65.0 * mvolt`, `float32[3]`, `float32[3] * mvolt`."""
-    if is_quantity(value):
-        name = getattr(value.unit, "name", None) or str(value.unit)
-        return f"{_format(value.mantissa)} * {name}"
-    shape = getattr(value, "shape", None)
-    dtype = getattr(value, "dtype", None)
-    if shape is None or dtype is None:
-        return repr(value)
-    if shape == () and not isinstance(value, Tracer):
-        return repr(np.asarray(value).item())
-    return f"{np.dtype(dtype).name}[{','.join(str(d) for d in shape)}]"
-
-
 def _repr(obj: Any) -> str:
     """`Name(field=value, ...)` of an initializer or profile, fields then
     attributes assigned in `__init__`; a `None` left at its default is omitted."""
     defaults = {f.name: f.default for f in dataclasses.fields(obj)}
     parts = [
-        f"{name}={_format(value)}"
+        f"{name}={short_repr(value)}"
         for name, value in obj._items()
         if not (value is None and defaults.get(name, dataclasses.MISSING) is None)
     ]
@@ -157,5 +144,5 @@ def _check_positive(owner: Any, name: str, *, allow_zero: bool = False) -> None:
     if bad:
         kind = "non-negative" if allow_zero else "positive"
         raise InitializationError(
-            f"{type(owner).__name__}: `{name}` must be {kind}, got {_format(value)}."
+            f"{type(owner).__name__}: `{name}` must be {kind}, got {short_repr(value)}."
         )

@@ -26,14 +26,13 @@ import numpy as np
 from jax.typing import DTypeLike
 from jaxtyping import PRNGKeyArray
 
-from .._hyper_module import HyperModule
+from .._hyper_module import HyperModule, short_repr
 from .._units import is_quantity, with_unit
 from ._common import (
     InitializationError,
     Size,
     _as_shape,
     _float_dtype,
-    _format,
     _in_unit,
     _key,
     _repr,
@@ -346,7 +345,7 @@ def _check_less(owner: Any, low_name: str, high_name: str) -> None:
     if bad:
         raise InitializationError(
             f"{type(owner).__name__}: `{low_name}` must be below `{high_name}`, got "
-            f"{low_name}={_format(low)}, {high_name}={_format(high)}."
+            f"{low_name}={short_repr(low)}, {high_name}={short_repr(high)}."
         )
 
 

@@ -27,8 +27,8 @@ import equinox as eqx
 import jax
 import jax.numpy as jnp
 
-from .._hyper_module import HyperModule
-from ._common import _format, _repr
+from .._hyper_module import HyperModule, short_repr
+from ._common import _repr
 
 __all__ = [
     "ApplyProfile",
@@ -187,7 +187,7 @@ class ComposedProfile(DistanceProfile):
         return self.op(left, _operand(self.right, distances, "weight_scaling"))
 
     def __repr__(self) -> str:
-        return f"({_format(self.left)} {self.op_symbol} {_format(self.right)})"
+        return f"({short_repr(self.left)} {self.op_symbol} {short_repr(self.right)})"
 
 
 class ClipProfile(DistanceProfile):
