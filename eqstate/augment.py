@@ -15,6 +15,9 @@ assert issubclass(caught[0].category, DeprecationWarning)
 ```
 """
 
+from collections.abc import Callable
+from typing import Any
+
 from ._deprecated import forwarder
 
 _NAMES = frozenset(
@@ -30,4 +33,6 @@ _NAMES = frozenset(
     }
 )
 
-__getattr__ = forwarder("eqstate.augment", "eqstate.transform", _NAMES)
+__getattr__: Callable[[str], Any] = forwarder(
+    "eqstate.augment", "eqstate.transform", _NAMES
+)

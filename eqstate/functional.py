@@ -15,6 +15,9 @@ assert issubclass(caught[0].category, DeprecationWarning)
 ```
 """
 
+from collections.abc import Callable
+from typing import Any
+
 from ._deprecated import forwarder
 
 _NAMES = frozenset(
@@ -57,4 +60,6 @@ _NAMES = frozenset(
     }
 )
 
-__getattr__ = forwarder("eqstate.functional", "eqstate.nn", _NAMES)
+__getattr__: Callable[[str], Any] = forwarder(
+    "eqstate.functional", "eqstate.nn", _NAMES
+)

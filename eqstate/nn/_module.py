@@ -19,7 +19,7 @@ import contextlib
 import dataclasses
 import functools
 from collections.abc import Callable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar, overload
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, overload
 
 import equinox as eqx
 import jax.tree_util as jtu
@@ -146,7 +146,7 @@ class Module(OpenInit):
         if hook is not None and not getattr(hook, "__eqstate_opens__", False):
             cls.init_state = _opens_structure(hook)  # type: ignore[method-assign]
 
-    FROZEN = _FROZEN_MESSAGE
+    FROZEN: ClassVar[str] = _FROZEN_MESSAGE
 
     def __check_init__(self) -> None:  # (before `OpenInit`'s, which closes it)
         _label_states(self)

@@ -76,13 +76,13 @@ class JitWrapper(Generic[P, R]):
         options: JitOptions | None = None,
     ):
         self.fun = fun
-        self.static_argnums, self.static_argnames = static_arguments(
-            fun, static_argnums, static_argnames
-        )
+        nums, names = static_arguments(fun, static_argnums, static_argnames)
+        self.static_argnums: tuple[int, ...] = nums
+        self.static_argnames: tuple[str, ...] = names
         self.donate = donate
         self.options = options or JitOptions()
-        self.owner = owner_name("jit", fun)
-        self._name = self.options.lowered_name(fun)
+        self.owner: str = owner_name("jit", fun)
+        self._name: str = self.options.lowered_name(fun)
         self._plan = Plan(reads=speculate(fun))
         # Per thread: the States of the call being traced (two threads may
         # trace the same function at once).
