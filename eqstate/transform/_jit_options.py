@@ -31,9 +31,13 @@ class JitOptions:
         self.in_shardings = in_shardings
         self.out_shardings = out_shardings
         nums = donate_argnums if donate_argnums is not None else ()
-        self.donate_argnums: tuple[int, ...] = (nums,) if isinstance(nums, int) else tuple(nums)
+        self.donate_argnums: tuple[int, ...] = (
+            (nums,) if isinstance(nums, int) else tuple(nums)
+        )
         names = donate_argnames if donate_argnames is not None else ()
-        self.donate_argnames: tuple[str, ...] = (names,) if isinstance(names, str) else tuple(names)
+        self.donate_argnames: tuple[str, ...] = (
+            (names,) if isinstance(names, str) else tuple(names)
+        )
         self.keep_unused = keep_unused
         self.device = device
         self.backend = backend
