@@ -4,15 +4,12 @@ does the work: see `_jit_wrapper`)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any, ParamSpec, TypeVar, overload
+from typing import Any, overload
 
 from ._jit_options import JitOptions
-from ._jit_wrapper import JitWrapper
+from ._jit_wrapper import JitWrapper, P, R
 
 __all__ = ["jit"]
-
-P = ParamSpec("P")
-R = TypeVar("R")
 
 
 @overload

@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
-from typing import Any, ParamSpec, TypeVar
+from typing import Any
 
 import jax
 
 from ._jit import jit
-from ._jit_wrapper import JitWrapper
+from ._jit_wrapper import JitWrapper, P, R
 
 __all__ = ["named_call", "named_scope"]
-
-P = ParamSpec("P")
-R = TypeVar("R")
 
 
 def named_call(fun: Callable[P, R] | None = None, *, name: str | None = None) -> Any:
