@@ -18,12 +18,8 @@ from typing import Any
 from ._async import AsyncManager
 from ._errors import CheckpointError, CheckpointMismatchError, InvalidCheckpointPath
 from ._format import MAGIC, decode, encode, read_file, write_atomic
-from ._msgpack import (
-    MismatchMode,
-    check_mode,
-    decode_braintools,
-    msgpack_from_state_dict,
-)
+from ._msgpack import MismatchMode, check_mode, msgpack_from_state_dict
+from ._msgpack_bytes import decode_braintools
 from ._tree import first_mismatch, flatten, restore, spec_of
 
 __all__ = ["load", "msgpack_load", "msgpack_save", "save"]

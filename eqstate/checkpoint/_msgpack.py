@@ -1,4 +1,4 @@
-"""braintools' checkpoint format: plain msgpack of a state dict, and its registry.
+"""braintools' checkpoint format: the state dict of a tree, and its type registry.
 
 A state dict is what `msgpack_to_state_dict` makes of a tree: dicts with
 string keys (`module.states()`, keyed by path tuples, is nested first, as
@@ -6,9 +6,8 @@ brainstate's `FlattedDict.to_nest()` does; a plain dict's keys become their
 string forms, `"('w',)"`, as in braintools), lists and tuples as dicts keyed
 `"0"`, `"1"`, ..., named tuples as dicts of their fields, a State as its
 value, arrays as they are. Types are looked up in a registry that users
-extend with `msgpack_register_serialization`. On disk, arrays are msgpack
-extension objects (code 1: `(shape, dtype name, bytes)`; code 2: a complex
-number; code 3: a numpy scalar); arrays over 1 GiB are split into chunks.
+extend with `msgpack_register_serialization`. `_msgpack_bytes.py` turns a
+state dict into the bytes on disk and back.
 
 Loading into a target checks every part first and writes the States only
 when the whole tree has been matched, so a mismatch in `"error"` mode
@@ -17,7 +16,6 @@ changes nothing.
 
 from __future__ import annotations
 
-import enum
 import sys
 import threading
 import warnings
@@ -27,17 +25,14 @@ from typing import Any, Literal
 
 import jax
 import jax.numpy as jnp
-import msgpack
 import numpy as np
 
 from .._state import State
-from ._errors import CheckpointCorruptError, CheckpointError, CheckpointMismatchError
+from ._errors import CheckpointError, CheckpointMismatchError
 
 __all__ = [
     "MismatchMode",
     "check_mode",
-    "decode_braintools",
-    "encode_braintools",
     "msgpack_from_state_dict",
     "msgpack_register_serialization",
     "msgpack_to_state_dict",
@@ -48,8 +43,6 @@ ToStateDict = Callable[[Any], Any]
 FromStateDict = Callable[..., Any]
 
 _REGISTRY: dict[type, tuple[ToStateDict, FromStateDict]] = {}
-_CHUNKED = "__msgpack_chunked_array__"
-_MAX_CHUNK = 2**30
 
 
 class _NamedTuple:
@@ -415,104 +408,3 @@ msgpack_register_serialization(State, _state_to, _state_from)
 msgpack_register_serialization(np.ndarray, lambda x: x, _array_from)
 msgpack_register_serialization(jax.Array, lambda x: x, _array_from)
 msgpack_register_serialization(_HasStates, _has_states_to, _has_states_from)
-
-
-# -- bytes -------------------------------------------------------------------------
-
-
-class _Ext(enum.IntEnum):
-    ndarray = 1
-    complex = 2
-    npscalar = 3
-
-
-def _array_bytes(arr: Any) -> bytes:
-    arr = np.asarray(arr)
-    if arr.dtype.hasobject:
-        raise CheckpointError("Arrays of Python objects cannot be saved.")
-    packed = msgpack.packb(
-        (arr.shape, arr.dtype.name, arr.tobytes("C")), use_bin_type=True
-    )
-    assert isinstance(packed, bytes)
-    return packed
-
-
-def _array_of(data: bytes) -> np.ndarray:
-    shape, dtype, buffer = msgpack.unpackb(data, raw=True)
-    name = dtype.decode() if isinstance(dtype, bytes) else str(dtype)
-    kind = jnp.bfloat16 if name == "bfloat16" else np.dtype(name)
-    return np.frombuffer(buffer, dtype=kind).reshape(shape)
-
-
-def _pack_default(x: Any) -> Any:
-    if isinstance(x, (np.ndarray, jax.Array)):
-        return msgpack.ExtType(_Ext.ndarray, _array_bytes(x))
-    if isinstance(x, np.generic):
-        return msgpack.ExtType(_Ext.npscalar, _array_bytes(np.asarray(x)))
-    if isinstance(x, complex):
-        return msgpack.ExtType(_Ext.complex, msgpack.packb((x.real, x.imag)))
-    raise CheckpointError(
-        f"A {type(x).__name__} cannot be saved in braintools' msgpack format; "
-        "register it with msgpack_register_serialization."
-    )
-
-
-def _unpack_ext(code: int, data: bytes) -> Any:
-    if code == _Ext.ndarray:
-        return _array_of(data)
-    if code == _Ext.npscalar:
-        return _array_of(data)[()]
-    if code == _Ext.complex:
-        real, imag = msgpack.unpackb(data)
-        return complex(real, imag)
-    return msgpack.ExtType(code, data)
-
-
-def _chunk(state: Any) -> Any:
-    if isinstance(state, dict):
-        return {k: _chunk(v) for k, v in state.items()}
-    if isinstance(state, (np.ndarray, jax.Array)):
-        arr = np.asarray(state)
-        if arr.nbytes > _MAX_CHUNK:
-            flat = arr.reshape(-1)
-            step = max(1, _MAX_CHUNK // arr.dtype.itemsize)
-            pieces = [flat[i : i + step] for i in range(0, flat.size, step)]
-            return {
-                _CHUNKED: True,
-                "shape": {str(i): n for i, n in enumerate(arr.shape)},
-                "chunks": {str(i): p for i, p in enumerate(pieces)},
-            }
-        return arr
-    return state
-
-
-def _unchunk(state: Any) -> Any:
-    if isinstance(state, dict):
-        if state.get(_CHUNKED):
-            shape = tuple(state["shape"][str(i)] for i in range(len(state["shape"])))
-            chunks = [state["chunks"][str(i)] for i in range(len(state["chunks"]))]
-            return np.concatenate(chunks).reshape(shape)
-        return {k: _unchunk(v) for k, v in state.items()}
-    return state
-
-
-def encode_braintools(target: Any) -> bytes:
-    """`target` in braintools' format (what braintools' `msgpack_save` writes)."""
-    packed = msgpack.packb(
-        _chunk(msgpack_to_state_dict(target)), default=_pack_default, strict_types=True
-    )
-    assert isinstance(packed, bytes)
-    return packed
-
-
-def decode_braintools(data: bytes, path: str) -> Any:
-    """The state dict in a braintools file; `CheckpointCorruptError` if damaged."""
-    try:
-        state = msgpack.unpackb(data, ext_hook=_unpack_ext, raw=False)
-    except Exception as exc:
-        raise CheckpointCorruptError(
-            f"{path!r} is neither an eqstate checkpoint (it lacks the eqstate marker) "
-            f"nor a braintools msgpack checkpoint (it cannot be decoded: {exc}). "
-            "Nothing was loaded. Use an earlier checkpoint or save again."
-        ) from exc
-    return _unchunk(state)
