@@ -4,26 +4,28 @@ from ._base import (
     AbstractSurrogate as AbstractSurrogate,
     Surrogate as Surrogate,
 )
+from ._derivative_only import (
+    InvSquareGrad as InvSquareGrad,
+    MultiGaussianGrad as MultiGaussianGrad,
+    SlayerGrad as SlayerGrad,
+    inv_square_grad as inv_square_grad,
+    multi_gaussian_grad as multi_gaussian_grad,
+    slayer_grad as slayer_grad,
+)
 from ._more import (
     S2NN as S2NN,
-    InvSquareGrad as InvSquareGrad,
     LogTailedRelu as LogTailedRelu,
-    MultiGaussianGrad as MultiGaussianGrad,
     NonzeroSignLog as NonzeroSignLog,
     PiecewiseExp as PiecewiseExp,
     PiecewiseLeakyRelu as PiecewiseLeakyRelu,
     QPseudoSpike as QPseudoSpike,
-    SlayerGrad as SlayerGrad,
     SquarewaveFourierSeries as SquarewaveFourierSeries,
-    inv_square_grad as inv_square_grad,
     log_tailed_relu as log_tailed_relu,
-    multi_gaussian_grad as multi_gaussian_grad,
     nonzero_sign_log as nonzero_sign_log,
     piecewise_exp as piecewise_exp,
     piecewise_leaky_relu as piecewise_leaky_relu,
     q_pseudo_spike as q_pseudo_spike,
     s2nn as s2nn,
-    slayer_grad as slayer_grad,
     squarewave_fourier_series as squarewave_fourier_series,
 )
 from ._surrogate import (

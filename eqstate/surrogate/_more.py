@@ -1,4 +1,8 @@
-"""More surrogates: exponential, logarithmic, Fourier and multi-Gaussian derivatives."""
+"""More surrogates, each with a closed-form `surrogate_fun`: exponential, logarithmic,
+Fourier, S2NN and q-PseudoSpike (and their functions).
+
+The ones known only by their derivative are in `_derivative_only.py`.
+"""
 
 from __future__ import annotations
 
@@ -14,24 +18,18 @@ from ._base import Hyper, Surrogate, _check_positive, _hyper
 
 __all__ = [
     "S2NN",
-    "InvSquareGrad",
     "LogTailedRelu",
-    "MultiGaussianGrad",
     "NonzeroSignLog",
     "PiecewiseExp",
     "PiecewiseLeakyRelu",
     "QPseudoSpike",
-    "SlayerGrad",
     "SquarewaveFourierSeries",
-    "inv_square_grad",
     "log_tailed_relu",
-    "multi_gaussian_grad",
     "nonzero_sign_log",
     "piecewise_exp",
     "piecewise_leaky_relu",
     "q_pseudo_spike",
     "s2nn",
-    "slayer_grad",
     "squarewave_fourier_series",
 ]
 
@@ -283,98 +281,6 @@ class LogTailedRelu(Surrogate):
         )
 
 
-def _gauss(x: Array, mu: Hyper, sigma: Hyper) -> Array:
-    return jnp.exp(-((x - mu) ** 2) / (2.0 * sigma**2)) / (
-        math.sqrt(2 * math.pi) * sigma
-    )
-
-
-class MultiGaussianGrad(Surrogate):
-    r"""Spike with a Gaussian bump minus two wide Gaussian side lobes.
-
-    With $\mathcal{N}(x; \mu, \sigma)$ the normal density,
-    $g'(x) = k\left[(1 + h)\mathcal{N}(x; 0, \sigma) - h\,\mathcal{N}(x; \sigma, s\sigma)
-    - h\,\mathcal{N}(x; -\sigma, s\sigma)\right]$, $k$ the `scale`.
-
-    ```python
-    import jax
-    import eqstate
-
-    spk = eqstate.surrogate.MultiGaussianGrad()
-    assert float(jax.grad(spk)(0.0)) > 0.0
-    assert float(jax.grad(spk)(2.0)) < 0.0  # the negative side lobe
-    ```
-
-    Args:
-        h: weight of the side lobes.
-        s: width of the side lobes relative to `sigma` (positive).
-        sigma: width $\sigma$ of the central bump (positive).
-        scale: overall scale $k$.
-    """
-
-    h: Hyper = _hyper(0.15)
-    s: Hyper = _hyper(6.0)
-    sigma: Hyper = _hyper(0.5)
-    scale: Hyper = _hyper(0.5)
-
-    def __check_init__(self) -> None:
-        _check_positive(self, "s", "sigma")
-
-    def _derivative(self, x: Array) -> Array:
-        wide = self.s * self.sigma
-        center = (1.0 + self.h) * _gauss(x, 0.0, self.sigma)
-        sides = self.h * (_gauss(x, self.sigma, wide) + _gauss(x, -self.sigma, wide))
-        return self.scale * (center - sides)
-
-
-class InvSquareGrad(Surrogate):
-    r"""Spike with an inverse-square surrogate derivative.
-
-    $g'(x) = \frac{1}{(\alpha |x| + 1)^2}$, equal to 1 at $x = 0$.
-
-    ```python
-    import jax
-    import eqstate
-
-    spk = eqstate.surrogate.InvSquareGrad(alpha=1.0)
-    assert abs(float(jax.grad(spk)(1.0)) - 0.25) < 1e-6
-    ```
-
-    Args:
-        alpha: how fast the derivative falls off.
-    """
-
-    alpha: Hyper = _hyper(100.0)
-
-    def _derivative(self, x: Array) -> Array:
-        d = self.alpha * jnp.abs(x) + 1.0
-        return 1.0 / (d * d)
-
-
-class SlayerGrad(Surrogate):
-    r"""Spike with SLAYER's exponential surrogate derivative.
-
-    $g'(x) = e^{-\alpha |x|}$, equal to 1 at $x = 0$.
-
-    ```python
-    import math
-    import jax
-    import eqstate
-
-    spk = eqstate.surrogate.SlayerGrad(alpha=1.0)
-    assert abs(float(jax.grad(spk)(1.0)) - math.exp(-1.0)) < 1e-6
-    ```
-
-    Args:
-        alpha: decay rate of the derivative.
-    """
-
-    alpha: Hyper = _hyper(1.0)
-
-    def _derivative(self, x: Array) -> Array:
-        return jnp.exp(-self.alpha * jnp.abs(x))
-
-
 def piecewise_exp(x: Any, alpha: Hyper = 1.0) -> Array:
     """Functional form of `PiecewiseExp`.
 
@@ -457,45 +363,3 @@ def log_tailed_relu(x: Any, alpha: Hyper = 0.0) -> Array:
     ```
     """
     return LogTailedRelu(alpha)(x)
-
-
-def multi_gaussian_grad(
-    x: Any,
-    h: Hyper = 0.15,
-    s: Hyper = 6.0,
-    sigma: Hyper = 0.5,
-    scale: Hyper = 0.5,
-) -> Array:
-    """Functional form of `MultiGaussianGrad`.
-
-    ```python
-    import eqstate
-
-    assert float(eqstate.surrogate.multi_gaussian_grad(0.0)) == 1.0
-    ```
-    """
-    return MultiGaussianGrad(h, s, sigma, scale)(x)
-
-
-def inv_square_grad(x: Any, alpha: Hyper = 100.0) -> Array:
-    """Functional form of `InvSquareGrad`.
-
-    ```python
-    import eqstate
-
-    assert float(eqstate.surrogate.inv_square_grad(-1e-3)) == 0.0
-    ```
-    """
-    return InvSquareGrad(alpha)(x)
-
-
-def slayer_grad(x: Any, alpha: Hyper = 1.0) -> Array:
-    """Functional form of `SlayerGrad`.
-
-    ```python
-    import eqstate
-
-    assert float(eqstate.surrogate.slayer_grad(1.0)) == 1.0
-    ```
-    """
-    return SlayerGrad(alpha)(x)
