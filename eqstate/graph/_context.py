@@ -10,8 +10,8 @@ from typing import Any, Generic, TypeVar
 import jax.tree_util as jtu
 
 from .._filters import Filter
+from ..util._dataclass import PyTreeNode, field
 from ..util._pretty import MappingReprMixin
-from ..util._struct import PyTreeNode, field
 from ._flatten import GraphDef, GraphError, flatten, unflatten
 
 __all__ = [

@@ -18,6 +18,12 @@ from .._filters import (
     to_predicate as to_predicate,
 )
 from ._cache import BoundedCache as BoundedCache
+from ._dataclass import (
+    PyTreeNode as PyTreeNode,
+    dataclass as dataclass,
+    field as field,
+    is_dataclass as is_dataclass,
+)
 from ._dicts import (
     FlattedDict as FlattedDict,
     NestedDict as NestedDict,
@@ -49,12 +55,8 @@ from ._pretty import (
 from ._struct import (
     DotDict as DotDict,
     FrozenDict as FrozenDict,
-    PyTreeNode as PyTreeNode,
     copy as copy,
-    dataclass as dataclass,
-    field as field,
     freeze as freeze,
-    is_dataclass as is_dataclass,
     pop as pop,
     pretty_repr as pretty_repr,
     unfreeze as unfreeze,
