@@ -4,26 +4,24 @@ A `State` is an identity: two States are the same State only if they are the
 same Python object. Its value lives in the reference table (`_table.py`): the
 eager slot on the object, overlaid by the frames of active transforms.
 
-A State is also a pytree node whose only child is its *current* value, so
-`jax.tree.leaves(module)` shows the latest values and `eqx.tree_serialise_leaves`
-saves them. Unflattening always builds a *new* State (a new identity) with the
-given value, so `jax.tree.map(f, module)` returns an independent copy.
+This module holds `State`, its brainstate-named kinds (`ParamState`,
+`HiddenState`, ...) and `is_state`. How a State is a pytree node, and the one
+way to build a State without `__init__`, are in `_state_pytree.py`.
 """
 
 from __future__ import annotations
 
 import contextlib
-import sys
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import jax
-import jax.tree_util as jtu
 
 from . import _table
 from ._errors import EqstateError
 from ._pretty import format_block
 from ._state_info import _Info, _user_location
+from ._state_pytree import new_state, register_pytree
 from .typing import Missing
 
 if TYPE_CHECKING:
@@ -33,7 +31,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "is_state",
-    "new_state",
     "BatchState",
     "HiddenState",
     "LongTermState",
@@ -93,7 +90,7 @@ class State(Generic[T]):
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        _register(cls)
+        register_pytree(cls)
 
     if not TYPE_CHECKING:
 
@@ -329,6 +326,8 @@ class State(Generic[T]):
         return self.__eqstate_repr__(0)
 
 
+register_pytree(State)
+
 PLAIN_VALUE = State.__dict__["value"]  # swapped for a hooked one while hooks exist
 
 
@@ -347,69 +346,6 @@ def _not_a_state(value: Any, method: str) -> None:
 def is_state(x: Any) -> bool:
     """True for a `State` (used as `is_leaf` when walking pytrees)."""
     return isinstance(x, State)
-
-
-def is_equinox_module(x: Any) -> bool:
-    """`isinstance(x, eqx.Module)`, without importing equinox to ask.
-
-    No equinox module can exist before equinox is imported, so `import eqstate`
-    leaves equinox for the first model definition (`eqstate.nn`) to load.
-    """
-    eqx = sys.modules.get("equinox")
-    return eqx is not None and isinstance(x, eqx.Module)
-
-
-def new_state(
-    cls: type[State[Any]],
-    info: _Info,
-    value: Any,
-    *,
-    copy: bool,
-    eager: bool = False,
-) -> Any:
-    """The one way to build a State without calling `__init__`.
-
-    `copy=True` marks a pytree copy (JAX unflattening a module): written under
-    a raw JAX transform, such a copy would lose the write, so it raises.
-    `copy=False` is a new State in its own right (e.g. `treefy_merge`).
-    `eager=True` creates it outside every transform's frame.
-    """
-    state = object.__new__(cls)
-    state._info = info
-    _table.create(state, value, copy=copy, eager=eager)
-    return state
-
-
-def rebuild_state(one_level: Any, value: Any) -> Any:
-    """A new State (not a copy) from a State's one-level treedef and a value."""
-    cls, info = one_level.node_data()
-    return new_state(cls, info, value, copy=False)
-
-
-def _flatten_with_keys(state: State) -> tuple[tuple[tuple[Any, Any]], _Info]:
-    return ((_VALUE_KEY, _table.read(state)),), state._info
-
-
-def _flatten(state: State) -> tuple[tuple[Any], _Info]:
-    return (_table.read(state),), state._info
-
-
-def _unflatten(cls: type[State], info: _Info, children: Any) -> State:
-    """Rebuild a State from its pytree children as a new State (not a copy)."""
-    return new_state(cls, info, children[0], copy=False)
-
-
-_VALUE_KEY = jtu.GetAttrKey("value")
-
-
-def _register(cls: type[State]) -> None:
-    def unflatten(info: _Info, children: Any) -> State:
-        return new_state(cls, info, children[0], copy=True)
-
-    jtu.register_pytree_with_keys(cls, _flatten_with_keys, unflatten, _flatten)
-
-
-_register(State)
 
 
 class ShortTermState(State[T]):

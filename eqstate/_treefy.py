@@ -8,7 +8,8 @@ from typing import Any, Generic, TypeVar
 import jax.tree_util as jtu
 
 from ._errors import EqstateError
-from ._state import State, rebuild_state
+from ._state import State
+from ._state_pytree import rebuild_state
 from .util._pretty import PrettyAttr, PrettyObject, PrettyType
 
 __all__ = ["TreefyState", "maybe_state", "to_treefy"]

@@ -15,7 +15,8 @@ import jax.tree_util as jtu
 from .._errors import EqstateError
 from .._filters import Filter
 from .._paths import to_path
-from .._state import State, is_state as _is_state, rebuild_state
+from .._state import State, is_state as _is_state
+from .._state_pytree import rebuild_state
 from .._treefy import TreefyState, to_treefy
 from ..util._dicts import FlattedDict, NestedDict, _path_sort_key, flat_mapping
 from ..util._pretty import PrettyAttr, PrettyRepr, PrettyType

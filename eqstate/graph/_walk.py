@@ -18,7 +18,8 @@ import jax.tree_util as jtu
 from .._errors import EqstateError, TraceContextError
 from .._filters import Filter, to_predicate
 from .._paths import clean_keypath, key_entry
-from .._state import State, is_equinox_module
+from .._state import State
+from .._state_pytree import is_equinox_module
 from ..util._dicts import FlattedDict, _path_sort_key
 from ..util._pretty import PrettyObject
 

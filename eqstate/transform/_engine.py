@@ -31,7 +31,8 @@ import jax.tree_util as jtu
 
 from .. import _jax_hooks, _table
 from .._errors import EqstateError
-from .._state import State, is_state, new_state
+from .._state import State, is_state
+from .._state_pytree import new_state
 from .._table import Frame
 from ._inputs import PLAIN_TYPES, unwrap
 

@@ -15,7 +15,8 @@ import jax
 import jax.tree_util as jtu
 import numpy as np
 
-from .._state import State, is_equinox_module, is_state
+from .._state import State, is_state
+from .._state_pytree import is_equinox_module
 
 __all__ = ["PLAIN_TYPES", "plain", "plain_args", "speculate", "unwrap"]
 
