@@ -2,8 +2,12 @@
 
 The expected numbers are braintools 0.3.0's (brainstate 0.5.4, optax 0.2.x,
 float32), recorded by running the same calls with `braintools.optim` and
-`brainstate.ParamState`; each test says which call.
+`brainstate.ParamState`; each test says which call. The learning-rate cases
+are played from `golden/optim_lr.json` (`golden/record_optim_lr.py`).
 """
+
+import json
+from pathlib import Path
 
 import jax.numpy as jnp
 import numpy as np
@@ -12,6 +16,10 @@ import pytest
 
 import eqstate
 import eqstate.optim as optim
+
+from .golden.optim_lr_calls import play
+
+LR_GOLDEN = json.loads((Path(__file__).parent / "golden" / "optim_lr.json").read_text())
 
 
 def _run(opt, w0, grads):
@@ -90,6 +98,58 @@ def test_adafactor_warns_about_arguments_braintools_ignores():
         opt = optim.Adafactor(lr=0.1, beta1=0.9, eps=(1e-30, 1e-2))
     got = _run(opt, _M, _GM[:1])  # ignored: the same step as without them
     np.testing.assert_allclose(got, [0.9, -2.1, 0.4, 0.4], rtol=1e-6)
+
+
+# -- lr_apply, current_lr and the schedule, call by call (golden/optim_lr.json) -------
+
+
+@pytest.mark.parametrize("jitted", [False, True])
+@pytest.mark.parametrize("name", sorted(LR_GOLDEN))
+def test_learning_rate_calls_match_braintools(name, jitted):
+    """lr_apply applies to the schedule's own rate (no compounding); before the
+    schedule's first step the optimizer reports base_lr; updates use the rate
+    braintools uses. `jitted`: each train step under `eqstate.transform.jit`."""
+    case = LR_GOLDEN[name]
+    rows = play(
+        optim, eqstate.ParamState, case, eqstate.transform.jit if jitted else None
+    )
+    assert [r[0] for r in rows] == [r[0] for r in case["rows"]]
+    for got, expected in zip(rows, case["rows"]):
+        np.testing.assert_allclose(
+            got[1:], expected[1:], rtol=1e-5, atol=1e-7, err_msg=f"{name}: {got}"
+        )
+
+
+def test_lr_apply_does_not_compound():
+    """The golden numbers, spelled out: braintools' constant-mixed case."""
+    w = eqstate.ParamState(jnp.zeros(1))
+    opt = optim.SGD(lr=1.0)
+    opt.register_trainable_weights([w])
+    opt.lr_apply(lambda lr: lr * 0.5)
+    opt.lr_apply(lambda lr: lr * 0.5)  # braintools: 0.5 again, not 0.25
+    assert float(opt.current_lr) == 0.5
+    opt.update([jnp.ones(1)])
+    np.testing.assert_allclose(w.value, [-0.5])
+    assert float(opt.lr.get_lr()[0]) == 1.0  # the schedule's own rate
+
+
+def test_current_lr_is_base_lr_until_a_warmup_schedule_steps():
+    """braintools: LinearLR(0.1, start_factor=0.25) reports 0.1, updates with 0.025."""
+    warmup = optim.LinearLR(base_lr=0.1, start_factor=0.25, total_iters=4)
+    w = eqstate.ParamState(jnp.zeros(1))
+    opt = optim.SGD(lr=warmup)
+    opt.register_trainable_weights([w])
+    assert float(opt.current_lr) == pytest.approx(0.1)
+    assert float(opt.get_last_lr()[0]) == pytest.approx(0.1)
+    assert float(warmup.get_last_lr()[0]) == pytest.approx(0.025)
+    opt.update([jnp.ones(1)])
+    np.testing.assert_allclose(w.value, [-0.025], rtol=1e-6)
+    saved = opt.state_dict()  # the "not told yet" mark survives a round trip
+    warmup.step()
+    assert float(opt.current_lr) == pytest.approx(0.04375)
+    opt.load_state_dict(saved)
+    assert float(opt.current_lr) == pytest.approx(0.1)
+    assert float(warmup.current_lr) == pytest.approx(0.025)
 
 
 # -- current_lr and get_last_lr follow the schedule --------------------------------

@@ -14,8 +14,8 @@ gives is written into the injected hyperparameters before every update, so
 epoch-style schedules (`.step()`) and per-update ones work the same way. A
 constant rate (a plain number) needs no injected hyperparameters: each update
 calls the factory with the rate read from one scalar State (the schedule's
-applied rate, NaN for none), so `lr_apply` and `current_lr = ...` can change
-it while the step carries no other rate State.
+applied rate, not finite for none), so `lr_apply` and `current_lr = ...` can
+change it while the step carries no other rate State.
 """
 
 from __future__ import annotations
@@ -182,6 +182,8 @@ class OptaxOptimizer(Optimizer):
         self._layout: Layout = "dict"
         self.opt_state: Any = None
         self._pure_update = jax.jit(self._apply)
+        if self._lr is not None:
+            self._lr.attach_optimizer(self)
 
     def default_tx(self, learning_rate: Any = None) -> optax.GradientTransformation:
         """The transformation this optimizer applies, at `learning_rate`.
@@ -320,15 +322,15 @@ class OptaxOptimizer(Optimizer):
         """The pure optax step (`_pure_update` is its jit, for eager updates).
 
         `lr` is None for a ready transformation, the schedule's rate for an
-        injected one, and for a constant rate the schedule's applied rate (NaN:
-        none, use `base_lr`), given to the factory.
+        injected one, and for a constant rate the schedule's applied rate (not
+        finite: none, use `base_lr`), given to the factory.
         """
         tx = self._tx
         if self._factory is not None and self._lr is not None:
             dtype = _rate_dtype(params)
             # lax.select, not jnp.where: traced inline, with no nested jit
             rate = jax.lax.select(
-                jnp.isnan(lr), jnp.asarray(self._lr.base_lr, dtype), lr.astype(dtype)
+                jnp.isfinite(lr), lr.astype(dtype), jnp.asarray(self._lr.base_lr, dtype)
             )
             tx = self._factory(rate)
         elif lr is not None:
@@ -411,8 +413,14 @@ class OptaxOptimizer(Optimizer):
         return self._lr.current_lr
 
     def lr_apply(self, apply_fn: Callable[[jax.Array], Any]) -> None:
-        """Set the learning rate to `apply_fn(current rate)` until the schedule's
-        next `step()` (see `LRScheduler.apply`); a constant rate keeps it.
+        """Set the learning rate to `apply_fn(the schedule's rate)` until the
+        schedule's next `step()` (see `LRScheduler.apply`); a constant rate
+        keeps it.
+
+        As in braintools 0.3.0, `apply_fn` gets the schedule's own rate, not
+        the rate an earlier `lr_apply` or `current_lr = ...` set: calls do not
+        compound (`ReduceLROnPlateau`, whose rate is its state, is the
+        exception).
 
         ```python
         import jax.numpy as jnp
@@ -423,6 +431,7 @@ class OptaxOptimizer(Optimizer):
         opt = optim.SGD(lr=1.0)
         opt.register_trainable_weights({"w": w})
         opt.lr_apply(lambda lr: lr * 0.1)
+        opt.lr_apply(lambda lr: lr * 0.1)  # 0.1 of 1.0 again
         opt.update({"w": jnp.ones(2)})
         assert jnp.allclose(w.value, 0.9) and jnp.allclose(opt.current_lr, 0.1)
         ```
@@ -443,32 +452,34 @@ class OptaxOptimizer(Optimizer):
 
     @property
     def current_lr(self) -> jax.Array:
-        """The learning rate the next `update` uses (braintools' `current_lr`).
+        """The learning rate, as braintools' `current_lr` reports it.
 
         It follows the schedule: after `schedule.step()` it is the new
-        position's rate, after `lr_apply` the applied one. Assigning sets the
-        rate until the schedule's next `step()` (a constant rate keeps it),
-        eagerly or inside `eqstate.transform.jit`.
+        position's rate, after `lr_apply` the applied one; that is the rate the
+        next `update` uses. Before the schedule's first `step()` (or
+        `lr_apply`, or an assignment) it is `base_lr`, as in braintools 0.3.0,
+        even where `update` uses another rate: a warm-up schedule such as
+        `LinearLR` starts below `base_lr` (its own `current_lr` says so).
+        Assigning sets the rate until the schedule's next `step()` (a constant
+        rate keeps it), eagerly or inside `eqstate.transform.jit`.
 
         ```python
         import jax.numpy as jnp
         import eqstate.optim as optim
 
-        schedule = optim.StepLR(base_lr=0.1, step_size=1, gamma=0.5)
-        opt = optim.SGD(lr=schedule)
-        schedule.step()
-        assert jnp.allclose(opt.current_lr, 0.05)
+        warmup = optim.LinearLR(base_lr=0.1, start_factor=0.25, total_iters=4)
+        opt = optim.SGD(lr=warmup)
+        assert jnp.allclose(opt.current_lr, 0.1)  # base_lr, as braintools says
+        assert jnp.allclose(warmup.current_lr, 0.025)  # what an update uses
+        warmup.step()
+        assert jnp.allclose(opt.current_lr, 0.04375)
         opt.current_lr = 0.5
         assert jnp.allclose(opt.current_lr, 0.5)
         ```
-
-        Before the first `step()` this is the schedule's rate at its initial
-        position, which `update` uses; braintools 0.3.0 reports `base_lr`
-        there, which differs for warm-up schedules such as `LinearLR`.
         """
         if self._lr is None:
             raise OptimizerError(_UNKNOWN_LR)
-        return self._lr.current_lr
+        return self._lr._reported_lr
 
     @current_lr.setter
     def current_lr(self, value: Any) -> None:

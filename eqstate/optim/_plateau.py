@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Literal
 
 import jax
@@ -137,9 +138,28 @@ class ReduceLROnPlateau(LRScheduler):
         """
         return self.lr_value.value
 
-    @property
-    def current_lr(self) -> jax.Array:
-        return self._with_applied(self.lr_value.value)
+    def apply(self, apply_fn: Callable[[jax.Array], Any]) -> None:
+        """Set the rate to `apply_fn(current rate)`, for good.
+
+        A plateau schedule's rate is its state, not a function of the epoch:
+        the new rate stays until a plateau cuts it (braintools 0.3.0), and a
+        second `apply` works on the first one's result.
+
+        ```python
+        import eqstate.optim as optim
+
+        schedule = optim.ReduceLROnPlateau(base_lr=1.0)
+        schedule.apply(lambda lr: lr * 0.5)
+        schedule.apply(lambda lr: lr * 0.5)
+        schedule.step(1.0)
+        assert float(schedule.current_lr) == 0.25
+        ```
+
+        Args:
+            apply_fn: maps the current rate (a scalar array) to the new one.
+        """
+        self.lr_value.value = self._checked_rate(apply_fn(self.lr_value.value))
+        self._applied.value = jnp.asarray(jnp.nan, jnp.float32)
 
     def __eqstate_states__(self) -> dict[str, Any]:
         return {

@@ -105,7 +105,9 @@ class LRScheduler:
         self.last_epoch: OptimState = OptimState(
             jnp.asarray(last_epoch, jnp.int32), name=f"{type(self).__name__}.last_epoch"
         )
-        # A rate set by `apply`, in force until the next `step()` (NaN: none).
+        # A rate set by `apply`, in force until the next `step()`. Not finite:
+        # none; +inf also says the optimizer this schedule was given to has not
+        # been told a rate yet (see `attach_optimizer`).
         self._applied: OptimState = OptimState(
             jnp.asarray(jnp.nan, jnp.float32), name=f"{type(self).__name__}.applied"
         )
@@ -129,26 +131,53 @@ class LRScheduler:
     @property
     def current_lr(self) -> jax.Array:
         """The rate at the current position (what the next update will use)."""
-        return self._with_applied(_f32(self(self.last_epoch.value)))
+        return self._with_applied(self._own_lr)
+
+    @property
+    def _own_lr(self) -> jax.Array:
+        """The schedule's own rate at its position, whatever `apply` set."""
+        return _f32(self(self.last_epoch.value))
 
     def _with_applied(self, rate: jax.Array) -> jax.Array:
         """`rate`, or the one `apply` set since the last `step()`."""
         applied = self._applied.value
-        return jnp.where(jnp.isnan(applied), rate, applied)
+        return jnp.where(jnp.isfinite(applied), applied, rate)
+
+    @property
+    def _reported_lr(self) -> jax.Array:
+        """The rate the optimizer given this schedule reports as `current_lr`:
+        `base_lr` until the schedule first moves or is applied to (braintools
+        0.3.0 tells the optimizer a rate only then), `current_lr` after."""
+        told = ~jnp.isposinf(self._applied.value)
+        return jnp.where(told, self.current_lr, _f32(self.base_lr))
+
+    def _checked_rate(self, rate: Any) -> jax.Array:
+        """What `apply_fn` returned, as a float32 scalar (or an error)."""
+        rate = _f32(rate)
+        if jnp.ndim(rate) != 0:
+            raise EqstateError(
+                f"{type(self).__name__}.apply: apply_fn returned an array of shape "
+                f"{jnp.shape(rate)}; it must return one rate, e.g. "
+                "`lambda lr: lr * 0.1`."
+            )
+        return rate
 
     def apply(self, apply_fn: Callable[[jax.Array], Any]) -> None:
-        """Set the current rate to `apply_fn(current rate)` until the next `step()`.
+        """Set the rate to `apply_fn(the schedule's rate)` until the next `step()`.
 
+        `apply_fn` gets the schedule's own rate at its position, not a rate an
+        earlier `apply` set, so two calls do not compound (braintools 0.3.0).
         The next `step()` goes back to the schedule's own rate at the new
         position. The optimizer using this schedule updates with the applied
         rate (and reports it as its `current_lr`). `state_dict()` saves the
-        applied rate (NaN when none) as `"applied_lr"`.
+        applied rate (NaN or +inf when none) as `"applied_lr"`.
 
         ```python
         import eqstate.optim as optim
 
         schedule = optim.StepLR(base_lr=1.0, step_size=2, gamma=0.5)
         schedule.apply(lambda lr: lr * 0.1)
+        schedule.apply(lambda lr: lr * 0.1)  # 0.1 of 1.0 again, not 0.01
         assert abs(float(schedule.current_lr) - 0.1) < 1e-7
         schedule.step()
         schedule.step()
@@ -156,16 +185,9 @@ class LRScheduler:
         ```
 
         Args:
-            apply_fn: maps the current rate (a scalar array) to the new one.
+            apply_fn: maps the schedule's rate (a scalar array) to the new one.
         """
-        rate = _f32(apply_fn(self.current_lr))
-        if jnp.ndim(rate) != 0:
-            raise EqstateError(
-                f"{type(self).__name__}.apply: apply_fn returned an array of shape "
-                f"{jnp.shape(rate)}; it must return one rate, e.g. "
-                "`lambda lr: lr * 0.1`."
-            )
-        self._applied.value = rate
+        self._applied.value = self._checked_rate(apply_fn(self._own_lr))
 
     @property
     def current_lrs(self) -> list[jax.Array]:
@@ -173,8 +195,9 @@ class LRScheduler:
         return [self.current_lr]
 
     def get_lr(self) -> list[jax.Array]:
-        """The rate at the current position, as a one-element list."""
-        return [self.current_lr]
+        """The schedule's own rate at its position (whatever `apply` set), as a
+        one-element list."""
+        return [self._own_lr]
 
     def get_last_lr(self) -> list[jax.Array]:
         """The rate set by the last `step()` (the current one), as a list."""
@@ -199,10 +222,16 @@ class LRScheduler:
     def attach_optimizer(self, optimizer: Any) -> None:
         """Remember the optimizer that uses this schedule (braintools' hook).
 
+        An optimizer calls it when given the schedule as `lr=`. As in braintools
+        0.3.0, a rate set by `apply` before is dropped, and the optimizer's
+        `current_lr` reports `base_lr` until the schedule's next `step()` or
+        `apply` (its updates use the schedule's rate all along).
+
         Args:
             optimizer: the optimizer.
         """
         self.optimizer = optimizer
+        self._applied.value = _f32(jnp.inf)
 
     def __eqstate_states__(self) -> dict[str, Any]:
         """The States holding this schedule's position (and an applied rate)."""

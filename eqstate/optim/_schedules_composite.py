@@ -140,10 +140,21 @@ class ChainedScheduler(LRScheduler):
         return self._combine([s(epoch) for s in self.schedulers])
 
     @property
-    def current_lr(self) -> jax.Array:
-        return self._with_applied(
-            self._combine([s.current_lr for s in self.schedulers])
-        )
+    def _own_lr(self) -> jax.Array:
+        return self._combine([s.current_lr for s in self.schedulers])
+
+    def attach_optimizer(self, optimizer: Any) -> None:
+        """Remember the optimizer that uses this schedule (braintools' hook).
+
+        A rate set by `apply` before is dropped; unlike other schedules, a
+        chain tells the optimizer its rate at once (braintools 0.3.0), so the
+        optimizer's `current_lr` is the chain's rate from the start.
+
+        Args:
+            optimizer: the optimizer.
+        """
+        self.optimizer = optimizer
+        self._applied.value = jnp.asarray(jnp.nan, jnp.float32)
 
     def step(self, epoch: ArrayLike | None = None) -> None:
         super().step(epoch)
@@ -217,9 +228,9 @@ class SequentialLR(LRScheduler):
         return _f32(rates[self._index(e)])
 
     @property
-    def current_lr(self) -> jax.Array:
+    def _own_lr(self) -> jax.Array:
         rates = jnp.stack([s.current_lr for s in self.schedulers])
-        return self._with_applied(_f32(rates[self.current_scheduler_idx]))
+        return _f32(rates[self.current_scheduler_idx])
 
     def step(self, epoch: ArrayLike | None = None) -> None:
         super().step(epoch)
