@@ -9,8 +9,9 @@ import optax
 
 from ._base import OptimizerError
 from ._optimizer import OptaxOptimizer
-from ._optimizer_parts import _as_registered, _decayed
+from ._optimizer_parts import _as_registered
 from ._schedules import LearningRate
+from ._transformation import _decayed
 
 __all__ = ["LBFGS", "Lookahead"]
 

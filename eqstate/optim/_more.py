@@ -8,8 +8,8 @@ from typing import Any
 import optax
 
 from ._optimizer import OptaxOptimizer
-from ._optimizer_parts import _decayed
 from ._schedules import LearningRate
+from ._transformation import _decayed
 
 __all__ = [
     "SM3",

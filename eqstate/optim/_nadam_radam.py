@@ -15,8 +15,8 @@ import jax.numpy as jnp
 import optax
 
 from ._optimizer import OptaxOptimizer
-from ._optimizer_parts import _decayed
 from ._schedules import LearningRate
+from ._transformation import _decayed
 
 __all__ = ["Nadam", "RAdam"]
 

@@ -2,24 +2,20 @@
 
 The idea: optax already is a pure `(grads, opt_state, params) -> (updates,
 opt_state)` pair. The optimizer keeps `opt_state` (one State per array), the
-step count and the
-learning-rate schedule's position in `OptimState`s and writes the new
-parameter values into the registered `ParamState`s. `update` only reads and
-writes States, so a train step wrapped in `eqstate.transform.jit` threads all
-of it with no extra code.
+step count and the learning-rate schedule's position in `OptimState`s and
+writes the new parameter values into the registered `ParamState`s. `update`
+only reads and writes States, so a train step wrapped in
+`eqstate.transform.jit` threads all of it with no extra code.
 
-The learning rate: with an optax factory (`optax.adam`) and `lr=`, the
-factory is wrapped in `optax.inject_hyperparams` and the rate the schedule
-gives is written into the injected hyperparameters before every update, so
-epoch-style schedules (`.step()`) and per-update ones work the same way. A
-constant rate (a plain number) needs no injected hyperparameters: each update
-calls the factory with the rate read from one scalar State (the schedule's
-applied rate, not finite for none), so `lr_apply` and `current_lr = ...` can
-change it while the step carries no other rate State.
+How the transformation is built from `tx` and `lr`, and how each step gets
+its rate (a schedule's through `optax.inject_hyperparams`, a constant one
+through the factory, so `lr_apply` reaches a compiled step), is in
+`_transformation.py`.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -36,29 +32,30 @@ from ._optimizer_parts import (
     Key,
     Layout,
     ParamStates,
-    _clips,
-    _decayed,
     _grads_list,
     _has_callable,
-    _rate_dtype,
     _registered_items,
     _shape,
 )
 from ._schedules import (
-    ConstantLR,
     LearningRate,
     LRScheduler,
     OptimState,
-    as_scheduler,
     assign_values,
     state_tree,
     tree_values,
     with_applied_lr,
 )
+from ._transformation import (
+    Factory,
+    _decayed,
+    check_arguments,
+    optax_step,
+    schedule_for,
+    transformation,
+)
 
 __all__ = ["OptaxOptimizer"]
-
-Factory = Callable[..., optax.GradientTransformation]
 
 
 class OptaxOptimizer(Optimizer):
@@ -126,61 +123,29 @@ class OptaxOptimizer(Optimizer):
         grad_clip_value: float | None = None,
     ):
         name = type(self).__name__
-        if isinstance(lr, (int, float)) and not isinstance(lr, bool) and lr < 0:
-            raise OptimizerError(f"{name}: lr must be >= 0; got {lr}.")
-        if weight_decay < 0:
-            raise OptimizerError(
-                f"{name}: weight_decay must be >= 0; got {weight_decay}."
-            )
-        for what, v in (
-            ("grad_clip_norm", grad_clip_norm),
-            ("grad_clip_value", grad_clip_value),
-        ):
-            if v is not None and v <= 0:
-                raise OptimizerError(f"{name}: {what} must be > 0 (or None); got {v}.")
+        check_arguments(name, lr, weight_decay, grad_clip_norm, grad_clip_value)
         self.weight_decay: float = weight_decay
         self.grad_clip_norm: float | None = grad_clip_norm
         self.grad_clip_value: float | None = grad_clip_value
         self._schedulers: list[LRScheduler] = []
-        clips = _clips(grad_clip_norm, grad_clip_value)
-        self._lr: LRScheduler | None
-        self._factory: Factory | None = None
-        if isinstance(tx, optax.GradientTransformation):
-            if isinstance(lr, LRScheduler) or callable(lr) or lr != 1e-3:
-                raise OptimizerError(
-                    f"{name}: `lr` was given with a ready GradientTransformation, "
-                    "whose learning rate is already inside it. Pass the optax factory "
-                    "instead, e.g. OptaxOptimizer(optax.adam, lr=schedule)."
-                )
-            self._lr = None
-            self._tx = optax.chain(*clips, _decayed(weight_decay, tx))
-        elif tx is None or callable(tx):
-            self._lr = as_scheduler(lr)
-            make = self.default_tx if tx is None else tx
-            decay = 0.0 if tx is None else weight_decay
-
-            def factory(learning_rate: Any) -> optax.GradientTransformation:
-                return optax.chain(*clips, _decayed(decay, make(learning_rate)))
-
-            if self._constant_lr:
-                # A constant rate needs no injected hyperparameters: `_apply`
-                # calls the factory with the rate of the moment (`lr_apply` can
-                # change it); this instance only builds optax's initial state.
-                self._factory = factory
-                self._tx = factory(self._lr.base_lr)
-            else:
-                self._tx = optax.inject_hyperparams(factory)(learning_rate=0.0)
-        else:
-            raise OptimizerError(
-                f"{name} expects an optax.GradientTransformation, an optax "
-                f"factory such as optax.adam, or None; got {type(tx).__name__}."
-            )
+        self._lr: LRScheduler | None = schedule_for(name, tx, lr)
+        # `_factory`: for a constant rate, what each update calls with the rate
+        # of the moment; `_tx` then only builds optax's initial state.
+        self._tx: optax.GradientTransformation
+        self._factory: Factory | None
+        self._tx, self._factory = transformation(
+            tx, self._lr, weight_decay, grad_clip_norm, grad_clip_value, self.default_tx
+        )
         self.step_count: OptimState = OptimState(
             jnp.zeros((), jnp.int32), name="step_count"
         )
         self._params: dict[Key, State[Any]] = {}
         self._layout: Layout = "dict"
         self.opt_state: Any = None
+        # the pure optax step `(params, grads, opt_state, lr, extra_args)`, and
+        # its jit for eager updates
+        base_lr = 0.0 if self._lr is None else self._lr.base_lr
+        self._apply = functools.partial(optax_step, self._tx, self._factory, base_lr)
         self._pure_update = jax.jit(self._apply)
         if self._lr is not None:
             self._lr.attach_optimizer(self)
@@ -311,39 +276,6 @@ class OptaxOptimizer(Optimizer):
 
     # -- the update ----------------------------------------------------------
 
-    def _apply(
-        self,
-        params: list[Any],
-        grads: list[Any],
-        opt_state: Any,
-        lr: Any,
-        extra_args: dict[str, Any],
-    ) -> tuple[list[Any], Any]:
-        """The pure optax step (`_pure_update` is its jit, for eager updates).
-
-        `lr` is None for a ready transformation, the schedule's rate for an
-        injected one, and for a constant rate the schedule's applied rate (not
-        finite: none, use `base_lr`), given to the factory.
-        """
-        tx = self._tx
-        if self._factory is not None and self._lr is not None:
-            dtype = _rate_dtype(params)
-            # lax.select, not jnp.where: traced inline, with no nested jit
-            rate = jax.lax.select(
-                jnp.isfinite(lr), lr.astype(dtype), jnp.asarray(self._lr.base_lr, dtype)
-            )
-            tx = self._factory(rate)
-        elif lr is not None:
-            hyper = dict(opt_state.hyperparams)
-            old = hyper["learning_rate"]
-            hyper["learning_rate"] = jnp.asarray(lr, dtype=jnp.result_type(old))
-            opt_state = opt_state._replace(hyperparams=hyper)
-        tx = optax.with_extra_args_support(tx)
-        updates, new_state = tx.update(grads, opt_state, params, **extra_args)
-        new_params = optax.apply_updates(params, updates)
-        assert isinstance(new_params, list)
-        return new_params, new_state
-
     def _grads_list(self, grads: Any) -> list[Any]:
         return _grads_list(self._params, self._layout, grads)
 
@@ -445,10 +377,6 @@ class OptaxOptimizer(Optimizer):
         if self._lr is None:
             raise OptimizerError(_UNKNOWN_LR)
         self._lr.apply(apply_fn)
-
-    @property
-    def _constant_lr(self) -> bool:
-        return isinstance(self._lr, ConstantLR) and self._lr.is_constant
 
     @property
     def current_lr(self) -> jax.Array:

@@ -1,6 +1,6 @@
 """The parts of `OptaxOptimizer` that are not the class itself: `ParamStates`
-(the registered weights), the optax building blocks (`_clips`, `_decayed`) and
-the checks of what is registered and of the gradients given to `update`."""
+(the registered weights) and the checks of what is registered and of the
+gradients given to `update` (the optax side is in `_transformation.py`)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,6 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, Literal, TypeAlias
 
 import jax
-import jax.numpy as jnp
-import optax
 
 from .._state import State
 from ._base import OptimizerError
@@ -82,15 +80,6 @@ class ParamStates(Mapping[Key, State[Any]]):
         return f"ParamStates({list(self._states)})"
 
 
-def _clips(grad_clip_norm: float | None, grad_clip_value: float | None) -> list[Any]:
-    clips: list[Any] = []
-    if grad_clip_norm is not None:
-        clips.append(optax.clip_by_global_norm(grad_clip_norm))
-    if grad_clip_value is not None:
-        clips.append(optax.clip(grad_clip_value))
-    return clips
-
-
 _UNKNOWN_LR = (
     "current_lr is unknown: this optimizer wraps a ready optax "
     "GradientTransformation whose learning rate eqstate cannot see. Build "
@@ -98,28 +87,8 @@ _UNKNOWN_LR = (
 )
 
 
-def _decayed(
-    weight_decay: float, tx: optax.GradientTransformation
-) -> optax.GradientTransformation:
-    """`tx` with the coupled L2 term `weight_decay * param` added to the gradient."""
-    if weight_decay:
-        return optax.chain(optax.add_decayed_weights(weight_decay), tx)
-    return tx
-
-
 def _has_callable(tree: dict[str, Any]) -> bool:
     return any(callable(x) for x in jax.tree.leaves(tree))
-
-
-def _rate_dtype(params: Any) -> Any:
-    """The dtype to give a constant rate: the weights' own floating dtype if
-    they share one (as a Python float would take), else float32."""
-    dtypes = {jnp.result_type(x) for x in jax.tree.leaves(params)}
-    if len(dtypes) == 1:
-        (dtype,) = dtypes
-        if jnp.issubdtype(dtype, jnp.floating):
-            return dtype
-    return jnp.float32
 
 
 def _shape(x: Any) -> Any:
