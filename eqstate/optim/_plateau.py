@@ -10,7 +10,7 @@ import jax.numpy as jnp
 from jax.typing import ArrayLike
 
 from .._errors import EqstateError
-from ._schedules import LRScheduler, OptimState, check_base_lr
+from ._schedules import NO_RATE, LRScheduler, OptimState, check_base_lr
 
 __all__ = ["ReduceLROnPlateau"]
 
@@ -159,7 +159,7 @@ class ReduceLROnPlateau(LRScheduler):
             apply_fn: maps the current rate (a scalar array) to the new one.
         """
         self.lr_value.value = self._checked_rate(apply_fn(self.lr_value.value))
-        self._applied.value = jnp.asarray(jnp.nan, jnp.float32)
+        self._drop_applied(NO_RATE)
 
     def __eqstate_states__(self) -> dict[str, Any]:
         return {

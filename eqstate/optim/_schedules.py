@@ -48,6 +48,14 @@ def _f32(x: Any) -> jax.Array:
     return jnp.asarray(x, dtype=jnp.float32)
 
 
+# What a schedule's applied-rate State (`LRScheduler._applied`) holds when no
+# `apply` rate is in force: NO_RATE; or UNTOLD, when in addition the optimizer
+# using the schedule has not been told a rate yet (braintools 0.3.0 has that
+# optimizer report `base_lr` until then). A finite value is an applied rate.
+NO_RATE = float("nan")
+UNTOLD = float("inf")
+
+
 def check_base_lr(owner: str, base_lr: Any) -> float:
     """`base_lr` as a float; per-group lists are not supported."""
     if isinstance(base_lr, (list, tuple)):
@@ -62,7 +70,7 @@ def check_base_lr(owner: str, base_lr: Any) -> float:
 def with_applied_lr(state_dict: Mapping[str, Any]) -> dict[str, Any]:
     """A schedule's `state_dict` saved before `apply` existed: no applied rate."""
     out = dict(state_dict)
-    out.setdefault("applied_lr", np.float32(np.nan))
+    out.setdefault("applied_lr", np.float32(NO_RATE))
     return out
 
 
@@ -105,11 +113,10 @@ class LRScheduler:
         self.last_epoch: OptimState = OptimState(
             jnp.asarray(last_epoch, jnp.int32), name=f"{type(self).__name__}.last_epoch"
         )
-        # A rate set by `apply`, in force until the next `step()`. Not finite:
-        # none; +inf also says the optimizer this schedule was given to has not
-        # been told a rate yet (see `attach_optimizer`).
+        # A rate set by `apply`, in force until the next `step()` (else
+        # NO_RATE or UNTOLD, see there).
         self._applied: OptimState = OptimState(
-            jnp.asarray(jnp.nan, jnp.float32), name=f"{type(self).__name__}.applied"
+            _f32(NO_RATE), name=f"{type(self).__name__}.applied"
         )
 
     @property
@@ -148,7 +155,7 @@ class LRScheduler:
         """The rate the optimizer given this schedule reports as `current_lr`:
         `base_lr` until the schedule first moves or is applied to (braintools
         0.3.0 tells the optimizer a rate only then), `current_lr` after."""
-        told = ~jnp.isposinf(self._applied.value)
+        told = self._applied.value != UNTOLD
         return jnp.where(told, self.current_lr, _f32(self.base_lr))
 
     def _checked_rate(self, rate: Any) -> jax.Array:
@@ -213,7 +220,7 @@ class LRScheduler:
             self.last_epoch.value = self.last_epoch.value + 1
         else:
             self.last_epoch.value = jnp.asarray(epoch, jnp.int32)
-        self._applied.value = jnp.asarray(jnp.nan, jnp.float32)
+        self._drop_applied(NO_RATE)
 
     def step_epoch(self) -> None:
         """The same as `step()`."""
@@ -231,7 +238,11 @@ class LRScheduler:
             optimizer: the optimizer.
         """
         self.optimizer = optimizer
-        self._applied.value = _f32(jnp.inf)
+        self._drop_applied(UNTOLD)
+
+    def _drop_applied(self, marker: float) -> None:
+        """No applied rate from now on; `marker` is NO_RATE or UNTOLD."""
+        self._applied.value = _f32(marker)
 
     def __eqstate_states__(self) -> dict[str, Any]:
         """The States holding this schedule's position (and an applied rate)."""

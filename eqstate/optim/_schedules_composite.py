@@ -10,13 +10,9 @@ import jax.numpy as jnp
 from jax.typing import ArrayLike
 
 from .._errors import EqstateError
-from ._schedules import LRScheduler, OptimState
+from ._schedules import NO_RATE, LRScheduler, OptimState, _f32
 
 __all__ = ["ChainedScheduler", "CosineAnnealingWarmRestarts", "SequentialLR"]
-
-
-def _f32(x: Any) -> jax.Array:
-    return jnp.asarray(x, dtype=jnp.float32)
 
 
 class CosineAnnealingWarmRestarts(LRScheduler):
@@ -154,7 +150,7 @@ class ChainedScheduler(LRScheduler):
             optimizer: the optimizer.
         """
         self.optimizer = optimizer
-        self._applied.value = jnp.asarray(jnp.nan, jnp.float32)
+        self._drop_applied(NO_RATE)
 
     def step(self, epoch: ArrayLike | None = None) -> None:
         super().step(epoch)

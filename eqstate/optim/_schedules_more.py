@@ -11,7 +11,7 @@ import optax
 from jax.typing import ArrayLike
 
 from .._errors import EqstateError
-from ._schedules import LRScheduler, check_base_lr
+from ._schedules import LRScheduler, _f32, check_base_lr
 
 __all__ = [
     "CyclicLR",
@@ -20,10 +20,6 @@ __all__ = [
     "WarmupCosineSchedule",
     "WarmupScheduler",
 ]
-
-
-def _f32(x: Any) -> jax.Array:
-    return jnp.asarray(x, dtype=jnp.float32)
 
 
 def _epoch(x: ArrayLike) -> jax.Array:
