@@ -91,6 +91,28 @@ def jit(
     assert int(count.value) == 2
     ```
 
+    Ahead of time (`eval_shape`, `trace`, `lower`, `compile`), nothing runs
+    and no State changes:
+
+    ```python
+    import jax
+    import jax.numpy as jnp
+    import eqstate
+
+    w = eqstate.ParamState(jnp.ones(3))
+
+    @eqstate.transform.jit
+    def scale(x):
+        w.value = w.value * x
+        return w.value.sum()
+
+    assert scale.eval_shape(2.0) == jax.ShapeDtypeStruct((), jnp.float32)
+    assert "stablehlo.multiply" in scale.lower(2.0).as_text()
+    scale.compile(2.0)
+    assert float(w.value[0]) == 1.0  # unchanged
+    assert float(scale(2.0)) == 6.0 and scale.origin_fun.__name__ == "scale"
+    ```
+
     Args:
         fun: the function (or module) to compile; `jit` also works as a
             decorator with keyword arguments only.
