@@ -6,6 +6,7 @@
     python -m benchmarks.profile --workload train --opt adam --calls 5000
     python -m benchmarks.profile --workload simulate --n 1000 --fresh 10
     python -m benchmarks.profile --workload compile --depth 200
+    python -m benchmarks.profile --workload compile --depth 200 --donation
 
 dispatch / train: µs per call of pure JAX and of eqstate without the profiler
 (best of 7 repeats, the two interleaved, so the numbers are comparable), then
@@ -19,9 +20,13 @@ with `--fresh K` also K pairs of fresh processes, one library each, alternating
 (the suite's setting, where a process's speed varies by more than the 3% target);
 then whether the two compiled loop bodies are the same XLA program.
 
-compile: the first call of a depth-D SGD train step, rebuilt each repeat and
-interleaved (median of 5): the Python side (all but the XLA backend compile),
-jaxpr tracing and MLIR lowering, from `jax.monitoring` events.
+compile: the first call of a depth-D SGD train step, rebuilt each round and
+interleaved (median of `--repeats`, default 11; a 5-round median swung by
+±7% between runs of one commit): the Python side (all but the XLA backend
+compile), jaxpr tracing and MLIR lowering, from `jax.monitoring` events, and
+the spread of the per-round ratios. `--donation` adds pure JAX donating its
+parameters (the like-for-like baseline, as eqstate donates) and eqstate with
+`donate=False`.
 """
 
 from __future__ import annotations
@@ -174,15 +179,17 @@ def _simulate(n: int, fresh: int, only: str | None) -> None:
             print(f"  {lib}: {len(ops)} instructions: {ops}")
 
 
-def _compile(depth: int) -> None:
+def _compile(depth: int, repeats: int, donation: bool) -> None:
     from .workloads.compile import FirstCall
 
     first_call = FirstCall()
     libs = ("jax", "eqstate")
+    if donation:
+        libs = ("jax", "jax+donate", "eqstate", "eqstate+nodonate")
     for lib in libs:
         first_call(lib, 3)  # process-wide one-off costs
     samples: dict[str, list[dict[str, float]]] = {lib: [] for lib in libs}
-    for rep in range(5):
+    for rep in range(repeats):
         for lib in libs if rep % 2 else reversed(libs):
             samples[lib].append(first_call(lib, depth)[0])
     keys = ("python", "trace", "lower", "backend")
@@ -190,12 +197,29 @@ def _compile(depth: int) -> None:
         lib: {k: statistics.median(s[k] for s in xs) for k in keys}
         for lib, xs in samples.items()
     }
-    print(f"depth {depth}, first call (median of 5, ms):")
+    bases = ("jax", "jax+donate") if donation else ("jax",)
+    print(
+        f"depth {depth}, first call (median of {repeats}, interleaved, ms; "
+        f"ratio to {' / '.join(bases)}):"
+    )
     for lib in libs:
         cells = ", ".join(
-            f"{k} {med[lib][k]:.0f} ({med[lib][k] / med['jax'][k]:.2f}x)" for k in keys
+            f"{k} {med[lib][k]:.0f} ("
+            + " / ".join(f"{med[lib][k] / med[b][k]:.2f}x" for b in bases)
+            + ")"
+            for k in keys
         )
-        print(f"  {lib:8s} {cells}")
+        print(f"  {lib:16s} {cells}")
+    # each round's eqstate/jax ratio of the Python side: the spread says how
+    # far one round's verdict can be trusted on this machine
+    paired = sorted(
+        e["python"] / j["python"] for e, j in zip(samples["eqstate"], samples["jax"])
+    )
+    print(
+        f"  Python side, eqstate / jax by round: median {statistics.median(paired):.2f}x, "
+        f"range {paired[0]:.2f}-{paired[-1]:.2f}x, "
+        f"eqstate faster in {sum(r < 1 for r in paired)} of {len(paired)} rounds"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -220,6 +244,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--only", choices=("jax", "eqstate"), help=argparse.SUPPRESS)
     parser.add_argument("--depth", type=int, default=200, help="MLP depth (compile)")
+    parser.add_argument(
+        "--repeats", type=int, default=11, help="interleaved rounds (compile)"
+    )
+    parser.add_argument(
+        "--donation",
+        action="store_true",
+        help="compile: also pure JAX donating and eqstate with donate=False",
+    )
     parser.add_argument("--calls", type=int, default=10_000)
     parser.add_argument("--top", type=int, default=20)
     args = parser.parse_args(argv)
@@ -227,7 +259,7 @@ def main(argv: list[str] | None = None) -> int:
         _simulate(args.n, args.fresh, args.only)
         return 0
     if args.workload == "compile":
-        _compile(args.depth)
+        _compile(args.depth, args.repeats, args.donation)
         return 0
 
     callers = _callers(args.workload, args.extra, args.opt)

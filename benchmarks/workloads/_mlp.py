@@ -7,11 +7,16 @@ Linear layers with ReLU in between, MSE loss; `layers` gives the initial
 `build(lib, layers, opt, x, y)` makes the model and its optimizer state (not
 timed) and returns a `Trainer`, whose `make_step()` applies the library's jit
 and returns a no-argument callable doing one train step on the batch `(x, y)`.
+Two more `lib` names switch donation: `jax+donate` (pure JAX donating the
+parameters, optimizer state and count, as eqstate donates its written States)
+and `eqstate+nodonate` (`jit(..., donate=False)`), for like-for-like
+comparisons (`python -m benchmarks.profile --workload compile --donation`).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -50,7 +55,9 @@ def build(lib: str, layers: Layers, opt: str, x: np.ndarray, y: np.ndarray) -> T
 # pure JAX + optax
 
 
-def _jax(layers: Layers, opt: str, x: np.ndarray, y: np.ndarray) -> Trainer:
+def _jax(
+    layers: Layers, opt: str, x: np.ndarray, y: np.ndarray, donate: bool = False
+) -> Trainer:
     jax = need("jax")
     optax = need("optax")
     jnp = jax.numpy
@@ -73,11 +80,12 @@ def _jax(layers: Layers, opt: str, x: np.ndarray, y: np.ndarray) -> Trainer:
         return jnp.mean((y - mlp(params, x)) ** 2)
 
     def make_step():
-        @jax.jit
         def train_step(params, opt_state, count, x, y):
             grads = jax.grad(loss_fn)(params, x, y)
             updates, opt_state = tx.update(grads, opt_state, params)
             return optax.apply_updates(params, updates), opt_state, count + 1
+
+        train_step = jax.jit(train_step, donate_argnums=(0, 1, 2) if donate else ())
 
         def step():
             box["params"], box["opt_state"], box["count"] = train_step(
@@ -99,7 +107,13 @@ def _jax(layers: Layers, opt: str, x: np.ndarray, y: np.ndarray) -> Trainer:
 
 
 def _brainstate_style(
-    bs: Any, optim: Any, layers: Layers, opt: str, x: np.ndarray, y: np.ndarray
+    bs: Any,
+    optim: Any,
+    layers: Layers,
+    opt: str,
+    x: np.ndarray,
+    y: np.ndarray,
+    **jit_kw: Any,
 ) -> Trainer:
     jax = need("jax")
     jnp = jax.numpy
@@ -134,7 +148,7 @@ def _brainstate_style(
     batch = (jnp.asarray(x), jnp.asarray(y))
 
     def make_step():
-        @bs.transform.jit
+        @functools.partial(bs.transform.jit, **jit_kw)
         def train_step(batch):
             x, y = batch
 
@@ -158,9 +172,12 @@ def _brainstate_style(
     )
 
 
-def _eqstate(layers: Layers, opt: str, x: np.ndarray, y: np.ndarray) -> Trainer:
+def _eqstate(
+    layers: Layers, opt: str, x: np.ndarray, y: np.ndarray, donate: bool = True
+) -> Trainer:
     eqstate = need("eqstate")
-    return _brainstate_style(eqstate, need("eqstate.optim"), layers, opt, x, y)
+    optim = need("eqstate.optim")
+    return _brainstate_style(eqstate, optim, layers, opt, x, y, donate=donate)
 
 
 def _brainstate(layers: Layers, opt: str, x: np.ndarray, y: np.ndarray) -> Trainer:
@@ -300,7 +317,9 @@ def _nnx(layers: Layers, opt: str, x: np.ndarray, y: np.ndarray) -> Trainer:
 
 _BUILDERS: dict[str, Callable[[Layers, str, np.ndarray, np.ndarray], Trainer]] = {
     "jax": _jax,
+    "jax+donate": functools.partial(_jax, donate=True),
     "eqstate": _eqstate,
+    "eqstate+nodonate": functools.partial(_eqstate, donate=False),
     "equinox": _equinox,
     "nnx": _nnx,
     "brainstate": _brainstate,
