@@ -165,12 +165,12 @@ def run_suite(
         "suite_s": time.perf_counter() - t_start,
         "loadavg_start": load,
         "loadavg_end": os.getloadavg()[0],
-        "machine": _machine(),
+        "machine": machine_info(),
         "runs": runs,
     }
 
 
-def _machine() -> dict[str, Any]:
+def machine_info() -> dict[str, Any]:
     import platform
 
     info: dict[str, Any] = {

@@ -46,7 +46,7 @@ def _memory(fn: Any, h0: jax.Array) -> dict[str, int]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     parser.add_argument("--steps", type=int, default=10_000)
     parser.add_argument("--width", type=int, default=256)
     parser.add_argument("--base", type=int, default=16)

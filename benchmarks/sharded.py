@@ -148,7 +148,7 @@ def with_eqstate() -> tuple[Step, Callable[[], Any], Callable[[], float]]:
 
 
 def with_nnx() -> tuple[Step, Callable[[], Any], Callable[[], float]]:
-    from flax import nnx
+    from flax import nnx  # pyright: ignore[reportMissingImports]
 
     mesh, x, y = mesh_and_batch()
 
@@ -240,7 +240,7 @@ def measure(
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--steps", type=int, default=20)
     parser.add_argument("--nnx-python", default=sys.executable)

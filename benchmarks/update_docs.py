@@ -92,6 +92,11 @@ Results go to `benchmarks/results/` (`--out DIR` to change): `results.json`
 (every process's raw samples, plus the aggregates), `results.md` (the tables
 below) and `ratios.png` (the chart). `python -m benchmarks.update_docs DIR`
 rewrites this page (tables and chart) from a saved run.
+
+The pure-JAX baselines here do not donate; eqstate donates the buffers of
+the States it writes. [Donation, both ways](benchmarks-donation.md) compares
+dispatch and train with each donating and not (`python -m benchmarks.donation
+--markdown docs/benchmarks-donation.md` rewrites that page).
 """
 
 
