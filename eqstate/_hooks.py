@@ -253,6 +253,12 @@ def _refresh() -> None:
     _state.ON_INIT[:] = [on_init] if watch else []
 
 
+def has_own_hooks(state: State[Any]) -> bool:
+    """Whether `state` has hooks of its own registered (enabled or not)."""
+    own = _managers.get(id(state))
+    return own is not None and own._has_hooks
+
+
 def _old(state: State[Any]) -> Any:
     value = _table.peek(state)
     return None if type(value) is _table.Dead else value

@@ -44,6 +44,9 @@ __all__ = [
     "create",
     "eager_now",
     "read",
+    "replace",
+    "replacements",
+    "successor",
     "write",
 ]
 
@@ -303,3 +306,34 @@ def commit(frame_index: int, updates: Iterable[tuple[State, Any]]) -> None:
 def eager_now() -> bool:
     """True outside every eqstate frame and every JAX trace."""
     return not _local.frames and _jax_hooks.is_eager()
+
+
+# -- replacements: a module's State set anew ---------------------------------
+# An `init_state` hook run again (`init_all_states(model)`) assigns new State
+# objects where the old ones were. A settled `jit` holds the States it found,
+# so it would keep reading and writing the old ones, which nothing else sees
+# any more: it follows `successor` instead. `replacements[0]` counts them, so
+# `jit`'s per-call path notices one with a single comparison.
+
+_successors: weakref.WeakKeyDictionary[State, State] = weakref.WeakKeyDictionary()
+replacements = [0]
+
+
+def replace(old: State, new: State) -> None:
+    """`new` takes `old`'s place in a module (an attribute assigned anew).
+
+    Recorded for eager assignments only: a State made inside a trace is local
+    to it.
+    """
+    if old is new or not eager_now():
+        return
+    _successors.pop(new, None)  # `new` is current again (no cycles)
+    _successors[old] = new
+    replacements[0] += 1
+
+
+def successor(state: State) -> State:
+    """The State in `state`'s place now (`state` itself if none replaced it)."""
+    while (new := _successors.get(state)) is not None:
+        state = new
+    return state

@@ -20,7 +20,13 @@ from typing import TYPE_CHECKING, Any
 import jax
 
 from . import _jax_hooks
-from ._table import Dead, _local, _read_eager, read_eager_all
+from ._table import (
+    Dead,
+    _local,
+    _read_eager,
+    read_eager_all,
+    replacements as _replacements,
+)
 
 if TYPE_CHECKING:
     from ._state import State
@@ -53,10 +59,13 @@ def eager_caller(
     donated: Sequence[int],
     states: Sequence[State],
     owner: str,
+    replacements: int,
 ) -> Callable[..., Any]:
     """`run(args, kwargs)`: `jit`'s call on eager State values, committing
     what it writes (the settled plan's per-call path, and each call of the
-    slow path). It raises `NotEager`, having done nothing, unless `eager_now()`.
+    slow path). It raises `NotEager`, having done nothing, unless `eager_now()`
+    and no module replaced a State since `_table.replacements[0]` was
+    `replacements` (the caller then updates its States).
 
     `call(*values, *args, **kwargs)` takes the States' values as leading
     arguments and returns `(out, layout, more)`: `layout[i]` is `(new value,)`
@@ -74,9 +83,11 @@ def eager_caller(
     buffers = _BUFFER_TYPES
     listed = _REFS_LISTED
     local, is_eager = _local, _jax_hooks.is_eager
+    replaced = _replacements
 
     def run(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-        if local.frames or not is_eager():  # (`eager_now`, inlined)
+        # (`eager_now`, inlined)
+        if local.frames or not is_eager() or replaced[0] != replacements:
             raise NotEager
         values = list(map(value_of, states))
         for i, state in donated_at:

@@ -14,6 +14,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import equinox as eqx
 import jax.tree_util as jtu
 
+from .._state import is_state
+from .._table import replace
+
 
 class AttrStore:
     """Insertion-ordered attributes assigned without a class annotation."""
@@ -26,6 +29,13 @@ class AttrStore:
 
     def get(self, name: str) -> Any:
         return self.values[self.names.index(name)]
+
+    def find(self, name: str) -> Any:
+        """The value under `name`, or None."""
+        try:
+            return self.values[self.names.index(name)]
+        except ValueError:
+            return None
 
     def set(self, name: str, value: Any) -> None:
         try:
@@ -114,10 +124,16 @@ so its attributes are set once, in __init__. Make a modified copy instead:
                 )
             if isinstance(getattr(type(self), name, None), property):
                 object.__setattr__(self, name, value)  # runs the property setter
-            elif name in field_names(type(self)) or name.startswith("__"):
+                return
+            store: AttrStore = d[ATTRS]
+            declared = name in field_names(type(self)) or name.startswith("__")
+            old = d.get(name) if declared else store.find(name)
+            if is_state(old) and is_state(value):  # (an `init_state` run again)
+                replace(old, value)
+            if declared:
                 object.__setattr__(self, name, value)
             else:
-                d[ATTRS].set(name, value)
+                store.set(name, value)
 
         def __getattr__(self, name: str) -> Any:
             try:

@@ -71,6 +71,10 @@ def jit(
     with same-shaped arguments only gather the current values, run the
     compiled code and write the new values back.
 
+    A State a module assigns anew (`init_all_states(model)` run again) takes
+    the old one's place: later calls read and write the new State, reusing
+    the compiled code when it is of the same kind, name and metadata.
+
     Written States' buffers are donated to XLA when nothing else can see
     them (a value eqstate produced and nobody holds); an array you passed in
     or read out stays valid. `donate=False` turns donation off.

@@ -24,6 +24,7 @@ writes and donates nothing (the two never share a JAX trace cache).
 from __future__ import annotations
 
 import functools
+import sys
 import threading
 from collections.abc import Callable, Sequence
 from typing import Any, Generic, ParamSpec, TypeVar
@@ -88,6 +89,7 @@ class JitWrapper(Generic[P, R]):
         # trace the same function at once).
         self._current: dict[int, Sequence[State[Any]]] = {}
         self._returns_states = False
+        self._replacements = _table.replacements[0]  # as of the plan's States
         self._reset()
         functools.update_wrapper(self, fun, updated=())  # type: ignore[arg-type]
 
@@ -201,6 +203,8 @@ class JitWrapper(Generic[P, R]):
         the arguments (`state_free`: there were none), growing the plan on
         `Retry`."""
         __tracebackhide__ = True
+        if self._replacements != _table.replacements[0]:
+            self._follow_replacements()
 
         def attempt(plan: Plan) -> Any:
             if plan is not self._plan:  # grown: new traced functions
@@ -232,7 +236,9 @@ class JitWrapper(Generic[P, R]):
         n = len(states)
         if _table.eager_now():
             call, mask, donated = self._eager_entry(states, args, kwargs)
-            run = eager_caller(call, mask, donated, states, self.owner)
+            run = eager_caller(
+                call, mask, donated, states, self.owner, self._replacements
+            )
             try:
                 out = run(args, kwargs)
             except WroteMore as more:
@@ -282,6 +288,25 @@ class JitWrapper(Generic[P, R]):
                 jitted = self._jitted(self._flat, n, donated)
             entry = self._eager[n] = (jitted, mask, donated)
         return entry
+
+    def _follow_replacements(self) -> None:
+        """Put in the plan the States modules assigned in place of its own
+        (an `init_state` hook run again), as the function would reach them
+        if traced now. A new State like the old (kind, name, metadata, no
+        hooks of its own) takes the old one's position in the traced
+        functions; any other difference traces anew."""
+        self._replacements = _table.replacements[0]
+        old = self._plan
+        new = Plan(map(_table.successor, old.writes), map(_table.successor, old.reads))
+        if new.states == old.states:
+            return
+        self._plan = new
+        if len(new.states) == len(old.states) and all(
+            map(_alike, old.states, new.states)
+        ):
+            self._run = None  # the next call makes one for the new States
+        else:
+            self._reset()
 
     def _learn(self, n: int, positions: list[int]) -> None:
         """A trace wrote States outside the returned positions: return (and
@@ -353,6 +378,16 @@ class JitWrapper(Generic[P, R]):
         traces again and finds the States it uses anew."""
         self._plan = Plan(reads=speculate(self.fun))
         self._reset()
+
+
+def _alike(old: State[Any], new: State[Any]) -> bool:
+    """Whether a trace that used `old` holds for `new` in its place."""
+    if old is new:
+        return True
+    if type(old) is not type(new) or old._info != new._info:
+        return False
+    hooks = sys.modules.get("eqstate._hooks")  # (none exist before it loads)
+    return hooks is None or not (hooks.has_own_hooks(old) or hooks.has_own_hooks(new))
 
 
 def _keep_sharding(state: State[Any], value: Any) -> Any:
