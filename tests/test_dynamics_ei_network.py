@@ -69,3 +69,31 @@ def test_script_prints_counts_and_saves_the_plot(tmp_path, monkeypatch, capsys):
     )
     data = (tmp_path / "ei_network.png").read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 5000
+
+
+def test_a_jitted_run_after_init_all_states_again_starts_afresh():
+    """The delays and neurons `init_all_states` makes anew are the ones a
+    settled `jit` runs (it used to keep the old States: a second trial mixed
+    the first one's end state with the new one)."""
+    import eqstate
+
+    example = _example()
+    old_dt = eqstate.environ.get("dt", None)
+    try:
+        eqstate.environ.set(dt=example.DT)
+        net = example.EINet(*example.make_weights(100, 0))
+        eqstate.nn.init_all_states(net)
+        run = eqstate.transform.jit(
+            lambda: eqstate.transform.for_loop(net.update, np.arange(60))
+        )
+        first = np.asarray(run())
+        second = np.asarray(run())  # goes on from where the first ended
+        eqstate.nn.init_all_states(net)
+        again = np.asarray(run())
+    finally:
+        if old_dt is None:
+            eqstate.environ.pop("dt")
+        else:
+            eqstate.environ.set(dt=old_dt)
+    assert first.sum() > 0 and not np.array_equal(first, second)
+    np.testing.assert_array_equal(again, first)
