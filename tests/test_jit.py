@@ -331,8 +331,13 @@ def test_decorated_method_binds_per_instance():
     a.step(0)
     b.step(0)
     assert int(a.n.value) == 2 and int(b.n.value) == 10
-    # one compiled function serves every instance: the instance is an argument
-    assert len(traces) == 1
+    # `a.step` is `jit(a.step)` made once: one trace per instance, and a call
+    # does not walk the instance (the class's own jit takes it as an argument)
+    assert len(traces) == 2
+    assert a.step is a.step and a.step is not b.step
+    assert a.step._run is not None  # settled: later calls take the fast path
+    Model.step(a, 0)  # through the class: `a` is an argument
+    assert int(a.n.value) == 3 and len(traces) == 3
 
 
 def test_bound_jitted_method_does_not_keep_its_instance_alive():
@@ -355,6 +360,39 @@ def test_bound_jitted_method_does_not_keep_its_instance_alive():
     del m
     gc.collect()
     assert alive() is None
+
+
+def test_a_method_of_an_object_without_weak_references_takes_it_as_argument():
+    from typing import NamedTuple
+
+    class Box(NamedTuple):  # a pytree; tuples take no weak references
+        n: eqstate.State
+
+        @T.jit
+        def step(self):
+            self.n.value += 1
+
+    box = Box(eqstate.State(jnp.array(0)))
+    box.step()
+    box.step()
+    assert int(box.n.value) == 2
+
+
+def test_a_bound_method_keeps_the_signature_without_self():
+    import inspect
+
+    class Model(eqstate.nn.Module):
+        def __init__(self):
+            self.n = eqstate.State(jnp.array(0))
+
+        @T.jit(static_argnames="k")
+        def step(self, x, k=1):
+            self.n.value += k
+            return x * k
+
+    m = Model()
+    assert list(inspect.signature(m.step).parameters) == ["x", "k"]
+    assert int(m.step(1, k=3)) == 3 and int(m.n.value) == 3
 
 
 def test_states_passed_as_arguments_equinox_style():

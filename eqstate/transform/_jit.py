@@ -71,6 +71,10 @@ def jit(
     with same-shaped arguments only gather the current values, run the
     compiled code and write the new values back.
 
+    On a method (`@jit def step(self, x)`), `model.step` is `jit` of the
+    bound method, made once per instance and holding it weakly: each
+    instance traces once, and a call costs what `jit(model)`'s does.
+
     A State a module assigns anew (`init_all_states(model)` run again) takes
     the old one's place: later calls read and write the new State, reusing
     the compiled code when it is of the same kind, name and metadata.

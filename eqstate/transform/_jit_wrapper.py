@@ -24,8 +24,9 @@ writes and donates nothing (the two never share a JAX trace cache).
 from __future__ import annotations
 
 import functools
-import sys
 import threading
+import types
+import weakref
 from collections.abc import Callable, Sequence
 from typing import Any, Generic, ParamSpec, TypeVar
 
@@ -48,6 +49,7 @@ from ._engine import (
     unsplit,
 )
 from ._inputs import PLAIN_TYPES, plain, plain_args, speculate
+from ._jit_binding import alike, weak_method
 from ._jit_options import JitOptions, static_arguments
 
 __all__ = ["JitWrapper"]
@@ -88,6 +90,8 @@ class JitWrapper(Generic[P, R]):
         # Per thread: the States of the call being traced (two threads may
         # trace the same function at once).
         self._current: dict[int, Sequence[State[Any]]] = {}
+        # Per live instance (by id): the method bound to it (see `__get__`).
+        self._bound: dict[int, tuple[weakref.ref[Any], JitWrapper[..., R]]] = {}
         self._returns_states = False
         self._replacements = _table.replacements[0]  # as of the plan's States
         self._reset()
@@ -302,7 +306,7 @@ class JitWrapper(Generic[P, R]):
             return
         self._plan = new
         if len(new.states) == len(old.states) and all(
-            map(_alike, old.states, new.states)
+            map(alike, old.states, new.states)
         ):
             self._run = None  # the next call makes one for the new States
         else:
@@ -338,9 +342,34 @@ class JitWrapper(Generic[P, R]):
         )
 
     def __get__(self, instance: Any, owner: Any = None) -> Any:
+        """A method bound to `instance`: the jit of `instance.method`, made
+        once per live instance (like `jit(model.method)`, it finds the
+        instance's States as closed-over ones, so a call costs what
+        `jit(model)`'s does; each instance traces once). It holds the
+        instance weakly: dropping the instance frees it and its States."""
         if instance is None:
             return self
-        return functools.partial(self, instance)
+        key = id(instance)
+        entry = self._bound.get(key)
+        if entry is not None and entry[0]() is instance:
+            return entry[1]
+        try:
+            ref = weakref.ref(
+                instance, lambda _, bound=self._bound: bound.pop(key, None)
+            )
+        except TypeError:  # (no weak references: an argument as it is)
+            return functools.partial(self, instance)
+        bound = JitWrapper(
+            weak_method(self.fun, ref),
+            tuple(i - 1 if i > 0 else i for i in self.static_argnums if i != 0),
+            self.static_argnames,
+            self.donate,
+            self.options,
+        )
+        # the States the instance holds, as for a bound method (no retrace)
+        bound._plan = Plan(reads=speculate(types.MethodType(self.fun, instance)))
+        self._bound[key] = (ref, bound)
+        return bound
 
     # -- ahead of time (no State changes) ----------------------------------
 
@@ -378,16 +407,6 @@ class JitWrapper(Generic[P, R]):
         traces again and finds the States it uses anew."""
         self._plan = Plan(reads=speculate(self.fun))
         self._reset()
-
-
-def _alike(old: State[Any], new: State[Any]) -> bool:
-    """Whether a trace that used `old` holds for `new` in its place."""
-    if old is new:
-        return True
-    if type(old) is not type(new) or old._info != new._info:
-        return False
-    hooks = sys.modules.get("eqstate._hooks")  # (none exist before it loads)
-    return hooks is None or not (hooks.has_own_hooks(old) or hooks.has_own_hooks(new))
 
 
 def _keep_sharding(state: State[Any], value: Any) -> Any:
