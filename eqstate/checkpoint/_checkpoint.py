@@ -282,8 +282,8 @@ def msgpack_load(
     state dict, nested dicts with string keys (`{("l1", "V"): s}` as
     `{"l1": {"V": ...}}`, module attributes by name), lists and tuples as
     dicts keyed `"0"`, `"1"`, ..., each State as its value, and leaves as
-    numpy arrays (a saved Python number as a 0-d array; an empty dict or
-    list, which holds no leaf, is not in an eqstate file).
+    numpy arrays (Python numbers and strings as they were saved; an empty
+    dict or list, which holds no leaf, is not in an eqstate file).
 
     ```python
     import os, tempfile
@@ -294,7 +294,8 @@ def msgpack_load(
     path = os.path.join(tempfile.mkdtemp(), "w.msgpack")
     msgpack_save(path, {"w": eqstate.State(jnp.ones(2)), "epoch": 3, "l": [jnp.zeros(1)]})
     state = msgpack_load(path)
-    assert state["epoch"] == 3 and state["w"].tolist() == [1.0, 1.0]
+    assert state["epoch"] == 3 and type(state["epoch"]) is int
+    assert state["w"].tolist() == [1.0, 1.0]
     assert list(state["l"]) == ["0"]
     ```
 

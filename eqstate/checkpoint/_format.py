@@ -1,10 +1,12 @@
 """The checkpoint file: bytes on disk, written atomically and checked on read.
 
 Layout: an 8-byte magic, the SHA-256 digest of the body, then the body, a
-msgpack map `{"version": 1, "entries": [...]}` with one entry per leaf:
+msgpack map `{"version": 2, "entries": [...]}` with one entry per leaf:
 `{"path": str, "dtype": str, "shape": [int], "data": bytes}` (key arrays add
-`"impl"` and store their key data). A file cut short or altered fails the
-digest check, so it is never half-decoded.
+`"impl"` and store their key data; a Python number adds `"py"`, its type's
+name, so it loads as one; a string is dtype `"str"`, shape `[]`, its UTF-8
+bytes). Version 1 files (no strings or `"py"`) load as before. A file cut
+short or altered fails the digest check, so it is never half-decoded.
 
 Writes go to a temporary file in the same directory, which is flushed,
 fsync'ed and then renamed over the destination with `os.replace`: a crash at
@@ -40,7 +42,9 @@ __all__ = ["MAGIC", "decode", "encode", "read_file", "write_atomic"]
 _MAGIC = b"EQSTCKP\x01"
 MAGIC = _MAGIC
 _DIGEST = 32
-_VERSION = 1
+_VERSION = 2
+_READS = (1, 2)  # the versions `decode` reads
+_PY = {"bool": bool, "int": int, "float": float, "complex": complex}
 
 
 def _entry(leaf: Leaf) -> dict[str, Any]:
@@ -51,6 +55,11 @@ def _entry(leaf: Leaf) -> dict[str, Any]:
         "dtype": spec.dtype,
         "shape": list(spec.shape),
     }
+    if isinstance(value, str):
+        entry["data"] = value.encode("utf-8")
+        return entry
+    if type(value).__name__ in _PY and isinstance(value, tuple(_PY.values())):
+        entry["py"] = type(value).__name__  # (bool before int: its own name)
     if isinstance(value, jax.Array) and jnp.issubdtype(
         value.dtype, jax.dtypes.prng_key
     ):
@@ -86,16 +95,27 @@ def _corrupt(path: str, why: str) -> CheckpointCorruptError:
 class Saved:
     """One decoded entry: its spec and a way to build its value."""
 
-    __slots__ = ("path", "spec", "_data", "_impl")
+    __slots__ = ("path", "spec", "_data", "_impl", "_py")
 
-    def __init__(self, path: str, spec: Spec, data: bytes, impl: str | None):
+    def __init__(
+        self,
+        path: str,
+        spec: Spec,
+        data: bytes,
+        impl: str | None,
+        py: str | None = None,
+    ):
         self.path = path
         self.spec = spec
         self._data = data
         self._impl = impl
+        self._py = py
 
     def value(self) -> Any:
-        """The saved value: a numpy array, or a JAX key array."""
+        """The saved value: a numpy array, a JAX key array, or the Python
+        number or string that was saved."""
+        if self.spec.dtype == "str":
+            return self._data.decode("utf-8")
         if self._impl is not None:
             raw = jax.random.key_data(jax.random.key(0, impl=self._impl))
             data = np.frombuffer(self._data, raw.dtype).reshape(
@@ -103,6 +123,8 @@ class Saved:
             )
             return jax.random.wrap_key_data(jnp.asarray(data), impl=self._impl)
         data = np.frombuffer(self._data, jnp.dtype(self.spec.dtype))
+        if self._py is not None:
+            return _PY[self._py](data[0].item())
         return data.reshape(self.spec.shape).copy()
 
 
@@ -121,14 +143,19 @@ def decode(data: bytes, path: str) -> list[Saved]:
         )
     try:
         payload = msgpack.unpackb(body, raw=False)
-        if payload["version"] != _VERSION:
+        if payload["version"] not in _READS:
             raise _corrupt(
-                path, f"it has format version {payload['version']}, not {_VERSION}"
+                path,
+                f"it has format version {payload['version']}; this eqstate reads "
+                f"versions {', '.join(map(str, _READS))} (a newer eqstate wrote it?)",
             )
         entries = []
         for e in payload["entries"]:
             spec = Spec(str(e["dtype"]), tuple(int(n) for n in e["shape"]))
-            saved = Saved(str(e["path"]), spec, bytes(e["data"]), e.get("impl"))
+            py = e.get("py")
+            if py is not None and py not in _PY:
+                raise _corrupt(path, f"the entry {e['path']} has type {py!r}")
+            saved = Saved(str(e["path"]), spec, bytes(e["data"]), e.get("impl"), py)
             _check_size(saved, path)
             entries.append(saved)
     except CheckpointCorruptError:
@@ -141,6 +168,16 @@ def decode(data: bytes, path: str) -> list[Saved]:
 def _check_size(saved: Saved, path: str) -> None:
     """The entry's bytes must fill its shape exactly (the digest can be valid
     for a file written wrongly, e.g. by another tool)."""
+    if saved.spec.dtype == "str":
+        try:
+            saved._data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise _corrupt(
+                path, f"the string at {saved.path or '<root>'} is not UTF-8"
+            ) from exc
+        if saved.spec.shape:
+            raise _corrupt(path, f"the string at {saved.path or '<root>'} has a shape")
+        return
     if saved._impl is not None:
         try:
             raw = jax.random.key_data(jax.random.key(0, impl=saved._impl))

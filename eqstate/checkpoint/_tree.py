@@ -65,7 +65,9 @@ def _keystr(keypath: Sequence[Any]) -> str:
 
 
 def _is_saveable(x: Any) -> bool:
-    return isinstance(x, (jax.Array, np.ndarray, np.generic, bool, int, float, complex))
+    return isinstance(
+        x, (jax.Array, np.ndarray, np.generic, bool, int, float, complex, str)
+    )
 
 
 def _is_key(x: Any) -> bool:
@@ -74,6 +76,8 @@ def _is_key(x: Any) -> bool:
 
 def spec_of(x: Any) -> Spec:
     """The dtype and shape of a saveable leaf."""
+    if isinstance(x, str):
+        return Spec("str", ())
     if _is_key(x):
         return Spec(f"key<{jax.random.key_impl(x)}>", tuple(x.shape))
     arr = np.asarray(x) if not isinstance(x, jax.Array) else x
