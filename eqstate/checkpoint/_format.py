@@ -58,8 +58,8 @@ def _entry(leaf: Leaf) -> dict[str, Any]:
     if isinstance(value, str):
         entry["data"] = value.encode("utf-8")
         return entry
-    if type(value).__name__ in _PY and isinstance(value, tuple(_PY.values())):
-        entry["py"] = type(value).__name__  # (bool before int: its own name)
+    if type(value) in _PY.values():  # a Python number (not numpy's, not a subclass)
+        entry["py"] = type(value).__name__
     if isinstance(value, jax.Array) and jnp.issubdtype(
         value.dtype, jax.dtypes.prng_key
     ):
