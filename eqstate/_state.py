@@ -76,7 +76,7 @@ class State(Generic[T]):
 
     _value: Any
     _info: _Info
-    _owned: bool  # the eager value is a buffer eqstate produced (see _table)
+    _owned: bool  # the eager value is a buffer jit produced, never handed out
 
     def __init__(self, value: T, name: str | None = None, **metadata: Any):
         self._info = _Info(name, metadata, _user_location())

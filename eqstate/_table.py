@@ -132,6 +132,7 @@ def _read_eager(state: State) -> Any:
             "`jax.jit`/`jax.vmap`). Use `eqstate.transform.jit`/`vmap` so the "
             "value is written back as a concrete array."
         )
+    state._owned = False  # handed out: `jit` no longer donates it as it is
     return value
 
 
@@ -148,7 +149,10 @@ def _read_in(frames: list[Frame], i: int, state: State) -> Any:
 
 def read_eager_all(states: Iterable[State]) -> list[Any]:
     """The eager values of `states` (the fast path of a transform's gather)."""
-    values = [s._value for s in states]
+    values = []
+    for s in states:
+        values.append(s._value)
+        s._owned = False  # handed out (see `_read_eager`)
     for v in values:
         if type(v) is Dead:
             for s in states:
@@ -176,12 +180,16 @@ def peek(state: State) -> Any:
         value = frame.values.get(state, _MISSING)
         if value is not _MISSING:
             return value
+    state._owned = False  # handed out (see `_read_eager`)
     return state._value
 
 
 def eager_slot(state: State) -> Any:
     """The State's eager value as stored (a `Dead`, or None before it has one)."""
-    return getattr(state, "_value", None)
+    if not hasattr(state, "_value"):
+        return None
+    state._owned = False  # handed out (see `_read_eager`)
+    return state._value
 
 
 def read(state: State) -> Any:

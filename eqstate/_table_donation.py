@@ -3,8 +3,9 @@
 A settled `jit` call hands the States' eager values to XLA and writes the
 results back, with no frame in between (`eager_caller`). Written States'
 buffers are donated when nobody else can see them (`donatable`: eqstate
-produced the value and only the slot holds it, as CPython's reference count
-tells); anything else is copied first, in one batch (`_copies`). A call that
+produced the value, nothing has handed it out since, and only the slot holds
+it, as CPython's reference count tells); anything else is copied first, in one
+batch (`_copies`). A call that
 fails after XLA took its donated buffers marks those States lost, so a read
 names them instead of handing out a deleted array. With `_table.py`, this is
 the only code that touches a State's slot.
@@ -185,10 +186,13 @@ _REFS_SLOT, _REFS_LISTED, _REFS_ITEM = _reference_counts()
 def donatable(state: State) -> bool:
     """Whether the eager value of `state` can be donated to XLA as it is.
 
-    Only when `jit` produced it (the last commit) and nothing else
-    references it: no user variable, no other State, no pytree copy
-    (CPython's reference count tells). Otherwise `eager_caller` donates a
-    fresh copy, so no array a user can reach is ever invalidated.
+    Only when `jit` produced it (the last commit), nothing handed it out
+    since (a read, a flatten, a hook: any of them may have made a new Array
+    over the same buffer, such as `jax.device_put(value, device)`, which no
+    reference count sees), and nothing else references it: no user variable,
+    no other State, no pytree copy (CPython's reference count tells).
+    Otherwise `eager_caller` donates a fresh copy, so no array a user can
+    reach is ever invalidated.
     """
     # Counts taken with no local name bound to the value, compared with those
     # of a value only a slot holds (`_reference_counts`). (Wrappers around

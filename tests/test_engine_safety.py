@@ -47,6 +47,33 @@ def test_an_array_read_before_a_call_stays_valid():
         assert old.tolist() == (m.w.value - 1.0).tolist()
 
 
+_ALIASES = {
+    # new Array objects over the State's own buffer: no reference count sees them
+    "device_put": lambda v: jax.device_put(v, jax.devices()[0]),
+    "addressable_data": lambda v: v.addressable_data(0),
+    "make_array": lambda v: jax.make_array_from_single_device_arrays(
+        v.shape, v.sharding, [v.addressable_data(0)]
+    ),
+    "numpy view": np.asarray,
+}
+
+
+@pytest.mark.parametrize("how", list(_ALIASES))
+@pytest.mark.parametrize("via", ["value", "tree_map"])
+def test_an_alias_made_from_a_read_value_stays_valid(how: str, via: str):
+    m = Linear()
+    step = T.jit(lambda: _bump(m))
+    step()  # m.w now holds a buffer eqstate produced: donated unless handed out
+    if via == "value":
+        alias = _ALIASES[how](m.w.value)
+    else:  # handed out by flattening the module
+        alias = jax.tree.map(_ALIASES[how], m).w.value
+    step()
+    step()
+    assert np.asarray(alias).tolist() == [2.0] * 3
+    assert m.w.value.tolist() == [4.0] * 3
+
+
 def test_one_initial_array_shared_by_two_models():
     w = jnp.ones(3)
     a, b = Linear(w), Linear(w)
