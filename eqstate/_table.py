@@ -147,12 +147,14 @@ def _read_in(frames: list[Frame], i: int, state: State) -> Any:
     return value
 
 
-def read_eager_all(states: Iterable[State]) -> list[Any]:
-    """The eager values of `states` (the fast path of a transform's gather)."""
+def read_eager_all(states: Iterable[State], handed_out: bool = True) -> list[Any]:
+    """The eager values of `states` (the fast path of a transform's gather);
+    `handed_out=False` when only a trace sees them (their shapes)."""
     values = []
     for s in states:
         values.append(s._value)
-        s._owned = False  # handed out (see `_read_eager`)
+        if handed_out:
+            s._owned = False  # (see `_read_eager`)
     for v in values:
         if type(v) is Dead:
             for s in states:

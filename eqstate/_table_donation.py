@@ -16,6 +16,7 @@ from __future__ import annotations
 import operator
 import sys
 from collections.abc import Callable, Sequence
+from time import perf_counter
 from typing import TYPE_CHECKING, Any
 
 import jax
@@ -61,6 +62,7 @@ def eager_caller(
     states: Sequence[State],
     owner: str,
     replacements: int,
+    copied: Callable[[list[int], float], None],
 ) -> Callable[..., Any]:
     """`run(args, kwargs)`: `jit`'s call on eager State values, committing
     what it writes (the settled plan's per-call path, and each call of the
@@ -74,8 +76,11 @@ def eager_caller(
     elsewhere; `more` holds the written positions beyond them. `call` donates
     the `donated` positions (some of `returned`): a State's buffer is handed
     to XLA as it is only when nobody else can see it (see `donatable`), else
-    a copy is. `run` returns `out`; it raises `WroteMore` (after committing)
-    when the call wrote States outside the returned ones.
+    a copy is, and `copied(positions, seconds)` is told which positions were
+    copied and what the copies cost (so the caller can stop donating States
+    that are routinely seen elsewhere). `run` returns `out`; it raises
+    `WroteMore` (after committing) when the call wrote States outside the
+    returned ones.
     """
     value_of = operator.attrgetter("_value")
     back_at = [(i, states[i]) for i in returned]
@@ -98,7 +103,9 @@ def eager_caller(
                 and type(values[i]) in buffers
                 and getrefcount(values[i]) <= listed
             ):
-                _donate_safely(values, donated_at)
+                start = perf_counter()
+                positions = _donate_safely(values, donated_at)
+                copied(positions, perf_counter() - start)
                 break
         try:
             if kwargs:
@@ -136,9 +143,10 @@ def _after_failure(
                 state._value = Dead(owner, donated=True)
 
 
-def _donate_safely(values: list[Any], donated_at: list[tuple[int, State]]) -> None:
+def _donate_safely(values: list[Any], donated_at: list[tuple[int, State]]) -> list[int]:
     """Replace in `values` the donated values that someone else may hold
-    (see `donatable`) by fresh copies, made in one batch."""
+    (see `donatable`) by fresh copies, made in one batch; return their
+    positions."""
     copies = []
     for i, state in donated_at:
         values[i] = None  # (a second reference would defeat `donatable`)
@@ -148,6 +156,7 @@ def _donate_safely(values: list[Any], donated_at: list[tuple[int, State]]) -> No
     if copies:
         for i, value in zip(copies, _copies([values[i] for i in copies])):
             values[i] = value
+    return copies
 
 
 def _commit_at(states: Sequence[State], written: dict[int, Any]) -> None:

@@ -1,5 +1,6 @@
 """`jit`: caching, static arguments, donation, methods, States as arguments."""
 
+import itertools
 import threading
 import warnings
 
@@ -95,6 +96,44 @@ def test_donation_reuses_only_buffers_nobody_else_holds():
     ptr = g.fun.total.value.unsafe_buffer_pointer()
     g(jnp.ones(2))
     assert g.fun.total.value.unsafe_buffer_pointer() != ptr
+
+
+def test_a_state_seen_every_call_stops_being_donated(monkeypatch):
+    # Each copy "takes" a second (more than building the jit did): the call
+    # after the first one that copies a State rebuilds the jit without
+    # donating it, from the same trace; the other State is still donated.
+    from eqstate import _table_donation
+
+    clock = itertools.count(0.0, 1.0)
+    monkeypatch.setattr(_table_donation, "perf_counter", lambda: next(clock))
+    copies: list[int] = []
+    real = _table_donation._copies
+    monkeypatch.setattr(
+        _table_donation, "_copies", lambda vs: copies.append(len(vs)) or real(vs)
+    )
+    # (two shapes: XLA gives a donated buffer to an output of its own shape)
+    seen, unseen = eqstate.State(jnp.zeros(3)), eqstate.State(jnp.zeros(2))
+
+    def bump():
+        seen.value = seen.value + 1.0
+        unseen.value = unseen.value + 1.0
+
+    counter = TraceCounter(bump)
+    step = T.jit(counter)
+
+    step()
+    traced = counter.count
+    held = [seen.value]
+    for _ in range(4):
+        step()
+        held.append(seen.value)  # held: its buffer may not be donated
+    assert [h.tolist() for h in held] == [[float(i)] * 3 for i in range(1, 6)]
+    assert copies == [2, 1]  # both initial arrays, then `seen` once
+    assert counter.count == traced  # the new jit found the trace in JAX's cache
+    ptr = unseen._value.unsafe_buffer_pointer()  # (the slot: not handed out)
+    step()
+    assert unseen._value.unsafe_buffer_pointer() == ptr  # still donated
+    assert unseen.value.tolist() == [6.0, 6.0] and copies == [2, 1]
 
 
 def test_a_trace_that_writes_fewer_states_gets_every_donated_buffer_back():

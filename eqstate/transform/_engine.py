@@ -339,13 +339,16 @@ def split_args(args: Any, kwargs: dict[str, Any]) -> tuple[Any, Any, list[State[
     return args, kwargs, list(index)
 
 
-def gather(states: Sequence[State[Any]]) -> list[Any]:
-    """Current values of `states` in the enclosing context (eager or a frame)."""
+def gather(states: Sequence[State[Any]], *, shapes_only: bool = False) -> list[Any]:
+    """Current values of `states` in the enclosing context (eager or a frame).
+
+    `shapes_only`: the values only feed a trace, which sees their shapes, so
+    they are not handed out (`jit` may still donate them as they are)."""
     if not states:
         return []
     if _table.active_frames():
         return [_table.read(s) for s in states]
-    return _table.read_eager_all(states)
+    return _table.read_eager_all(states, handed_out=not shapes_only)
 
 
 def scatter(states: Sequence[State[Any]], values: Sequence[Any]) -> None:

@@ -13,7 +13,9 @@ which States are written by tracing (`jax.jit(...).trace`, no compile) on the
 first call; the `jax.jit` that donates those positions then finds the trace
 in JAX's cache, so the user's function is traced once. Donated buffers are
 only those eqstate produced and nobody else holds (`donatable`); anything
-else is copied first. A program that calls back to Python (a JAX effect:
+else is copied first, until the copies have cost what building the jit did:
+then the jit is rebuilt (from the same trace) without donating the States
+that needed them (`_copied`). A program that calls back to Python (a JAX effect:
 `jit_error_if`, `jax.debug.callback`) donates nothing, so a call failing
 there leaves the States as they were; a State whose shape changes with new
 argument shapes stops being donated (`_Undonatable`). Inside another
@@ -28,6 +30,7 @@ import threading
 import types
 import weakref
 from collections.abc import Callable, Sequence
+from time import perf_counter
 from typing import Any, Generic, ParamSpec, TypeVar
 
 import jax
@@ -49,7 +52,7 @@ from ._engine import (
     unsplit,
 )
 from ._inputs import PLAIN_TYPES, plain, plain_args, speculate
-from ._jit_binding import alike, weak_method
+from ._jit_binding import alike, bind
 from ._jit_options import JitOptions, static_arguments
 
 __all__ = ["JitWrapper"]
@@ -106,8 +109,11 @@ class JitWrapper(Generic[P, R]):
         self._masks: dict[int, tuple[int, ...]] = {}
         self._eager: dict[int, tuple[Any, tuple[int, ...], tuple[int, ...]]] = {}
         self._nested: dict[int, Any] = {}  # per number of States: the nested jit
-        # Per number of States: positions whose shape changed between traces.
+        # Per number of States: positions not donated (see `_stop_donating`),
+        # and the seconds spent building the jit and copying donated values.
         self._undonatable: dict[int, set[int]] = {}
+        self._build_s: dict[int, float] = {}
+        self._copy_s: dict[int, float] = {}
         self._flat = self._flat_function(masked=True)
         self._flat_nested = self._flat_function(masked=False)
 
@@ -239,9 +245,17 @@ class JitWrapper(Generic[P, R]):
     ) -> Any:
         n = len(states)
         if _table.eager_now():
-            call, mask, donated = self._eager_entry(states, args, kwargs)
+            new, start = n not in self._eager, perf_counter()
+            entry = self._eager_entry(states, args, kwargs)
+            call, mask, donated = entry
             run = eager_caller(
-                call, mask, donated, states, self.owner, self._replacements
+                call,
+                mask,
+                donated,
+                states,
+                self.owner,
+                self._replacements,
+                functools.partial(self._copied, n),
             )
             try:
                 out = run(args, kwargs)
@@ -252,7 +266,11 @@ class JitWrapper(Generic[P, R]):
                 self._stop_donating(n, signal.positions)
                 return self._call_once(states, args, kwargs, state_free)
             else:
-                if state_free:  # the plan's States alone: the fast path's inputs
+                if new:  # (what building a jit for `n` States costs)
+                    self._build_s[n] = perf_counter() - start
+                # The plan's States alone: the fast path's inputs (unless the
+                # call stopped donating some of them: a new jit next time).
+                if state_free and self._eager.get(n) is entry:
                     self._run = run
         else:  # inside another transform: no donation, exactly what it writes
             nested = self._nested.get(n)
@@ -274,7 +292,7 @@ class JitWrapper(Generic[P, R]):
         entry = self._eager.get(n)
         if entry is None:
             jitted = self._jitted(self._flat, n, ())
-            traced = jitted.trace(*gather(states), *args, **kwargs)
+            traced = jitted.trace(*gather(states, shapes_only=True), *args, **kwargs)
             layout = traced.out_info[1]
             mask = tuple(i for i, x in enumerate(layout) if x is not None)
             self._masks[n] = mask
@@ -322,11 +340,23 @@ class JitWrapper(Generic[P, R]):
         self._run = None
         self._flat = self._flat_function(masked=True)
 
+    def _copied(self, n: int, positions: list[int], seconds: float) -> None:
+        """A call copied the donated States at `positions` (someone else
+        could see their buffers). Copies cost every call; not donating them
+        costs one new jit. Once the copies have cost what building the jit
+        did, stop donating the copied States (rent, then buy: never more
+        than twice the cheaper choice)."""
+        spent = self._copy_s[n] = self._copy_s.get(n, 0.0) + seconds
+        if spent >= self._build_s.get(n, float("inf")):
+            self._stop_donating(n, set(positions))
+
     def _stop_donating(self, n: int, positions: set[int]) -> None:
-        """Written States whose shape or dtype changed with new argument
-        shapes: XLA could not reuse their buffers, so the jit for `n` States
-        is rebuilt without donating them."""
+        """Rebuild the jit for `n` States without donating the written States
+        at `positions`: their shape or dtype changed with new argument shapes
+        (XLA could not reuse their buffers), or they are routinely seen
+        elsewhere (`_copied`)."""
         self._undonatable.setdefault(n, set()).update(positions)
+        self._copy_s.pop(n, None)
         self._eager.pop(n, None)
         self._run = None
 
@@ -349,26 +379,21 @@ class JitWrapper(Generic[P, R]):
         instance weakly: dropping the instance frees it and its States."""
         if instance is None:
             return self
-        key = id(instance)
-        entry = self._bound.get(key)
-        if entry is not None and entry[0]() is instance:
-            return entry[1]
-        try:
-            ref = weakref.ref(
-                instance, lambda _, bound=self._bound: bound.pop(key, None)
-            )
-        except TypeError:  # (no weak references: an argument as it is)
-            return functools.partial(self, instance)
+        return bind(self._bound, instance, self.fun, self._rebound, self)
+
+    def _rebound(
+        self, method: Callable[..., Any], bound_method: types.MethodType
+    ) -> JitWrapper[..., Any]:
+        """The jit of `method`, this one's function on an instance."""
         bound = JitWrapper(
-            weak_method(self.fun, ref),
+            method,
             tuple(i - 1 if i > 0 else i for i in self.static_argnums if i != 0),
             self.static_argnames,
             self.donate,
             self.options,
         )
         # the States the instance holds, as for a bound method (no retrace)
-        bound._plan = Plan(reads=speculate(types.MethodType(self.fun, instance)))
-        self._bound[key] = (ref, bound)
+        bound._plan = Plan(reads=speculate(bound_method))
         return bound
 
     # -- ahead of time (no State changes) ----------------------------------
@@ -385,7 +410,7 @@ class JitWrapper(Generic[P, R]):
 
         def trace_once(states: Any, a: Any, k: Any, state_free: bool) -> Any:
             call = self._eager_entry(states, a, k)[0]
-            return call.trace(*gather(states), *a, **k)
+            return call.trace(*gather(states, shapes_only=True), *a, **k)
 
         return self._retrying(args, kwargs, trace_once)
 
