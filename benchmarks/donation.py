@@ -5,8 +5,8 @@ beside pure JAX with and without `donate_argnums`, timed in one process.
     python -m benchmarks.donation --markdown docs/benchmarks-donation.md
 
 Workloads (as in `dispatch` and `train`): a jitted call of a counter State +
-4x4 linear layer (+ 100 extra small States), and an Adam train step of a
-1-32-1 MLP with a call counter. Each variant is timed in interleaved rounds;
+4x4 linear layer (+ 100 extra small States), an Adam train step of a
+1-32-1 MLP with a call counter, and a loop that records a State each step. Each variant is timed in interleaved rounds;
 the table gives the median µs per call and the ratio to pure JAX without
 donation (and to pure JAX with donation, the like-for-like baseline).
 `--markdown PATH` also writes the results as a page (with the DESIGN §4
@@ -21,6 +21,7 @@ import os
 import statistics
 import subprocess
 import time
+from collections import deque
 from collections.abc import Callable
 from typing import Any
 
@@ -229,6 +230,7 @@ def _markdown(medians: dict[str, dict[str, float]], repeats: int) -> str:
         "dispatch, 101 States",
         "per extra State",
         "train, Adam",
+        "record, 1 State",
     ):
         med = rows[name]
         cells = [f"{med[k]:.2f} µs" for k in _VARIANTS]
@@ -249,8 +251,52 @@ def _markdown(medians: dict[str, dict[str, float]], repeats: int) -> str:
         "donation. The per-State figures come from the 1 and 101 State rows:",
         "(101-State time - 1-State time) / 100.",
         "",
+        "*record*: a simulation loop that keeps the last 100 values of a State",
+        f"({_RECORD_N} floats) it wrote. The kept buffers cannot be donated, so",
+        "both pure JAX columns run without donation; eqstate copies the kept State",
+        "before donating it until the copies have cost what building the jit did,",
+        "then rebuilds the jit without donating it (the row is timed after that).",
+        "",
     ]
     return "\n".join(lines)
+
+
+# -- record (a simulation loop that keeps each step's value) ---------------------
+
+_RECORD_N = 1000
+
+
+def record_jax(donate: bool) -> tuple[Step, Callable[[], Any]]:
+    # The recorded arrays are the step's outputs: pure JAX cannot donate them,
+    # so both pure JAX variants run without donation.
+    del donate
+    jitted = jax.jit(lambda v, x: v * 0.9 + x)
+    x, kept = jnp.ones(_RECORD_N), deque(maxlen=100)
+    box = [jnp.zeros(_RECORD_N)]
+
+    def step():
+        box[0] = jitted(box[0], x)
+        kept.append(box[0])
+
+    return step, lambda: jax.block_until_ready(box[0])
+
+
+def record_eqstate(donate: bool) -> tuple[Step, Callable[[], Any]]:
+    v = eqstate.State(jnp.zeros(_RECORD_N))
+    x, kept = jnp.ones(_RECORD_N), deque(maxlen=100)
+
+    def body(x):
+        v.value = v.value * 0.9 + x
+
+    jitted = eqstate.transform.jit(body, donate=donate)
+
+    def step():
+        jitted(x)
+        kept.append(v.value)  # held: its buffer cannot be donated as it is
+
+    for _ in range(3000):  # past the copies, to the jit that no longer donates v
+        step()
+    return step, lambda: jax.block_until_ready(v.value)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -272,6 +318,11 @@ def main(argv: list[str] | None = None) -> int:
         "train, Adam": {
             f"{lib}{'+donate' if d else ''}": f(d)
             for lib, f in (("jax", train_jax), ("eqstate", train_eqstate))
+            for d in (False, True)
+        },
+        "record, 1 State": {
+            f"{lib}{'+donate' if d else ''}": f(d)
+            for lib, f in (("jax", record_jax), ("eqstate", record_eqstate))
             for d in (False, True)
         },
     }
