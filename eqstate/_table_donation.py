@@ -105,7 +105,8 @@ def eager_caller(
             ):
                 start = perf_counter()
                 positions = _donate_safely(values, donated_at)
-                copied(positions, perf_counter() - start)
+                if positions:  # (not when all proved donatable: pytree values)
+                    copied(positions, perf_counter() - start)
                 break
         try:
             if kwargs:

@@ -136,6 +136,30 @@ def test_a_state_seen_every_call_stops_being_donated(monkeypatch):
     assert unseen.value.tolist() == [6.0, 6.0] and copies == [2, 1]
 
 
+def test_a_pytree_state_donated_every_call_is_not_rebuilt(monkeypatch):
+    # A dict value takes the slow donation check each call, but copies
+    # nothing: the jit must not count that as copying and rebuild itself.
+    from eqstate import _table_donation
+    from eqstate.transform._jit_wrapper import JitWrapper
+
+    clock = itertools.count(0.0, 1.0)
+    monkeypatch.setattr(_table_donation, "perf_counter", lambda: next(clock))
+    stopped: list[set[int]] = []
+    real = JitWrapper._stop_donating
+
+    def spy(self, n, positions):
+        stopped.append(set(positions))
+        real(self, n, positions)
+
+    monkeypatch.setattr(JitWrapper, "_stop_donating", spy)
+    s = eqstate.State({"a": jnp.zeros(2), "b": jnp.ones(3)})
+    step = T.jit(lambda: setattr(s, "value", jax.tree.map(lambda x: x + 1, s.value)))
+    for _ in range(5):
+        step()
+    assert stopped == []
+    assert s.value["a"].tolist() == [5.0, 5.0] and s.value["b"].tolist() == [6.0] * 3
+
+
 def test_a_trace_that_writes_fewer_states_gets_every_donated_buffer_back():
     # The donation mask is learnt from earlier traces; a trace for a new static
     # value that writes less must not leave a donated buffer unused.
