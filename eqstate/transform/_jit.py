@@ -80,8 +80,11 @@ def jit(
     the compiled code when it is of the same kind, name and metadata.
 
     Written States' buffers are donated to XLA when nothing else can see
-    them (a value eqstate produced and nobody holds); an array you passed in
-    or read out stays valid. `donate=False` turns donation off.
+    them (a value eqstate produced that nobody read since); an array you
+    passed in or read out stays valid. Such a value is copied before the call,
+    and a State that needs a copy every call (one a loop records each step)
+    stops being donated once the copies have cost what compiling did.
+    `donate=False` turns donation off.
 
     ```python
     import jax.numpy as jnp
