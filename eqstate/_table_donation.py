@@ -142,6 +142,7 @@ def _after_failure(
         if isinstance(value, jax.Array) and not _jax_hooks.is_tracer(value):
             if value.is_deleted():
                 state._value = Dead(owner, donated=True)
+                state._owned = False
 
 
 def _donate_safely(values: list[Any], donated_at: list[tuple[int, State]]) -> list[int]:

@@ -142,7 +142,8 @@ CASES = {
         ),
         5e-3,
     ),
-    "Adadelta": (lambda: optim.Adadelta(100.0), lambda: optax.adadelta(100.0), 3e-2),
+    # (lr 10: at 30-200 the run is chaotic, its final loss set by the last bits)
+    "Adadelta": (lambda: optim.Adadelta(10.0), lambda: optax.adadelta(10.0), 3e-2),
     "Adamax": (lambda: optim.Adamax(2e-2), lambda: optax.adamax(2e-2), 5e-3),
     "Nadam": (lambda: optim.Nadam(2e-2), None, 5e-3),  # braintools' NAdam: golden test
     "RAdam": (lambda: optim.RAdam(2e-2), lambda: optax.radam(2e-2), 5e-3),

@@ -254,9 +254,10 @@ def test_grad_linear_regressor_trains():
 def test_without_brainunit():
     """The float runs of this file pass in a process where brainunit cannot be
     imported: eqstate never needs it unless a Quantity shows up."""
+    # (in this process: pytest-xdist's workers would not see the block)
     code = (
         "import sys; sys.modules['brainunit'] = None; import pytest; "
-        "sys.exit(pytest.main(['-v', '-p', 'no:cacheprovider', "
+        "sys.exit(pytest.main(['-v', '-p', 'no:cacheprovider', '-n', '0', "
         f"{__file__!r}, '-k', 'floats']))"
     )
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

@@ -10,17 +10,13 @@ its arguments (`split` into slots), and calls the traced function
 under `jax.jit`: `layout` marks the positions that come back with their new
 values, so nothing leaves the trace through a side channel. Eager calls learn
 which States are written by tracing (`jax.jit(...).trace`, no compile) on the
-first call; the `jax.jit` that donates those positions then finds the trace
-in JAX's cache, so the user's function is traced once. Donated buffers are
-only those eqstate produced and nobody else holds (`donatable`); anything
-else is copied first, until the copies have cost what building the jit did:
-then the jit is rebuilt (from the same trace) without donating the States
-that needed them (`_copied`). A program that calls back to Python (a JAX effect:
-`jit_error_if`, `jax.debug.callback`) donates nothing, so a call failing
-there leaves the States as they were; a State whose shape changes with new
-argument shapes stops being donated (`_Undonatable`). Inside another
-transform, `jit` calls a second function object that returns exactly what it
-writes and donates nothing (the two never share a JAX trace cache).
+first call; the `jax.jit` that donates those positions (`Donation` says which,
+and when to stop) then finds the trace in JAX's cache, so the user's function
+is traced once. Only buffers nobody else can see are donated as they are
+(`eqstate._table_donation`). A State whose shape changes with new argument
+shapes stops being donated (`_Undonatable`). Inside another transform, `jit`
+calls a second function object that returns exactly what it writes and
+donates nothing (the two never share a JAX trace cache).
 """
 
 from __future__ import annotations
@@ -53,6 +49,7 @@ from ._engine import (
 )
 from ._inputs import PLAIN_TYPES, plain, plain_args, speculate
 from ._jit_binding import alike, bind
+from ._jit_donation import Donation
 from ._jit_options import JitOptions, static_arguments
 
 __all__ = ["JitWrapper"]
@@ -109,11 +106,7 @@ class JitWrapper(Generic[P, R]):
         self._masks: dict[int, tuple[int, ...]] = {}
         self._eager: dict[int, tuple[Any, tuple[int, ...], tuple[int, ...]]] = {}
         self._nested: dict[int, Any] = {}  # per number of States: the nested jit
-        # Per number of States: positions not donated (see `_stop_donating`),
-        # and the seconds spent building the jit and copying donated values.
-        self._undonatable: dict[int, set[int]] = {}
-        self._build_s: dict[int, float] = {}
-        self._copy_s: dict[int, float] = {}
+        self._donation = Donation(self.donate)
         self._flat = self._flat_function(masked=True)
         self._flat_nested = self._flat_function(masked=False)
 
@@ -267,7 +260,7 @@ class JitWrapper(Generic[P, R]):
                 return self._call_once(states, args, kwargs, state_free)
             else:
                 if new:  # (what building a jit for `n` States costs)
-                    self._build_s[n] = perf_counter() - start
+                    self._donation.built(n, perf_counter() - start)
                 # The plan's States alone: the fast path's inputs (unless the
                 # call stopped donating some of them: a new jit next time).
                 if state_free and self._eager.get(n) is entry:
@@ -296,16 +289,7 @@ class JitWrapper(Generic[P, R]):
             layout = traced.out_info[1]
             mask = tuple(i for i, x in enumerate(layout) if x is not None)
             self._masks[n] = mask
-            donated = ()
-            # A program that calls back to Python (`jit_error_if`,
-            # `jax.debug.callback`, `io_callback`: JAX marks them as effects)
-            # may fail while it runs: it donates nothing, so the States keep
-            # their values when it does.
-            if self.donate and not traced.jaxpr.effects:
-                ins, kept = traced.args_info[0], self._undonatable.get(n, ())
-                donated = tuple(
-                    i for i in mask if i not in kept and reusable(ins[i], layout[i][0])
-                )
+            donated = self._donation.positions(n, traced, mask)
             if donated:
                 jitted = self._jitted(self._flat, n, donated)
             entry = self._eager[n] = (jitted, mask, donated)
@@ -342,12 +326,9 @@ class JitWrapper(Generic[P, R]):
 
     def _copied(self, n: int, positions: list[int], seconds: float) -> None:
         """A call copied the donated States at `positions` (someone else
-        could see their buffers). Copies cost every call; not donating them
-        costs one new jit. Once the copies have cost what building the jit
-        did, stop donating the copied States (rent, then buy: never more
-        than twice the cheaper choice)."""
-        spent = self._copy_s[n] = self._copy_s.get(n, 0.0) + seconds
-        if spent >= self._build_s.get(n, float("inf")):
+        could see their buffers): stop donating them once the copies have
+        cost what building the jit did (see `Donation`)."""
+        if self._donation.copied(n, seconds):
             self._stop_donating(n, set(positions))
 
     def _stop_donating(self, n: int, positions: set[int]) -> None:
@@ -355,8 +336,7 @@ class JitWrapper(Generic[P, R]):
         at `positions`: their shape or dtype changed with new argument shapes
         (XLA could not reuse their buffers), or they are routinely seen
         elsewhere (`_copied`)."""
-        self._undonatable.setdefault(n, set()).update(positions)
-        self._copy_s.pop(n, None)
+        self._donation.stop(n, positions)
         self._eager.pop(n, None)
         self._run = None
 
