@@ -19,14 +19,31 @@ os.environ["XLA_FLAGS"] = " ".join(_flags)
 # process compiled before is skipped (tracing, lowering and every trace count
 # are unchanged). It lives beside pytest's own cache (`rm -r .pytest_cache`
 # empties both); a JAX_COMPILATION_CACHE_DIR the user sets wins.
-os.environ.setdefault(
-    "JAX_COMPILATION_CACHE_DIR",
-    str(pathlib.Path(__file__).parent.parent / ".pytest_cache" / "jax-compilation"),
-)
+_CACHE = pathlib.Path(__file__).parent.parent / ".pytest_cache" / "jax-compilation"
+os.environ.setdefault("JAX_COMPILATION_CACHE_DIR", str(_CACHE))
 os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0.05")
+_CACHE_MAX_BYTES = 512 * 2**20
 
 import jax  # noqa: E402
 import pytest  # noqa: E402
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Keep the compilation cache under `_CACHE_MAX_BYTES`: each change to the
+    code adds entries and nothing removes them (JAX's own limit needs the
+    `filelock` package). Past the limit, the least recently written half goes.
+    Only the controlling process prunes, before any worker starts."""
+    if hasattr(session.config, "workerinput") or not _CACHE.is_dir():
+        return
+    entries = [(p.stat(), p) for p in _CACHE.iterdir() if p.is_file()]
+    total = sum(stat.st_size for stat, _ in entries)
+    if total <= _CACHE_MAX_BYTES:
+        return
+    for stat, path in sorted(entries, key=lambda e: e[0].st_mtime):
+        if total <= _CACHE_MAX_BYTES // 2:
+            break
+        path.unlink(missing_ok=True)
+        total -= stat.st_size
 
 
 @pytest.fixture
