@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import functools
 import os
 import statistics
 import subprocess
@@ -300,32 +301,32 @@ def record_eqstate(donate: bool) -> tuple[Step, Callable[[], Any]]:
     return step, lambda: jax.block_until_ready(v.value)
 
 
+Build = Callable[[bool], tuple[Step, Callable[[], Any]]]
+
+
+def _variants(
+    jax_way: Build, eqstate_way: Build
+) -> dict[str, tuple[Step, Callable[[], Any]]]:
+    """A workload's four variants (`_VARIANTS`), each built by `way(donate)`."""
+    ways = {"jax": jax_way, "eqstate": eqstate_way}
+    return {key: ways[key.split("+")[0]](key.endswith("+donate")) for key in _VARIANTS}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--markdown", metavar="PATH", help="also write a results page")
     args = parser.parse_args(argv)
-    rows: dict[str, dict[str, tuple[Step, Callable[[], Any]]]] = {
-        "dispatch, 1 State": {
-            f"{lib}{'+donate' if d else ''}": f(0, d)
-            for lib, f in (("jax", dispatch_jax), ("eqstate", dispatch_eqstate))
-            for d in (False, True)
-        },
-        "dispatch, 101 States": {
-            f"{lib}{'+donate' if d else ''}": f(100, d)
-            for lib, f in (("jax", dispatch_jax), ("eqstate", dispatch_eqstate))
-            for d in (False, True)
-        },
-        "train, Adam": {
-            f"{lib}{'+donate' if d else ''}": f(d)
-            for lib, f in (("jax", train_jax), ("eqstate", train_eqstate))
-            for d in (False, True)
-        },
-        "record, 1 State": {
-            f"{lib}{'+donate' if d else ''}": f(d)
-            for lib, f in (("jax", record_jax), ("eqstate", record_eqstate))
-            for d in (False, True)
-        },
+    rows = {
+        "dispatch, 1 State": _variants(
+            functools.partial(dispatch_jax, 0), functools.partial(dispatch_eqstate, 0)
+        ),
+        "dispatch, 101 States": _variants(
+            functools.partial(dispatch_jax, 100),
+            functools.partial(dispatch_eqstate, 100),
+        ),
+        "train, Adam": _variants(train_jax, train_eqstate),
+        "record, 1 State": _variants(record_jax, record_eqstate),
     }
     # The two dispatch rows are timed in the same rounds, so each round gives
     # a per-extra-State figure from calls made moments apart; the variants'

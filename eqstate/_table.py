@@ -26,7 +26,7 @@ from __future__ import annotations
 import contextlib
 import threading
 import weakref
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 import jax
@@ -147,13 +147,12 @@ def _read_in(frames: list[Frame], i: int, state: State) -> Any:
     return value
 
 
-def read_eager_all(states: Iterable[State], handed_out: bool = True) -> list[Any]:
+def read_eager_all(states: Sequence[State], handed_out: bool = True) -> list[Any]:
     """The eager values of `states` (the fast path of a transform's gather);
     `handed_out=False` when only a trace sees them (their shapes)."""
-    values = []
-    for s in states:
-        values.append(s._value)
-        if handed_out:
+    values = [s._value for s in states]
+    if handed_out:
+        for s in states:
             s._owned = False  # (see `_read_eager`)
     for v in values:
         if type(v) is Dead:

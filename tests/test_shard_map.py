@@ -1,9 +1,10 @@
 """`shard_map` with States split across devices (8 simulated CPU devices)."""
 
-import os
 import subprocess
 import sys
 import textwrap
+
+from .helpers import cpu_subprocess_env
 
 SCRIPT = textwrap.dedent(
     """
@@ -84,13 +85,11 @@ SCRIPT = textwrap.dedent(
 
 
 def test_shard_map_splits_a_state_by_state_in_specs():
-    env = dict(os.environ)
-    # the parent's XLA flags (see conftest.py), with 8 devices
-    flags = [f for f in env.get("XLA_FLAGS", "").split() if "device_count" not in f]
-    env["XLA_FLAGS"] = " ".join([*flags, "--xla_force_host_platform_device_count=8"])
-    env["JAX_PLATFORMS"] = "cpu"
     result = subprocess.run(
-        [sys.executable, "-c", SCRIPT], env=env, capture_output=True, text=True
+        [sys.executable, "-c", SCRIPT],
+        env=cpu_subprocess_env(8),
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
     assert result.stdout.strip().endswith("ok")

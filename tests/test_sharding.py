@@ -18,6 +18,8 @@ from jax.sharding import Mesh, NamedSharding, PartitionSpec as P
 import eqstate
 from eqstate import sharding as S
 
+from .helpers import cpu_subprocess_env
+
 PROGRAM = os.path.join(os.path.dirname(__file__), "sharded_programs.py")
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -180,12 +182,7 @@ def test_sharded_checkpoint_roundtrip_on_one_device(tmp_path):
 
 
 def _env(n_devices):
-    env = dict(os.environ)
-    # the parent's XLA flags (see conftest.py), with this many devices
-    flags = [f for f in env.get("XLA_FLAGS", "").split() if "device_count" not in f]
-    flags.append(f"--xla_force_host_platform_device_count={n_devices}")
-    env["XLA_FLAGS"] = " ".join(flags)
-    env["JAX_PLATFORMS"] = "cpu"
+    env = cpu_subprocess_env(n_devices)
     env["PYTHONPATH"] = ROOT + os.pathsep + env.get("PYTHONPATH", "")
     return env
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from .._state import State
 
-__all__ = ["alike", "bind", "weak_method"]
+__all__ = ["alike", "bind"]
 
 
 def weak_method(fun: Callable[..., Any], ref: weakref.ref[Any]) -> Callable[..., Any]:
