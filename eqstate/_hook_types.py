@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from ._errors import EqstateError
+from ._state import State
 
 if TYPE_CHECKING:
     from ._hooks import HookManager
-    from ._state import State
 
 __all__ = [
     "Hook",

@@ -62,11 +62,11 @@ def rebuild_state(one_level: Any, value: Any) -> Any:
 
 
 def _flatten_with_keys(state: State) -> tuple[tuple[tuple[Any, Any]], _Info]:
-    return ((_VALUE_KEY, _table.read(state)),), state._info
+    return ((_VALUE_KEY, _table.leaf(state)),), state._info
 
 
 def _flatten(state: State) -> tuple[tuple[Any], _Info]:
-    return (_table.read(state),), state._info
+    return (_table.leaf(state),), state._info
 
 
 _VALUE_KEY = jtu.GetAttrKey("value")

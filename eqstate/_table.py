@@ -43,6 +43,7 @@ __all__ = [
     "commit",
     "create",
     "eager_now",
+    "leaf",
     "read",
     "replace",
     "replacements",
@@ -199,6 +200,19 @@ def read(state: State) -> Any:
     if frames:
         return _read_in(frames, len(frames) - 1, state)
     return _read_eager(state)
+
+
+def leaf(state: State) -> Any:
+    """What flattening `state` hands out: `read(state)`, except that a State
+    whose value is gone (its eager slot is `Dead` and no active frame holds a
+    value for it) gives its `Dead` marker, neither raising nor recorded as
+    read. equinox flattens a module to bind its methods, so a module holding
+    such a State can still call `init_state` / `reset_state` to replace it;
+    reading `.value` still raises, naming the State."""
+    value = state._value
+    if type(value) is Dead and not any(state in f.values for f in _local.frames):
+        return value
+    return read(state)
 
 
 _RAW_TRANSFORM_FIX = """\

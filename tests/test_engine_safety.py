@@ -306,6 +306,59 @@ def test_vmap_or_cond_returning_a_new_state_inside_jit(kind: str):
     assert out.tolist() == [[1.0, 1.0], [1.0, 1.0]]
 
 
+class _Cell(eqstate.nn.Module):
+    """A recurrent cell whose hidden State `init_state` creates anew."""
+
+    def __init__(self):
+        self.w = eqstate.ParamState(jnp.full(2, 0.5))
+
+    def _zeros(self) -> jax.Array:
+        return jnp.zeros(2)
+
+    def init_state(self, batch_size: int | None = None) -> None:
+        self.h = eqstate.HiddenState(self._zeros())  # (binds a method)
+
+    def reset_state(self, batch_size: int | None = None) -> None:
+        self.h.value = self._zeros()
+
+    def __call__(self, x: jax.Array) -> jax.Array:
+        self.h.value = self.h.value * self.w.value + x
+        return self.h.value
+
+
+@pytest.mark.parametrize("outer", ["grad", "jit(grad)", "vmap_new_states"])
+def test_states_created_inside_a_transform_can_be_created_again(outer: str):
+    """brainstate's RNN idiom: `init_all_states` inside the loss creates the
+    hidden States on every call. Each call after the first meets the States
+    the last one created (their values died with it): equinox flattens the
+    module to bind `init_state`, which must not read them."""
+    cell = _Cell()
+    xs = jnp.ones((3, 2))
+
+    def loss():
+        eqstate.nn.init_all_states(cell)
+        return T.for_loop(cell, xs).sum()
+
+    if outer == "vmap_new_states":
+        run = T.vmap_new_states(lambda: cell.init_state(), axis_size=3)
+        for _ in range(2):
+            run()
+            assert cell.h.value.shape == (3, 2)
+        return
+    grad = T.grad(loss, cell.states(eqstate.ParamState), return_value=True)
+    run = T.jit(grad) if outer == "jit(grad)" else grad
+    for _ in range(2):  # (h after 3 steps: 0.5 * (0.5 + 1) + 1 = 1.75)
+        grads, value = run()
+        assert value.tolist() == pytest.approx(2 * (1.0 + 1.5 + 1.75))
+    with pytest.raises(
+        eqstate.StateLeakError, match=r"'_Cell\.h'.* was created inside"
+    ):
+        cell.h.value  # noqa: B018 - the read raises
+    eqstate.nn.init_all_states(cell)  # eagerly: the model is whole again
+    cell.reset_state()
+    assert cell.h.value.tolist() == [0.0, 0.0]
+
+
 # -- errors name the State and say how to fix the mistake -------------------------
 
 
