@@ -34,6 +34,52 @@ def test_in_size_varshape_and_errors():
         Counter([])
 
 
+def _prefetch_delay_over_foreign_hook():
+    c = Counter(1)
+    c.add_after_update("n-prefetch-delay-None", lambda *args: None)
+    nn.init_maybe_prefetch(nn.PrefetchDelay(c, "n"))
+
+
+# brainstate 0.5.4 raises these builtins in the same cases; its programs'
+# `except ValueError:` (AttributeError, TypeError) clauses must keep working.
+@pytest.mark.parametrize(
+    ("make", "builtin", "texts"),
+    [
+        pytest.param(
+            lambda: Counter("abc"),
+            ValueError,
+            ["in_size must be an int", "'abc'", "`Dynamics(100)`"],
+            id="in_size-str",
+        ),
+        pytest.param(
+            lambda: Counter(3.0),
+            ValueError,
+            ["in_size must be an int", "3.0"],
+            id="in_size-float",
+        ),
+        pytest.param(
+            lambda: Counter(1).prefetch("missing")(),
+            AttributeError,
+            ["Counter has no attribute 'missing' to prefetch", "init_state"],
+            id="prefetch-missing",
+        ),
+        pytest.param(
+            _prefetch_delay_over_foreign_hook,
+            TypeError,
+            ["not a StateWithDelay", "'n-prefetch-delay-None'", "another key"],
+            id="prefetch-delay-type",
+        ),
+    ],
+)
+def test_errors_are_the_builtins_brainstate_raises(make, builtin, texts):
+    with pytest.raises(builtin) as info:
+        make()
+    err = info.value
+    assert isinstance(err, eqstate.EqstateError)
+    for text in texts:
+        assert text in str(err)
+
+
 def test_before_and_after_hooks_run_in_order_with_flags():
     c = Counter(1)
     seen = []
@@ -164,12 +210,16 @@ def test_init_and_reset_all_states_with_exclusion():
 
 def test_vmap_init_and_reset_give_each_lane_its_own_values():
     class Noisy(nn.Dynamics):
+        def __init__(self, n):
+            super().__init__(n)
+            self.w = eqstate.ParamState(jnp.ones(n))
+
         def init_state(self, batch_size=None):
             self.v = eqstate.HiddenState(eqstate.random.rand(*self.varshape))
             self.k = eqstate.State(jnp.zeros(()), tag="shared")
 
         def reset_state(self, batch_size=None):
-            self.v.value = eqstate.random.rand(*self.varshape)
+            self.v.value = eqstate.random.rand(*self.varshape) * self.w.value
 
     m = Noisy(2)
     lag = m.prefetch_delay("v", 1.0)
@@ -179,8 +229,10 @@ def test_vmap_init_and_reset_give_each_lane_its_own_values():
     delay = lag.state_delay
     assert delay.history.value.shape == (4, 2, 2) and delay.write_ptr.value.shape == ()
     old = np.asarray(m.v.value)
-    nn.vmap_reset_all_states(m, axis_size=4)
-    assert m.v.value.shape == (4, 2) and not np.allclose(old, m.v.value)
+    for _ in range(2):  # what the reset does not write keeps its shape
+        nn.vmap_reset_all_states(m, axis_size=4)
+        assert m.v.value.shape == (4, 2) and not np.allclose(old, m.v.value)
+        assert m.k.value.shape == () and m.w.value.shape == (2,)
     with pytest.raises(ValueError, match="axis_size=None"):
         nn.vmap_init_all_states(m)
 

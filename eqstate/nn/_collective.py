@@ -381,7 +381,8 @@ def vmap_reset_all_states(
     state_tag: str | None = None,
     **reset_kwargs: Any,
 ) -> _T:
-    """`reset_all_states` once per lane; the States it writes get a batch axis.
+    """`reset_all_states` once per lane; the States it writes get a batch axis
+    (the others, such as parameters, are left as they are).
 
     ```python
     import jax.numpy as jnp
@@ -399,7 +400,7 @@ def vmap_reset_all_states(
     assert cell.v.value.shape == (4, 2)
     ```
     """
-    from ..transform import vmap
+    from ..transform import make_jaxpr, vmap
 
     if axis_size is None or axis_size <= 0:
         raise _CollectiveError(
@@ -415,14 +416,24 @@ def vmap_reset_all_states(
     ]
     unique = list({id(s): s for s in owned}.values())
 
-    def lane() -> list[Any]:
+    def reset() -> None:
         reset_all_states(
             target, *reset_args, node_to_exclude=node_to_exclude, **reset_kwargs
         )
-        return [s.value for s in unique]
 
-    values = vmap(lane, axis_size=axis_size, out_states=unique)()
-    for state, value in zip(unique, values):
+    # Only the States the reset writes get a batch axis (a trace finds them;
+    # its jaxpr returns the written ones, first in `states`); the others, such
+    # as parameters, keep their values.
+    jaxpr, states = make_jaxpr(reset, return_only_write=True)()
+    written = set(states[: len(jaxpr.out_avals)])
+    batched = [s for s in unique if s in written]
+
+    def lane() -> list[Any]:
+        reset()
+        return [s.value for s in batched]
+
+    values = vmap(lane, axis_size=axis_size, out_states=batched)()
+    for state, value in zip(batched, values):
         state.value = value
         if state_tag is not None:
             state.metadata.setdefault("tag", state_tag)
