@@ -261,3 +261,16 @@ def test_braintools_style_distance_profile_subclass():
     p = Box(2.0)
     assert repr(p) == "Box(width=2.0)"
     assert (p * 0.5)(jnp.array([1.0, 3.0])).tolist() == [0.5, 0.0]
+
+
+@pytest.mark.parametrize(
+    "precision, dtype", [(16, jnp.float16), ("bf16", jnp.bfloat16)]
+)
+def test_initializers_follow_the_environ_precision(precision, dtype):
+    """As braintools' do (and `eqstate.random`): the default float is
+    `environ.dftype()`; an explicit dtype still wins."""
+    with eqstate.environ.context(precision=precision):
+        for init in (ei.Normal(0.0, 1.0), ei.KaimingNormal(), ei.Uniform(0.0, 1.0)):
+            assert ei.param(init, (2, 2)).dtype == dtype, init
+        assert ei.Normal(0.0, 1.0)((2,), dtype=jnp.float32).dtype == jnp.float32
+    assert ei.param(ei.Normal(0.0, 1.0), (2,)).dtype == jnp.float32

@@ -17,6 +17,7 @@ from .._errors import EqstateError
 from .._hyper_module import short_repr
 from .._units import _brainunit, is_quantity, with_unit
 from ..random import split_key
+from ..random._keys import float_dtype
 
 Size = int | Sequence[int]
 
@@ -44,8 +45,9 @@ def _as_shape(size: Size) -> tuple[int, ...]:
 
 
 def _float_dtype(dtype: DTypeLike | None) -> Any:
-    """`dtype`, or the default floating dtype (float32 unless x64 is on)."""
-    return jnp.result_type(float) if dtype is None else jnp.dtype(dtype)
+    """`dtype`, or the environ's default float (`eqstate.environ.dftype()`:
+    float32 unless the precision is set), as `eqstate.random` draws."""
+    return jnp.dtype(float_dtype(dtype))
 
 
 def _key(key: PRNGKeyArray | None) -> PRNGKeyArray:
