@@ -4,6 +4,7 @@ from pathlib import Path
 
 import jax
 import jax.numpy as jnp
+import jaxtyping
 import numpy as np
 import pytest
 
@@ -161,6 +162,58 @@ def test_delay_errors_say_what_to_do():
         Delay(SPEC, update_every=0.05)
     with pytest.raises(eqstate.EqstateError, match="must be integers"):
         delay.register_delay(0.1, jnp.array([0.5]))
+
+
+def _registered(entry):
+    delay = Delay(SPEC, time=0.2)
+    delay.register_entry(entry, 0.1)
+    return delay
+
+
+# brainstate 0.5.4 raises these builtins in the same cases; `except KeyError:`
+# (or TypeError) clauses of brainstate programs must keep catching them.
+@pytest.mark.parametrize(
+    ("make", "builtin", "texts"),
+    [
+        pytest.param(
+            lambda: _registered("x").register_entry("x", 0.2),
+            KeyError,
+            ["'x' is already registered", "under another name"],
+            id="duplicate-entry",
+        ),
+        pytest.param(
+            lambda: _registered("x").at("y"),
+            KeyError,
+            ["no delay entry 'y'", "registered: ['x']", "register_entry('y', time)"],
+            id="unknown-entry",
+        ),
+        pytest.param(
+            lambda: Delay(SPEC, init="zeros"),
+            TypeError,
+            ["init must be a number, an array or an initializer", "got str"],
+            id="init-type",
+        ),
+        pytest.param(
+            lambda: Delay(SPEC, interpolation=3),
+            TypeError,
+            ["interpolation must be a name in InterpolationRegistry", "got int"],
+            id="interpolation-type",
+        ),
+    ],
+)
+def test_delay_errors_are_the_builtins_brainstate_raises(
+    make, builtin, texts, monkeypatch
+):
+    # The suite's jaxtyping hook would reject the ill-typed arguments first;
+    # users run without it, so check eqstate's own error.
+    monkeypatch.setattr(jaxtyping.config, "jaxtyping_disable", True)
+    with pytest.raises(builtin) as info:
+        make()
+    err = info.value
+    assert isinstance(err, eqstate.EqstateError)
+    assert str(err) == err.args[0]  # no KeyError quoting
+    for text in texts:
+        assert text in str(err)
 
 
 def test_custom_interpolation_registered():

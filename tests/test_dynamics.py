@@ -2,6 +2,7 @@
 
 import jax
 import jax.numpy as jnp
+import jaxtyping
 import numpy as np
 import pytest
 
@@ -71,7 +72,10 @@ def _prefetch_delay_over_foreign_hook():
         ),
     ],
 )
-def test_errors_are_the_builtins_brainstate_raises(make, builtin, texts):
+def test_errors_are_the_builtins_brainstate_raises(make, builtin, texts, monkeypatch):
+    # The suite's jaxtyping hook would reject the ill-typed arguments first;
+    # users run without it, so check eqstate's own error.
+    monkeypatch.setattr(jaxtyping.config, "jaxtyping_disable", True)
     with pytest.raises(builtin) as info:
         make()
     err = info.value

@@ -28,7 +28,13 @@ from .._state import ShortTermState
 from .._state_kinds import DelayState
 from .._units import is_quantity, strip, unit_of, with_unit
 from ._collective import call_order
-from ._interpolation import DelayError, InterpolationRegistry, _pick
+from ._interpolation import (
+    DelayEntryError,
+    DelayError,
+    DelayTypeError,
+    InterpolationRegistry,
+    _pick,
+)
 from ._module import Module, _vars, init_module
 
 __all__ = ["Delay", "DelayAccess"]
@@ -194,7 +200,7 @@ class Delay(Module):
         if isinstance(interpolation, str):
             InterpolationRegistry.get(interpolation)  # validates the name
         elif not callable(interpolation):
-            raise DelayError(
+            raise DelayTypeError(
                 f"interpolation must be a name in InterpolationRegistry or a "
                 f"function, got {type(interpolation).__name__}."
             )
@@ -202,7 +208,7 @@ class Delay(Module):
         if init is not None and not (
             isinstance(init, (numbers.Number, np.ndarray, jax.Array)) or callable(init)
         ):
-            raise DelayError(
+            raise DelayTypeError(
                 f"init must be a number, an array or an initializer, got "
                 f"{type(init).__name__}."
             )
@@ -295,7 +301,7 @@ class Delay(Module):
         """
         entries = self._cfg.entries
         if entry in entries:
-            raise DelayError(
+            raise DelayEntryError(
                 f"delay entry {entry!r} is already registered (as "
                 f"{entries[entry]}); register the new delay under another name."
             )
@@ -326,7 +332,7 @@ class Delay(Module):
         """The value of the registered delay `entry`."""
         entries = self._cfg.entries
         if entry not in entries:
-            raise DelayError(
+            raise DelayEntryError(
                 f"no delay entry {entry!r}; registered: {list(entries)}. Register "
                 f"it with `delay.register_entry({entry!r}, time)`."
             )

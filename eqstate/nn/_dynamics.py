@@ -35,6 +35,13 @@ Size = int | Sequence[int]
 _T = TypeVar("_T")
 
 
+class DynamicsSizeError(EqstateError, ValueError):
+    """A `Dynamics` was given an `in_size` that is not an int or a tuple of ints.
+
+    A `ValueError` too, as brainstate raises one there.
+    """
+
+
 class HookError(EqstateError, KeyError):
     """A before/after-update hook was registered twice or looked up but absent."""
 
@@ -71,7 +78,7 @@ def _as_size(in_size: Any) -> tuple[int, ...]:
         and all(isinstance(n, (int, np.integer)) for n in in_size)
     ):
         return tuple(int(n) for n in in_size)
-    raise EqstateError(
+    raise DynamicsSizeError(
         f"in_size must be an int or a non-empty tuple/list of ints, got "
         f"{in_size!r}; e.g. `Dynamics(100)` or `Dynamics((10, 10))`."
     )

@@ -10,11 +10,28 @@ import jax.numpy as jnp
 
 from .._errors import EqstateError
 
-__all__ = ["DelayError", "InterpolationRegistry"]
+__all__ = ["DelayEntryError", "DelayError", "DelayTypeError", "InterpolationRegistry"]
 
 
 class DelayError(EqstateError, ValueError):
     """A delay was configured or read in a way it cannot serve."""
+
+
+class DelayEntryError(DelayError, KeyError):
+    """A named delay entry was registered twice, or read but never registered.
+
+    A `KeyError` too, as brainstate raises one there.
+    """
+
+    def __str__(self) -> str:  # KeyError would repr() the message
+        return str(self.args[0])
+
+
+class DelayTypeError(DelayError, TypeError):
+    """A delay was given an argument of a type it cannot use (`init`, ...).
+
+    A `TypeError` too, as brainstate raises one there.
+    """
 
 
 def _pick(history: Any, i: Any, indices: tuple[Any, ...]) -> Any:

@@ -24,6 +24,20 @@ __all__ = [
 ]
 
 
+class PrefetchAttributeError(EqstateError, AttributeError):
+    """A prefetch handle reads an attribute its module does not have (yet).
+
+    An `AttributeError` too, as brainstate raises one there.
+    """
+
+
+class PrefetchTypeError(EqstateError, TypeError):
+    """A prefetch handle found an object of the wrong type where it reads.
+
+    A `TypeError` too, as brainstate raises one there.
+    """
+
+
 def _check_dynamics(module: Any, what: str) -> None:
     if not isinstance(module, Dynamics):
         raise EqstateError(
@@ -34,7 +48,7 @@ def _check_dynamics(module: Any, what: str) -> None:
 def _item(module: Any, item: str) -> Any:
     found = getattr(module, item, None)
     if found is None:
-        raise EqstateError(
+        raise PrefetchAttributeError(
             f"{type(module).__name__} has no attribute {item!r} to prefetch; create "
             f"it (e.g. in `init_state`) before the first call."
         )
@@ -305,9 +319,11 @@ def init_maybe_prefetch(target: Any, *args: Any, **kwargs: Any) -> None:
     if isinstance(target, Prefetch):
         target.get_item()
     elif isinstance(target, PrefetchDelay):
-        hook = target.module.get_after_update(_delay_key(target.item, None))
+        key = _delay_key(target.item, None)
+        hook = target.module.get_after_update(key)
         if not isinstance(hook, StateWithDelay):
-            raise EqstateError(
+            raise PrefetchTypeError(
                 f"the delay of {target.item!r} is a {type(hook).__name__}, not a "
-                f"StateWithDelay."
+                f"StateWithDelay; the after-update key {key!r} is kept for "
+                f"prefetch delays, so register your own hook under another key."
             )
