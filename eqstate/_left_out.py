@@ -2,7 +2,8 @@
 section 6), each with what to use instead.
 
 `LEFT_OUT` is the one list: packages' `__getattr__` (`left_out`) and the
-`__getattr__` of `State` and `OptaxOptimizer` (`missing_attribute`) raise
+`__getattr__` of `State`, `StatefulFunction` and `OptaxOptimizer`
+(`missing_attribute`) raise
 `LeftOutError` with its advice, and `docs/migrating.md` lists the same names
 (a test checks both). Loaded only when a lookup fails.
 """
@@ -100,9 +101,6 @@ LEFT_OUT: dict[str, dict[str, str]] = {
         **dict.fromkeys(("draw", "draw_dot_graph", "view_pydot"), _DRAW),
         "register_prim_handler": "eqstate does not interpret jaxprs itself; give a "
         "new primitive its rules through JAX (`jax.extend.core.Primitive`).",
-        "StatefulFunction": "`eqstate.transform.make_jaxpr(fun)(*args)` returns the "
-        "jaxpr and the States it touches, `StateFinder(fun)(*args)` lists them, and "
-        "`eqstate.transform.jit(fun)` calls it.",
         **dict.fromkeys(
             (
                 "StatefulMapping",
@@ -158,6 +156,30 @@ LEFT_OUT: dict[str, dict[str, str]] = {
         "check_valid_trace": "eqstate checks every read and write against the "
         "active transform itself (TraceContextError, StateLeakError), so there is "
         "nothing to call.",
+    },
+    "StatefulFunction": {
+        **dict.fromkeys(
+            (
+                "get_arg_cache_key",
+                "get_cache_stats",
+                "get_jaxpr_by_cache",
+                "get_out_shapes_by_cache",
+                "get_out_treedef_by_cache",
+                "get_states_by_cache",
+                "get_read_states_by_cache",
+                "get_write_states_by_cache",
+                "get_state_trace_by_cache",
+                "validate_states",
+                "validate_all_states",
+            ),
+            "eqstate keeps its cache keys to itself; pass the arguments instead: "
+            "`get_jaxpr(*args)`, `get_out_shapes(*args)`, `get_states(*args)` (and "
+            "`get_read_states` / `get_write_states`) look the jaxpr up, tracing it "
+            "only if these arguments' shapes are new; `clear_cache()` empties it.",
+        ),
+        "get_state_trace": "eqstate has no StateTraceStack; "
+        "`get_states(*args)`, `get_read_states(*args)` and `get_write_states(*args)` "
+        "give its lists of States.",
     },
     "OptaxOptimizer": {
         "add_param_group": "eqstate optimizers have one parameter group. For another "

@@ -24,6 +24,8 @@ def _owner(owner: str) -> tuple[object, str]:
         return eqstate.ParamState(jnp.zeros(1)), "ParamState"
     if owner == "OptaxOptimizer":
         return optim.Adam(lr=0.1), "Adam"
+    if owner == "StatefulFunction":
+        return eqstate.transform.StatefulFunction(abs), "StatefulFunction"
     return importlib.import_module(owner), owner
 
 
@@ -41,7 +43,7 @@ def test_a_left_out_name_says_what_to_use(owner: str, name: str):
     assert isinstance(info.value, AttributeError)
     assert isinstance(info.value, eqstate.EqstateError)
     assert not hasattr(obj, name)  # never a stub
-    if owner in ("State", "OptaxOptimizer"):
+    if owner in ("State", "OptaxOptimizer", "StatefulFunction"):
         assert not hasattr(type(obj), name)
 
 
@@ -51,7 +53,7 @@ def test_other_missing_names_stay_plain_attribute_errors(owner: str):
     with pytest.raises(AttributeError) as info:
         getattr(obj, "nope")
     assert not isinstance(info.value, LeftOutError)
-    if owner in ("State", "OptaxOptimizer"):
+    if owner in ("State", "OptaxOptimizer", "StatefulFunction"):
         assert str(info.value) == f"{shown!r} object has no attribute 'nope'"
         assert info.value.name == "nope" and info.value.obj is obj  # "did you mean"
     else:

@@ -61,6 +61,7 @@ if TYPE_CHECKING:
     from ._naming import named_call as named_call, named_scope as named_scope
     from ._progress import ProgressBar as ProgressBar
     from ._shard_map import shard_map as shard_map
+    from ._stateful_function import StatefulFunction as StatefulFunction
     from ._tracing import (
         StateFinder as StateFinder,
         eval_shape as eval_shape,
