@@ -21,7 +21,13 @@ from ._state_info import _Info
 if TYPE_CHECKING:
     from ._state import State
 
-__all__ = ["is_equinox_module", "new_state", "rebuild_state", "register_pytree"]
+__all__ = [
+    "is_equinox_module",
+    "new_state",
+    "rebuild_state",
+    "register_pytree",
+    "reports_states",
+]
 
 
 def is_equinox_module(x: Any) -> bool:
@@ -32,6 +38,15 @@ def is_equinox_module(x: Any) -> bool:
     """
     eqx = sys.modules.get("equinox")
     return eqx is not None and isinstance(x, eqx.Module)
+
+
+def reports_states(x: Any) -> bool:
+    """Whether `x` reports the States it keeps outside any pytree through a
+    `__eqstate_states__()` method (optimizers, schedules): the graph walker,
+    checkpoints and `jit`'s discovery all step through what it returns."""
+    # (looked up on the type: a class itself, or an object whose
+    # `__getattr__` answers every name, does not report States)
+    return getattr(type(x), "__eqstate_states__", None) is not None
 
 
 def new_state(

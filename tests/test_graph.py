@@ -180,6 +180,59 @@ def test_register_graph_node_type():
     assert copy.items["w"] is not bag.items["w"]
 
 
+class Counter:
+    """Not a pytree: reports its States through `__eqstate_states__`."""
+
+    def __init__(self):
+        self.n = eqstate.State(jnp.array(0))
+        self.history = [eqstate.ShortTermState(jnp.zeros(2))]
+
+    def __eqstate_states__(self):
+        return {"n": self.n, "history": self.history}
+
+
+class Trainer(eqstate.nn.Module):
+    def __init__(self):
+        self.block = Block()
+        self.counter = Counter()
+
+
+def test_objects_reporting_states_are_walked_through_the_report():
+    counter = Counter()
+    tree = {"c": counter, "net": Block(), "same": counter}
+    assert paths(graph.states(tree)) == [
+        ["c", "history", 0],
+        ["c", "n"],
+        ["net", "n"],
+        ["net", "w"],
+    ]
+    assert graph.states(tree)[("c", "n")] is counter.n
+    # not a graph node: no level, not listed by `nodes`
+    assert list(graph.nodes(tree)) == [("net",)]
+    assert paths(graph.states(tree, allowed_hierarchy=(0, 0))) == [
+        ["c", "history", 0],
+        ["c", "n"],
+    ]
+    assert paths(Trainer().states()) == [
+        ["block", "n"],
+        ["block", "w"],
+        ["counter", "history", 0],
+        ["counter", "n"],
+    ]
+    snapshot = graph.treefy_states(tree)
+    assert snapshot["c"]["n"].type is eqstate.State and snapshot["c"]["n"].value == 0
+    counter.n.value = jnp.array(7)
+    graph.update_states(tree, snapshot)
+    assert int(counter.n.value) == 0
+    graph.update_states(tree, {("c", "history", 0): jnp.ones(2)})
+    assert counter.history[0].value.tolist() == [1.0, 1.0]
+    # kept as it is by flatten: unflatten and clone give back the same object
+    graphdef, states = graph.flatten(tree)
+    assert ("c", "n") in states.to_flat()
+    assert graph.unflatten(graphdef, states)["c"] is counter
+    assert graph.clone(counter) is counter
+
+
 def test_split_and_merge_contexts_keep_sharing():
     shared = eqstate.ParamState(jnp.ones(2))
 

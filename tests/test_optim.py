@@ -9,7 +9,9 @@ import optax
 import pytest
 
 import eqstate
+import eqstate.checkpoint as ckpt
 import eqstate.optim as optim
+from eqstate import graph
 from eqstate.checkpoint import CheckpointMismatchError
 
 # -- a small regression problem, solved by eqstate and by raw optax ------------
@@ -147,6 +149,9 @@ def test_update_inside_jit_threads_every_optimizer_state():
 
     written = eqstate.transform.StateFinder(body, usage="write", return_type="list")()
     own = eqstate.graph.states(opt.__eqstate_states__())
+    assert {id(s) for s in eqstate.graph.states(opt).values()} == {
+        id(s) for s in own.values()
+    }
     expected = {id(s) for s in own.values()} | {id(model.w), id(model.b)}
     assert {id(s) for s in written} == expected
 
@@ -228,9 +233,6 @@ def test_registration_errors():
         optim.OptimizerError, match="before any weights were registered"
     ):
         optim.Adam().update({})
-    _, opt = _registered()
-    with pytest.raises(optim.OptimizerError, match="already called"):
-        opt.register_trainable_weights({})
     w = eqstate.ParamState(jnp.ones(2))
     with pytest.raises(optim.OptimizerError, match=r"registered twice, at 0 and 1"):
         optim.SGD().register_trainable_weights([w, w])
@@ -257,6 +259,163 @@ def test_param_states_to_pytree_feeds_grad():
     assert set(grads) == set(tree)
     opt.update(grads)
     assert int(opt.step_count.value) == 1
+
+
+def test_a_second_registration_adds_weights_as_braintools_does():
+    """Registering some weights, then others (an encoder, then a decoder)
+    trains all of them exactly as one registration of all. As in braintools
+    0.3.0, a State registered again is skipped (it keeps its first key)."""
+    start = {k: jnp.array(s.value) for k, s in _Model().states().items()}
+
+    def train(groups):
+        model = _Model()
+        opt = optim.Adam(lr=1e-2)
+        for group in groups(model):
+            opt.register_trainable_weights(group)
+
+        @eqstate.transform.jit
+        def train_step():
+            grads = eqstate.transform.grad(
+                lambda: _loss(model.w.value, model.b.value),
+                opt.param_states.to_pytree(),
+            )()
+            opt.update(grads)
+
+        for _ in range(3):
+            train_step()
+        return opt, {k: s.value for k, s in model.states().items()}
+
+    opt, two = train(lambda m: [{("w",): m.w}, {("b",): m.b, ("again",): m.w}])
+    assert list(opt.param_states) == [("w",), ("b",)]
+    _, one = train(lambda m: [m.states(eqstate.ParamState)])
+    for key in one:
+        assert not np.allclose(two[key], start[key])  # both groups moved
+        np.testing.assert_array_equal(two[key], one[key])
+
+
+def test_a_second_registration_builds_optax_state_afresh():
+    """braintools 0.3.0 re-initialises optax's state for all the weights on
+    each registration (the earlier weights' moments too) and keeps the step
+    count; so does eqstate."""
+    a, b = eqstate.ParamState(jnp.ones(2)), eqstate.ParamState(jnp.ones(3))
+    opt = optim.Adam(lr=0.1)
+    opt.register_trainable_weights({"a": a})
+    opt.update({"a": jnp.ones(2)})
+    opt.register_trainable_weights({"b": b})
+    assert int(opt.step_count.value) == 1
+    moments = graph.states(opt, lambda path, _: path[0] == "opt_state")
+    assert len(moments) == 5  # count, mu (a, b), nu (a, b)
+    assert all(not np.any(s.value) for s in moments.values())
+    opt.update({"a": jnp.ones(2), "b": jnp.ones(3)})
+    np.testing.assert_allclose(b.value, 0.9, rtol=1e-6)  # Adam's first step: lr
+
+
+def test_a_second_registration_of_lists_and_nested_dicts():
+    a, b = eqstate.ParamState(jnp.ones(2)), eqstate.ParamState(jnp.ones(3))
+    listed = optim.SGD(lr=0.5)
+    listed.register_trainable_weights([a])
+    listed.register_trainable_weights([b, a])
+    assert listed.param_states.to_pytree() == [a, b]
+    listed.update([jnp.ones(2), jnp.ones(3)])
+    np.testing.assert_allclose(b.value, 0.5)
+    nested = optim.SGD(lr=0.5)
+    nested.register_trainable_weights({"a": a})
+    nested.register_trainable_weights({"dec": {"b": b}})
+    assert list(nested.param_states) == [("a",), ("dec", "b")]
+    assert nested.param_states.to_pytree() == {"a": a, "dec": {"b": b}}
+    nested.update({"a": jnp.ones(2), "dec": {"b": jnp.ones(3)}})
+    np.testing.assert_allclose(b.value, 0.0)
+
+
+def test_a_second_registration_errors_change_nothing():
+    a, c = eqstate.ParamState(jnp.ones(2)), eqstate.ParamState(jnp.ones(4))
+    opt = optim.SGD(lr=0.5)
+    opt.register_trainable_weights({"a": a})
+    with pytest.raises(
+        optim.OptimizerError, match=r"given at 'a', but ParamState.* at 'a'"
+    ):
+        opt.register_trainable_weights({"a": c})
+    with pytest.raises(optim.OptimizerError, match=r"given at \('a', 'x'\)"):
+        opt.register_trainable_weights({"a": {"x": c}})
+    with pytest.raises(
+        optim.OptimizerError, match="registered as a dict before, and now as a list"
+    ):
+        opt.register_trainable_weights([c])
+    assert list(opt.param_states) == ["a"]
+    opt.update({"a": jnp.ones(2)})
+    np.testing.assert_allclose(a.value, 0.5)
+
+
+# -- the optimizer's States in eqstate.graph, and resuming a run -----------------------
+
+
+def _adam_run():
+    model = _Model()
+    opt = optim.Adam(lr=optim.ExponentialDecayLR(1e-2, 2, 0.5))
+    opt.register_trainable_weights(model.states(eqstate.ParamState))
+
+    @eqstate.transform.jit
+    def train_step():
+        grads, loss = eqstate.transform.grad(
+            lambda: _loss(model.w.value, model.b.value),
+            opt.param_states.to_pytree(),
+            return_value=True,
+        )()
+        opt.update(grads)
+        opt.lr.step()
+        return loss
+
+    return model, opt, train_step
+
+
+def test_graph_states_of_an_optimizer():
+    """`graph.states(opt)` lists what the optimizer reports (`step_count`,
+    the schedule under `lr`, optax's state under `opt_state`), not the
+    weights, which are the model's."""
+    model, opt, _ = _adam_run()
+    found = graph.states(opt)
+    own = graph.states(opt.__eqstate_states__())
+    assert list(found) == list(own)
+    assert all(found[p] is own[p] for p in own)
+    assert found[("step_count",)] is opt.step_count
+    assert found[("lr", "last_epoch")] is opt.lr.last_epoch
+    assert {p[0] for p in found} == {"lr", "opt_state", "step_count"}
+    assert len(graph.states(opt, optim.OptimState)) == len(found)
+    assert not graph.states(opt, eqstate.ParamState)
+    both = graph.states({"model": model, "opt": opt})
+    assert both[("opt", "step_count")] is opt.step_count and ("model", "w") in both
+    tree = graph.treefy_states(opt)
+    assert tree["step_count"].type is optim.OptimState
+    assert len(jax.tree.leaves(tree)) == len(found)
+
+
+@pytest.mark.parametrize("how", ["msgpack", "treefy_states"])
+def test_saving_graph_states_of_model_and_optimizer_resumes_exactly(how, tmp_path):
+    model, opt, step = _adam_run()
+    uninterrupted = [float(step()) for _ in range(5)]
+    final = {k: np.asarray(s.value) for k, s in model.states().items()}
+
+    model, opt, step = _adam_run()
+    assert [float(step()) for _ in range(2)] == uninterrupted[:2]
+    path = str(tmp_path / "run.msgpack")
+    if how == "msgpack":
+        ckpt.msgpack_save(
+            path, {"model": graph.states(model), "opt": graph.states(opt)}
+        )
+    else:
+        saved = {"model": graph.treefy_states(model), "opt": graph.treefy_states(opt)}
+
+    model, opt, step = _adam_run()  # new weights, moments, step count, schedule
+    if how == "msgpack":
+        target = {"model": graph.states(model), "opt": graph.states(opt)}
+        ckpt.msgpack_load(path, target=target)
+    else:
+        graph.update_states(model, saved["model"])
+        graph.update_states(opt, saved["opt"])
+    assert int(opt.step_count.value) == 2 and int(opt.lr.last_epoch.value) == 2
+    assert [float(step()) for _ in range(3)] == uninterrupted[2:]
+    for key, state in model.states().items():
+        np.testing.assert_array_equal(state.value, final[key])
 
 
 # -- state_dict -------------------------------------------------------------------

@@ -28,6 +28,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .._state import State
+from .._state_pytree import reports_states
 from ._errors import CheckpointError, CheckpointMismatchError
 
 __all__ = [
@@ -99,7 +100,7 @@ def _handler(x: Any) -> tuple[ToStateDict, FromStateDict] | None:
     ty = _NamedTuple if _is_namedtuple(x) else type(x)
     found = [t for t in _REGISTRY if issubclass(ty, t)]
     if not found:
-        if hasattr(x, "__eqstate_states__") and not isinstance(x, type):
+        if reports_states(x):
             return _REGISTRY[_HasStates]
         return None
     return _REGISTRY[max(found, key=lambda t: len(t.__mro__))]

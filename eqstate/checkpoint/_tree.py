@@ -20,6 +20,7 @@ import numpy as np
 from .._jax_hooks import is_tracer
 from .._paths import clean_keypath
 from .._state import State, is_state as _is_state
+from .._state_pytree import reports_states
 from ._errors import CheckpointError, CheckpointMismatchError
 
 __all__ = ["Flat", "Leaf", "Spec", "flatten", "restore", "spec_of"]
@@ -40,23 +41,19 @@ class Leaf(NamedTuple):
     value: Any
 
 
-def _has_states_hook(x: Any) -> bool:
-    return hasattr(x, "__eqstate_states__") and not isinstance(x, type)
-
-
 def expand(tree: Any) -> Any:
     """Replace every object with `__eqstate_states__` by the States it reports."""
-    if _has_states_hook(tree):
+    if reports_states(tree):
         return expand(tree.__eqstate_states__())
-    leaves = jtu.tree_leaves(tree, is_leaf=_has_states_hook)
-    if not any(_has_states_hook(x) for x in leaves):
+    leaves = jtu.tree_leaves(tree, is_leaf=reports_states)
+    if not any(reports_states(x) for x in leaves):
         return tree
 
     def stop(x: Any) -> bool:  # States stay leaves: rebuilding one would copy it
-        return isinstance(x, State) or _has_states_hook(x)
+        return isinstance(x, State) or reports_states(x)
 
     return jtu.tree_map(
-        lambda x: expand(x) if _has_states_hook(x) else x, tree, is_leaf=stop
+        lambda x: expand(x) if reports_states(x) else x, tree, is_leaf=stop
     )
 
 

@@ -147,7 +147,10 @@ def flatten(
     With `treefy_state` the mapping holds `TreefyState` snapshots (so
     `unflatten` builds new States); otherwise the States themselves (so
     `unflatten` rebuilds a model sharing them). `ref_index` (a `RefMap`)
-    numbers States across several calls (see `split_context`).
+    numbers States across several calls (see `split_context`). An object
+    reporting its States through `__eqstate_states__` (an optimizer) stays
+    in the GraphDef as it is, its States listed under its path: `unflatten`
+    gives back that same object.
 
     ```python
     import jax.numpy as jnp
@@ -164,23 +167,36 @@ def flatten(
     ```
     """
     from ._context import RefMap
+    from ._walk import reports_states, states
 
     index: Any = RefMap() if ref_index is None else ref_index
-    flat, treedef = jtu.tree_flatten_with_path(node, is_leaf=_is_state)
+    flat, treedef = jtu.tree_flatten_with_path(
+        node, is_leaf=lambda x: _is_state(x) or reports_states(x)
+    )
     leaves: list[Any] = []
     slots: list[tuple[int, PathParts, Any] | None] = []
     found: dict[PathParts, Any] = {}
     first: dict[int, PathParts] = {}
+
+    def record(state: State[Any], path: PathParts) -> None:
+        if id(state) not in first:
+            first[id(state)] = path
+            found[path] = to_treefy(state) if treefy_state else state
+        if state not in index:
+            index[state] = len(index)
+
     for keypath, leaf in flat:
         if not isinstance(leaf, State):
+            # an optimizer (`__eqstate_states__`): kept as it is, its States listed
+            if reports_states(leaf):
+                owned = states(leaf)
+                assert isinstance(owned, FlattedDict)
+                for sub, state in owned.items():
+                    record(state, (*to_path(keypath), *sub))
             leaves.append(leaf)
             slots.append(None)
             continue
-        if id(leaf) not in first:
-            first[id(leaf)] = to_path(keypath)
-            found[first[id(leaf)]] = to_treefy(leaf) if treefy_state else leaf
-        if leaf not in index:
-            index[leaf] = len(index)
+        record(leaf, to_path(keypath))
         leaves.append(None)
         slots.append((index[leaf], first[id(leaf)], _one_level(leaf)))
     ordered = dict(sorted(found.items(), key=lambda item: _path_sort_key(item[0])))

@@ -5,6 +5,19 @@ instance of a type given to `register_graph_node_type` (or a `Node`
 subclass). Other pytrees (lists, dicts, tuples) are walked through but are not
 nodes; States are leaves. The walk uses the pytrees' own flatten functions, so
 the paths are the JAX key paths, written plainly (`("layers", 0, "w")`).
+
+**The `__eqstate_states__` protocol.** An object that is not a pytree but
+owns States (an optimizer, a learning-rate schedule) reports them by defining
+the method `__eqstate_states__(self)`, returning a pytree (usually a dict)
+whose leaves are its States. The walk goes through what it returns as through
+a dict at the object's place: `states({"opt": opt})` lists the optimizer's
+`("opt", "step_count")`, `("opt", "opt_state", ...)`. Such an object is not a
+graph node (`nodes` does not list it) and is not rebuilt: `flatten` lists its
+States but keeps the object itself in the `GraphDef`, so `unflatten`, `clone`
+and `treefy_merge` give back that same object; write values into its States
+with `update_states`. The method wins over a pytree's own children. The same
+protocol tells `eqstate.checkpoint` and `eqstate.transform` what to save and
+thread.
 """
 
 from __future__ import annotations
@@ -19,7 +32,7 @@ from .._errors import EqstateError, TraceContextError
 from .._filters import Filter, to_predicate
 from .._paths import clean_keypath, key_entry
 from .._state import State
-from .._state_pytree import is_equinox_module
+from .._state_pytree import is_equinox_module, reports_states
 from ..util._dicts import FlattedDict, _path_sort_key
 from ..util._pretty import PrettyObject
 
@@ -30,6 +43,7 @@ __all__ = [
     "iter_node",
     "nodes",
     "register_graph_node_type",
+    "reports_states",
     "states",
 ]
 
@@ -191,6 +205,11 @@ def _walk(
     ) -> Iterator[tuple[PathParts, Any]]:
         if level > hi:
             return
+        if reports_states(x):
+            if id(x) not in seen:
+                seen.add(id(x))
+                yield from visit(x.__eqstate_states__(), keypath, level)
+            return
         children = None if isinstance(x, State) else _children(x)
         if children is None:
             if want == "leaf" and level >= lo:
@@ -300,15 +319,22 @@ def states(
 
     Keys are path tuples, sorted; a State reachable twice appears once. With
     one filter, the States it matches; with several, one `FlattedDict` per
-    filter, each State going to the first filter that matches it.
+    filter, each State going to the first filter that matches it. An object
+    that reports its States through `__eqstate_states__` (an optimizer) is
+    walked through what it reports.
 
     ```python
     import jax.numpy as jnp
     import eqstate
+    import eqstate.optim as optim
 
     tree = {"a": eqstate.ParamState(jnp.zeros(2)), "b": eqstate.State(jnp.ones(()))}
     params = eqstate.graph.states(tree, eqstate.ParamState)
     assert list(params) == [("a",)] and isinstance(params, eqstate.util.FlattedDict)
+
+    opt = optim.SGD(lr=0.1)
+    opt.register_trainable_weights({"a": tree["a"]})
+    assert ("step_count",) in eqstate.graph.states(opt)
     ```
     """
     found = (

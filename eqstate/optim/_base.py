@@ -22,8 +22,9 @@ class OptimizerError(EqstateError):
     """An optimizer was used in a way that cannot work.
 
     For example `update` before `register_trainable_weights`, gradients whose
-    keys are not the registered weights, or a weight registered twice. The
-    message names the offending paths and shows the call to make instead.
+    keys are not the registered weights, or a weight given twice in one
+    registration. The message names the offending paths and shows the call
+    to make instead.
 
     ```python
     import jax.numpy as jnp
@@ -47,7 +48,8 @@ class Optimizer:
     implement `register_trainable_weights` and `update`, keep every value
     that changes from one update to the next in an `OptimState` (so that
     `eqstate.transform.jit` threads it), and list your States in
-    `__eqstate_states__` (so that `eqstate.checkpoint.save` finds them). For
+    `__eqstate_states__` (so that `eqstate.checkpoint.save`,
+    `eqstate.graph.states` and `treefy_states` find them). For
     anything optax can express, subclass `OptaxOptimizer` instead and
     override its `default_tx`.
 
@@ -78,6 +80,7 @@ class Optimizer:
     eqstate.transform.jit(lambda: opt.update({"w": 2 * w.value}))()
     assert jnp.allclose(w.value, jnp.array([0.9, -0.9]))
     assert isinstance(opt, optim.Optimizer)
+    assert eqstate.graph.states(opt) == {("steps",): opt.steps}
     ```
     """
 

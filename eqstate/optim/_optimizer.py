@@ -34,6 +34,7 @@ from ._optimizer_parts import (
     ParamStates,
     _grads_list,
     _has_callable,
+    _merged,
     _registered_items,
     _shape,
 )
@@ -236,7 +237,16 @@ class OptaxOptimizer(Optimizer):
     def register_trainable_weights(
         self, param_states: Mapping[Key, Any] | Sequence[State[Any]]
     ) -> None:
-        """Choose the States this optimizer updates, and build optax's state.
+        """Add States to those this optimizer updates, and build optax's state.
+
+        Calls accumulate, as in braintools 0.3.0: a second call (say, the
+        decoder's weights after the encoder's) adds its States after the
+        registered ones, skipping any already registered (they keep their
+        first key). Each call builds optax's state afresh for all the
+        weights, so moments of the weights registered before are reset (the
+        step count and the schedule are kept): register everything before
+        training, and before tracing a jitted train step, which keeps the
+        weights it was traced with.
 
         ```python
         import jax.numpy as jnp
@@ -245,7 +255,8 @@ class OptaxOptimizer(Optimizer):
 
         enc, b = eqstate.ParamState(jnp.ones(2)), eqstate.ParamState(jnp.ones(()))
         opt = optim.SGD(lr=0.1)
-        opt.register_trainable_weights({"enc": {"w": enc}, "b": b})
+        opt.register_trainable_weights({"enc": {"w": enc}})
+        opt.register_trainable_weights({"b": b})
         opt.update({"enc": {"w": jnp.ones(2)}, "b": jnp.ones(())})
         assert jnp.allclose(enc.value, 0.9) and jnp.allclose(b.value, 0.9)
         ```
@@ -255,17 +266,21 @@ class OptaxOptimizer(Optimizer):
                 (the gradients passed to `update` must use the same keys), a
                 `StateTree`, a nested dict of States (the gradients nested the
                 same way), or a list of States (gradients as a list in the same
-                order).
+                order). After a flat dict and a nested one, the weights are
+                keyed as a nested dict (a flat key `k` at `(k,)`).
+
+        Raises:
+            OptimizerError: a State given twice in one call, a key already
+                taken by another State, or a list after a dict (or the
+                other way round).
         """
-        if self._params:
-            raise OptimizerError(
-                "register_trainable_weights was already called on this optimizer. "
-                "Register all weights in one call, e.g. "
-                "optimizer.register_trainable_weights(model.states(eqstate.ParamState))."
-            )
         items, layout = _registered_items(param_states)
-        self._params = dict(items)
-        self._layout = layout
+        if self._params:
+            self._params, self._layout = _merged(
+                self._params, self._layout, items, layout
+            )
+        else:
+            self._params, self._layout = dict(items), layout
         init = self._tx.init([s.value for s in self._params.values()])
         self.opt_state = state_tree(init, "opt_state")
 

@@ -194,6 +194,59 @@ def _registered_items(
     return items, layout
 
 
+def _merged(
+    params: dict[Key, State[Any]],
+    layout: Layout,
+    items: list[tuple[Key, State[Any]]],
+    new_layout: Layout,
+) -> tuple[dict[Key, State[Any]], Layout]:
+    """The weights registered so far with `items` (a later registration) added.
+
+    As in braintools 0.3.0, a State already registered is skipped and keeps
+    its first key. A list adds its States after the registered ones; a flat
+    dict and a nested one together become a nested dict (a flat key `k` is
+    the key path `(k,)`). A new key that is taken (or, nested, is a prefix of
+    a registered path or the other way round) raises, as does mixing a list
+    with a dict.
+    """
+    if (layout == "list") != (new_layout == "list"):
+        first, now = ("a list", "a dict") if layout == "list" else ("a dict", "a list")
+        raise OptimizerError(
+            f"register_trainable_weights: the weights were registered as {first} "
+            f"before, and now as {now}; the gradients can only take one form. "
+            "Register dicts each time, e.g.\n\n"
+            "    optimizer.register_trainable_weights(encoder.states(eqstate.ParamState))\n"
+            "    optimizer.register_trainable_weights(decoder.states(eqstate.ParamState))"
+        )
+    known = {id(s) for s in params.values()}
+    fresh = [(key, s) for key, s in items if id(s) not in known]
+    if layout == "list":
+        start = len(params)
+        return {**params, **{start + i: s for i, (_, s) in enumerate(fresh)}}, layout
+    if layout != new_layout:
+        params = {(k,) if layout == "dict" else k: s for k, s in params.items()}
+        fresh = [((k,) if new_layout == "dict" else k, s) for k, s in fresh]
+        layout = "nested"
+    for key, state in fresh:
+        taken = [
+            old
+            for old in params
+            if old == key
+            or (
+                layout == "nested"
+                and (old[: len(key)] == key or key[: len(old)] == old)
+            )
+        ]
+        if taken:
+            raise OptimizerError(
+                f"register_trainable_weights: {state._describe()} is given at "
+                f"{key!r}, but {params[taken[0]]._describe()} is already registered "
+                f"at {taken[0]!r}. Give the new weights other keys, e.g. "
+                "{'decoder': decoder.states(eqstate.ParamState)}."
+            )
+    return {**params, **dict(fresh)}, layout
+
+
 def _mismatch(missing: list[Key], extra: list[Key]) -> OptimizerError:
     lines = ["optimizer.update: the gradients do not match the registered weights."]
     if missing:

@@ -16,7 +16,7 @@ import jax.tree_util as jtu
 import numpy as np
 
 from .._state import State, is_state
-from .._state_pytree import is_equinox_module
+from .._state_pytree import is_equinox_module, reports_states
 
 __all__ = ["PLAIN_TYPES", "plain", "plain_args", "speculate", "unwrap"]
 
@@ -90,10 +90,9 @@ def speculate(fun: Any) -> list[State[Any]]:
     for root in roots:
         if isinstance(root, State):
             found[root] = None
-        elif is_equinox_module(root) or hasattr(root, "__eqstate_states__"):
-            hook = getattr(root, "__eqstate_states__", None)
-            if hook is not None and not isinstance(root, type):
-                root = hook()  # an object that keeps States outside a pytree
+        elif is_equinox_module(root) or reports_states(root):
+            if reports_states(root):
+                root = root.__eqstate_states__()  # States kept outside a pytree
             for leaf in jtu.tree_leaves(root, is_leaf=is_state):
                 if isinstance(leaf, State):
                     found[leaf] = None
