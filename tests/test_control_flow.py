@@ -198,6 +198,24 @@ def test_cond_writes_in_one_branch_and_switch_ifelse():
         T.ifelse([True, False], [lambda: 0, lambda: 1, lambda: 2])
 
 
+def test_cond_errors_speak_of_cond_and_switch_errors_of_switch():
+    with pytest.raises(TypeError) as info:  # JAX and brainstate raise TypeErrors
+        T.cond(jnp.array([True, False]), lambda: 1.0, lambda: 2.0)
+    assert type(info.value).__name__ == "CondPredicateError"
+    message = str(info.value)
+    assert "shape (2,)" in message and "must be a scalar boolean" in message
+    assert "jnp.all(mask)" in message and "Branch index" not in message
+    with pytest.raises(T.BranchMismatchError) as info:
+        T.cond(True, lambda: 1.0, lambda: jnp.ones(2))
+    message = str(info.value)
+    assert isinstance(info.value, TypeError) and "switch branches" not in message
+    assert "true_fun returns float32[]" in message
+    assert "false_fun returns float32[2]" in message
+    assert "false_fun and true_fun must return the same types" in message
+    with pytest.raises(T.BranchMismatchError, match=r"(?s)switch.*branches\[1\] ret"):
+        T.switch(1, [lambda: 1.0, lambda: jnp.ones(2)])
+
+
 def test_cond_inside_vmap_with_declared_states():
     v = eqstate.State(jnp.zeros(4), name="v")
 

@@ -119,3 +119,22 @@ def test_a_state_only_written_gets_a_zero_gradient_and_keeps_its_write():
     with pytest.raises(T.GradStateError) as info:
         T.grad(f, [w, unused])()
     assert "never reads or writes" in str(info.value) and "'unused'" in str(info.value)
+
+
+def test_grad_call_errors_speak_in_the_callers_terms():
+    w = _w()
+    with pytest.raises(TypeError) as info:  # as JAX's and brainstate's
+        T.grad(lambda: jnp.sum(w.value), {"w": w}, has_aux=True)()
+    assert isinstance(info.value, eqstate.EqstateError)
+    message = str(info.value)
+    assert "has_aux=True" in message and "(loss, aux) pair" in message
+    assert "a single array of shape ()" in message and "return loss, aux" in message
+    with pytest.raises(TypeError) as info:
+        T.grad(lambda x: jnp.sum(x * w.value), argnums=1)(jnp.ones(2))
+    message = str(info.value)
+    assert type(info.value).__name__ == "GradCallError"
+    assert "argnums=1 (counting from 0)" in message
+    assert "called with only 1 positional argument." in message
+    assert "argnums=2" not in message
+    with pytest.raises(TypeError, match="negative index.*Use argnums=1"):
+        T.grad(lambda x, y: jnp.sum(x * y), argnums=-1)(jnp.ones(2), jnp.ones(2))

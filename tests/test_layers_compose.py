@@ -70,6 +70,26 @@ def test_sequential_trains_under_jit_grad():
     assert jnp.allclose(g[("layers", 2, "w")], want[1])
 
 
+def test_state_trees_is_a_nested_dict_and_init_all_states_tags_what_it_makes():
+    net = nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.LSTMCell(3, 1))
+    tree = net.state_trees()
+    assert isinstance(tree, eqstate.util.NestedDict)
+    assert list(tree.to_flat()) == list(net.states())
+    assert list(tree.filter(eqstate.ParamState).to_flat()) == list(
+        net.states(eqstate.ParamState)
+    )
+    params, hidden = net.state_trees(eqstate.ParamState, eqstate.HiddenState)
+    assert isinstance(params, eqstate.util.NestedDict) and hidden.to_dict() == {}
+    new = net.init_all_states(batch_size=2, state_tag="hidden")
+    assert type(new).__name__ == "NewStateCatcher" and len(new) == 2
+    assert new.get_by_tag("hidden") == new.get_states()
+    assert all(s.tag == "hidden" for s in net.states(eqstate.HiddenState).values())
+    assert set(net.state_trees(eqstate.HiddenState).to_flat()) == {
+        ("layers", 2, "c"),
+        ("layers", 2, "h"),
+    }
+
+
 def test_module_traversal_api():
     class Net(nn.Module):
         def __init__(self):
@@ -96,7 +116,8 @@ def test_module_traversal_api():
     assert set(tree) == {"bias", "cell", "head"} and set(tree["cell"]) == {"W"}
     params, hidden = net.state_trees(eqstate.ParamState, eqstate.HiddenState)
     assert hidden == {}
-    assert net.init_all_states(batch_size=2) is net
+    new = net.init_all_states(batch_size=2)
+    assert new.get_states() == [net.cell.c, net.cell.h]
     assert set(net.state_trees(eqstate.HiddenState)["cell"]) == {"c", "h"}
     net.cell.h.value = jnp.ones((2, 3))
     net.reset_all_states(batch_size=2)

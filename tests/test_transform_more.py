@@ -124,10 +124,75 @@ def test_map_in_batches_names_itself_when_the_function_writes_a_state():
         return 2 * x
 
     xs = jnp.arange(6.0).reshape(6, 1)
-    with pytest.raises(eqstate.BatchAxisError) as info:
+    with pytest.raises(eqstate.StateWriteError) as info:
         T.map(add, xs, batch_size=2)
     message = str(info.value)
     assert message.startswith("eqstate.transform.map(..., batch_size=2) runs the ")
     assert "'total'" in message and "Drop batch_size" in message
     assert T.map(add, xs).ravel().tolist() == [0.0, 2.0, 4.0, 6.0, 8.0, 10.0]
     assert float(total.value) == 15.0
+
+
+def test_map_in_batches_refuses_an_unbatched_write_and_still_reads_states():
+    count = eqstate.State(jnp.array(0), name="count")
+    scale = eqstate.State(jnp.array(3.0), name="scale")
+
+    def bump(x):
+        count.value = count.value + 1  # the same value in every lane
+        return x
+
+    with pytest.raises(ValueError) as info:  # brainstate raises a ValueError
+        T.map(bump, jnp.arange(5.0), batch_size=2)
+    assert type(info.value).__name__ == "MapWriteError"
+    assert isinstance(info.value, eqstate.StateWriteError)
+    message = str(info.value)
+    assert "State 'count'" in message and "once per chunk" in message
+    assert "ys = eqstate.transform.map(f, xs)" in message
+    assert "return y, new_value" in message
+    assert int(count.value) == 0
+    out = T.map(lambda x: x * scale.value, jnp.arange(5.0), batch_size=2)
+    assert out.tolist() == [0.0, 3.0, 6.0, 9.0, 12.0]
+
+
+@pytest.mark.parametrize(
+    "call, expected",
+    [
+        (
+            lambda a, b: T.checkpointed_for_loop(lambda x, y: x + y, a, b, base=2),
+            "different leading axis sizes: 5, 3",
+        ),
+        (
+            lambda a, b: T.checkpointed_scan(
+                lambda c, xy: (c, xy[0] + xy[1]), 0.0, (a, b), base=2
+            ),
+            "different leading axis sizes: 5, 3",
+        ),
+        (
+            lambda a, b: T.checkpointed_scan(
+                lambda c, x: (c, x), 0.0, b, length=5, base=2
+            ),
+            "length=5, which disagrees with the leading axis sizes of its inputs [3]",
+        ),
+        (
+            lambda a, b: T.for_loop(lambda x, y: x + y, a, b),
+            "different leading axis sizes: 5, 3",
+        ),
+    ],
+)
+def test_loops_check_their_inputs_lengths_alike(call, expected):
+    a, b = jnp.arange(5.0), jnp.arange(3.0)
+    with pytest.raises(ValueError) as info:
+        call(a, b)
+    assert isinstance(info.value, eqstate.EqstateError)
+    assert type(info.value).__name__ == "LoopLengthError"
+    assert expected in str(info.value)
+
+
+def test_checkpointed_for_loop_runs_length_steps_without_inputs():
+    n = eqstate.State(jnp.array(0))
+
+    def step():
+        n.value += 1
+        return n.value
+
+    assert T.checkpointed_for_loop(step, length=4, base=2).tolist() == [1, 2, 3, 4]

@@ -36,8 +36,9 @@ from ._attr_store import (
 )
 
 if TYPE_CHECKING:
+    from .._catch import NewStateCatcher
     from .._filters import Filter
-    from ..util._dicts import FlattedDict
+    from ..util._dicts import FlattedDict, NestedDict
 
 __all__ = ["Module"]
 
@@ -408,30 +409,68 @@ class Module(OpenInit):
             for param in params:
                 param.clear_cache()
 
-    def state_trees(self, *filters: Filter) -> Any:
-        """The States as a nested dict (`{'layer': {'weight': State}}`); with
-        filters, one nested dict per filter (a tuple when several)."""
-        groups = (
-            (self.states(),) if not filters else self.states(filters[0], *filters[1:])
-        )
-        if not isinstance(groups, tuple):
-            groups = (groups,)
-        nested = []
-        for flat in groups:
-            tree: dict[Any, Any] = {}
-            for path, state in flat.items():
-                node = tree
-                for key in path[:-1]:
-                    node = node.setdefault(key, {})
-                node[path[-1]] = state
-            nested.append(tree)
-        return nested[0] if len(nested) == 1 else tuple(nested)
+    @overload
+    def state_trees(self) -> NestedDict: ...
+    @overload
+    def state_trees(self, filter: Filter, /) -> NestedDict: ...
+    @overload
+    def state_trees(
+        self, filter: Filter, filter2: Filter, /, *filters: Filter
+    ) -> tuple[NestedDict, ...]: ...
+    def state_trees(self, *filters: Filter) -> NestedDict | tuple[NestedDict, ...]:
+        """The States as a `NestedDict` (`{'layer': {'weight': State}}`); with
+        filters, one NestedDict per filter (a tuple when several).
 
-    def init_all_states(self, *args: Any, **kwargs: Any) -> Module:
-        """`nn.init_all_states(self, *args, **kwargs)`; returns `self`."""
+        `states()` nested: `to_flat()` gives the path-keyed view back.
+
+        ```python
+        import jax.numpy as jnp
+        import eqstate
+
+        class Net(eqstate.nn.Module):
+            def __init__(self):
+                self.w = eqstate.ParamState(jnp.ones(2))
+                self.n = eqstate.State(jnp.array(0))
+
+        tree = Net().state_trees()
+        assert isinstance(tree, eqstate.util.NestedDict)
+        assert list(tree.to_flat()) == [("n",), ("w",)]
+        params, rest = Net().state_trees(eqstate.ParamState, ...)
+        assert list(params) == ["w"] and list(rest) == ["n"]
+        ```
+        """
+        if not filters:
+            return self.states().to_nest()
+        groups = self.states(*filters)
+        if isinstance(groups, tuple):
+            return tuple(flat.to_nest() for flat in groups)
+        return groups.to_nest()
+
+    def init_all_states(
+        self, *args: Any, state_tag: str | None = None, **kwargs: Any
+    ) -> NewStateCatcher:
+        """`nn.init_all_states(self, *args, **kwargs)`; returns the States it
+        created (a `NewStateCatcher`), each tagged `state_tag` if given.
+
+        ```python
+        import jax.numpy as jnp
+        import eqstate
+
+        class Cell(eqstate.nn.Dynamics):
+            def init_state(self, batch_size=None):
+                self.v = eqstate.HiddenState(jnp.zeros(self.varshape))
+
+        cell = Cell(2)
+        new = cell.init_all_states(state_tag="hidden")
+        assert new.get_states() == [cell.v] and cell.v.tag == "hidden"
+        ```
+        """
+        from .._catch import catch_new_states
         from ._collective import init_all_states
 
-        return init_all_states(self, *args, **kwargs)
+        with catch_new_states(state_tag) as catcher:
+            init_all_states(self, *args, **kwargs)
+        return catcher
 
     def reset_all_states(self, *args: Any, **kwargs: Any) -> Module:
         """`nn.reset_all_states(self, *args, **kwargs)`; returns `self`."""

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 # the engine and `jit` only), so `import eqstate` stays light.
 if TYPE_CHECKING:
     from ._autodiff import (
+        GradCallError as GradCallError,
         GradientTransform as GradientTransform,
         GradStateError as GradStateError,
     )
@@ -16,6 +17,7 @@ if TYPE_CHECKING:
     )
     from ._cond import (
         BranchMismatchError as BranchMismatchError,
+        CondPredicateError as CondPredicateError,
         cond as cond,
         ifelse as ifelse,
         switch as switch,
@@ -49,6 +51,10 @@ if TYPE_CHECKING:
         vector_grad as vector_grad,
     )
     from ._jit import jit as jit
+    from ._loop_checks import (
+        LoopLengthError as LoopLengthError,
+        MapWriteError as MapWriteError,
+    )
     from ._loops import (
         LoopCarryError as LoopCarryError,
         checkpoint as checkpoint,

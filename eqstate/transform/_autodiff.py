@@ -20,7 +20,7 @@ from .._state import State, is_state
 from .._table import Frame
 from ._engine import export, gather, owner_name, restore, run, scatter, split, unsplit
 
-__all__ = ["GradStateError", "GradientTransform"]
+__all__ = ["GradCallError", "GradStateError", "GradientTransform"]
 
 Transform = Callable[..., Callable[..., Any]]
 P = ParamSpec("P")
@@ -70,6 +70,86 @@ def _unread_message(unread: list[State[Any]], owner: str) -> str:
         f"reads or writes:\n{listed}\nTheir gradient would be zero. Pass the States the "
         "function uses (e.g. `model.states(eqstate.ParamState)`), or "
         "`check_states=False` to accept zeros."
+    )
+
+
+class GradCallError(EqstateError, TypeError):
+    """A gradient transform was called in a way its options do not allow.
+
+    Two cases, each named in the message in your own numbering:
+
+    - `has_aux=True`, but the function does not return a `(loss, aux)` pair;
+      **fix**: `return loss, aux`, or drop `has_aux=True`.
+    - `argnums` names a positional argument the call does not pass (or is
+      negative); **fix**: pass that argument positionally, or point `argnums`
+      at one that is passed (counting from 0).
+
+    Like JAX's, the error is a `TypeError`.
+
+    ```python
+    import jax.numpy as jnp
+    import eqstate
+
+    w = eqstate.ParamState(jnp.ones(3))
+    try:
+        eqstate.transform.grad(lambda: w.value.sum(), w, has_aux=True)()
+    except eqstate.EqstateError as e:
+        message = str(e)
+    assert "return loss, aux" in message
+    ```
+    """
+
+
+def _described(out: Any) -> str:
+    """What a function returned, in a few words (for `GradCallError`)."""
+    if isinstance(out, (tuple, list)):
+        return f"a {type(out).__name__} of {len(out)} items"
+    shape = getattr(out, "shape", None)
+    if shape is not None:
+        return f"a single array of shape {tuple(shape)}"
+    return f"a single {type(out).__name__}"
+
+
+def _aux_message(out: Any, owner: str) -> str:
+    return (
+        f"{owner} was built with has_aux=True, so the function must return a "
+        f"(loss, aux) pair, but it returned {_described(out)}. Return the "
+        "auxiliary data alongside the loss:\n\n"
+        "    def f(x):\n"
+        "        ...\n"
+        "        return loss, aux\n\n"
+        "or drop has_aux=True if the function has no auxiliary output."
+    )
+
+
+def _argnums_message(
+    bad: int, n_args: int, owner: str, default: bool, name: str
+) -> str:
+    if bad < 0:
+        valid = f"argnums={bad % n_args}" if n_args else "a non-negative argnums"
+        return (
+            f"{owner} got argnums={bad}, a negative index; eqstate's gradient "
+            "transforms count positional arguments from 0 and take no negative "
+            f"indices. Use {valid}."
+        )
+    if default:
+        return (
+            f"{owner} has neither grad_states nor argnums, so it differentiates "
+            "its first positional argument (argnums=0), but it was called with "
+            f"none. Pass the argument, `{name}(f)(x)`, or name the States to "
+            f"differentiate: `{name}(f, grad_states=model.states(ParamState))`."
+        )
+    passed = (
+        f"only {n_args} positional argument{'s' if n_args != 1 else ''}"
+        if n_args
+        else "no positional arguments"
+    )
+    return (
+        f"{owner} differentiates positional argument argnums={bad} (counting "
+        f"from 0), but it was called with {passed}. Pass that argument "
+        "positionally (keyword arguments are not differentiated): "
+        f"`{name}(f, argnums={bad})` needs at least {bad + 1} positional "
+        "arguments. Or point argnums at an argument that is passed."
     )
 
 
@@ -162,6 +242,7 @@ class GradientTransform(Generic[P]):
     def __call__(self, *args: P.args, **kwargs: P.kwargs) -> Any:
         __tracebackhide__ = True
         states = self.states
+        self._check_argnums(len(args))
         diff = self._diff_args(len(args))
         index: dict[State[Any], int] = {}
         call_args = tuple(
@@ -179,6 +260,8 @@ class GradientTransform(Generic[P]):
                 out, frame = run(self.target, args, kwargs, self.owner)
                 with frame:
                     out = export(out, frame, {s: i for i, s in enumerate(arg_states)})
+            if self.has_aux and not (isinstance(out, (tuple, list)) and len(out) == 2):
+                raise GradCallError(_aux_message(out, self.owner))
             value, aux = out if self.has_aux else (out, None)
             if self.check_states:
                 unread = [
@@ -222,6 +305,17 @@ class GradientTransform(Generic[P]):
         """`argnums` as a tuple, in the order JAX returns their gradients."""
         nums = self.argnums
         return () if nums is None else (nums,) if isinstance(nums, int) else tuple(nums)
+
+    def _check_argnums(self, n_args: int) -> None:
+        """Raise `GradCallError` for argnums the call does not pass, before JAX
+        sees them shifted by the States' slot (argument 0)."""
+        default = self.argnums is None and self.grad_states is None
+        nums = (0,) if default else self._diff_nums()  # (default: the first one)
+        name = getattr(self.transform, "__eqstate_name__", "grad")
+        for a in nums:
+            if isinstance(a, int) and not 0 <= a < n_args:
+                message = _argnums_message(a, n_args, self.owner, default, name)
+                raise GradCallError(message)
 
     def _diff_args(self, n_args: int) -> set[int]:
         """The positional arguments JAX differentiates (left unsplit)."""

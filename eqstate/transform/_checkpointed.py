@@ -22,6 +22,7 @@ import jax.tree_util as jtu
 from .._errors import EqstateError
 from .._state import State
 from ._engine import Plan, gather, known, owner_name, restore, retrying, scatter, split
+from ._loop_checks import loop_length
 from ._loops import _body_step, _cond_reader
 from ._progress import ProgressBar, as_progress_bar
 
@@ -83,7 +84,7 @@ def checkpointed_scan(
     index: dict[State, int] = {}
     init, xs = split((init, xs), index)
     arg_states = list(index)
-    n = length if length is not None else jtu.tree_leaves(xs)[0].shape[0]
+    n = loop_length(xs, length, owner)
 
     def attempt(plan: Plan) -> tuple[Any, Any]:
         def step(user_carry: Any, x: Any, vals: list[Any]) -> Any:
@@ -175,8 +176,8 @@ def checkpointed_for_loop(
         pbar: a `ProgressBar` (or an update frequency).
     """
 
-    def body(carry: None, x: tuple[Any, ...]) -> tuple[None, Any]:
-        return None, f(*x)
+    def body(carry: None, x: tuple[Any, ...] | None) -> tuple[None, Any]:
+        return None, f() if x is None else f(*x)  # (no xs: `length` calls)
 
     body.__qualname__ = getattr(f, "__qualname__", "checkpointed_for_loop")
     _, ys = checkpointed_scan(

@@ -26,15 +26,18 @@ from ._engine import (
     split,
 )
 
-__all__ = ["BranchMismatchError", "cond", "ifelse", "switch"]
+__all__ = ["BranchMismatchError", "CondPredicateError", "cond", "ifelse", "switch"]
 
 
-class BranchMismatchError(EqstateError):
-    """Branches of `cond` / `switch` / `ifelse` disagree on a State's type.
+class BranchMismatchError(EqstateError, TypeError):
+    """Branches of `cond` / `switch` / `ifelse` disagree on a State's type, or
+    return different types.
 
     Every branch returns the new value of each State any branch writes, so
-    all branches must leave it with one shape and dtype. The message names
-    the State and the types the branches gave it.
+    all branches must leave it with one shape and dtype; the values they
+    return must agree in structure, shape and dtype too. The message names
+    the State, or the branches and what each returns. Like JAX's, the error
+    is a `TypeError`.
 
     **Fix**: give the value the same shape and dtype in every branch.
 
@@ -56,6 +59,29 @@ class BranchMismatchError(EqstateError):
     """
 
 
+class CondPredicateError(EqstateError, TypeError):
+    """The predicate of `cond` is not a scalar.
+
+    `cond(pred, true_fun, false_fun)` picks one branch for the whole call, so
+    `pred` must be a single boolean (a Python bool or a 0-d array). Like
+    JAX's, the error is a `TypeError`.
+
+    **Fix**: reduce the predicate to one value (`jnp.all(mask)`,
+    `jnp.any(mask)`), or choose elementwise with `jnp.where(mask, a, b)`.
+
+    ```python
+    import jax.numpy as jnp
+    import eqstate
+
+    try:
+        eqstate.transform.cond(jnp.array([True, False]), lambda: 1.0, lambda: 2.0)
+    except eqstate.EqstateError as e:
+        message = str(e)
+    assert "scalar boolean" in message
+    ```
+    """
+
+
 def _branch(
     fun: Callable[..., Any], plan: Plan, owner: str, arg_states: Sequence[State]
 ) -> Callable[..., Any]:
@@ -69,8 +95,13 @@ def _branch(
 
 
 def _call_branches(
-    index: Any, branches: Sequence[Callable[..., Any]], operands: Any, owner: str
+    index: Any,
+    branches: Sequence[Callable[..., Any]],
+    operands: Any,
+    owner: str,
+    names: Sequence[str],
 ) -> Any:
+    """`jax.lax.switch` over the branches; `names` name them in errors."""
     found: dict[State, int] = {}
     operands = split(tuple(operands), found)
     arg_states = list(found)
@@ -80,8 +111,8 @@ def _call_branches(
         vals = gather(plan.writes)
         try:
             out, vals = jax.lax.switch(index, pures, vals, *operands)
-        except TypeError:  # JAX's branch-type error: name the State if it is one
-            _check_branch_types(pures, plan, vals, operands, owner)
+        except TypeError:  # JAX's branch-type error: name the State or branches
+            _check_branch_types(pures, plan, vals, operands, owner, names)
             raise
         scatter(plan.writes, vals)
         return restore(out, list(known(arg_states, plan)))
@@ -95,13 +126,13 @@ def _check_branch_types(
     vals: list[Any],
     operands: Any,
     owner: str,
+    names: Sequence[str],
 ) -> None:
-    """Name the State that branches leave with different types."""
-    if not plan.writes:
-        return
-    shapes = [jax.eval_shape(p, vals, *operands)[1] for p in pures]
+    """Name the State that branches leave with different types, or the
+    branches that return different types."""
+    shapes = [jax.eval_shape(p, vals, *operands) for p in pures]
     for i, state in enumerate(plan.writes):
-        kinds = [jax.tree.map(lambda x: (x.shape, x.dtype), s[i]) for s in shapes]
+        kinds = [_types(s[1][i]) for s in shapes]
         if any(k != kinds[0] for k in kinds[1:]):
             listed = ", ".join(str(k) for k in kinds)
             raise BranchMismatchError(
@@ -109,6 +140,25 @@ def _check_branch_types(
                 f"shapes/dtypes ({listed}). Each branch returns the State's new "
                 "value, so every branch must give it the same shape and dtype."
             )
+    outs = [_types(s[0]) for s in shapes]
+    if any(o != outs[0] for o in outs[1:]):
+        listed = "\n".join(f"    {n} returns {o}" for n, o in zip(names, outs))
+        rule = (
+            f"{' and '.join(names)} must return"
+            if len(names) == 2
+            else "every branch must return"
+        )
+        raise BranchMismatchError(
+            f"The branches of {owner} return different types:\n{listed}\n"
+            f"{rule} the same types: the same structure, shapes and dtypes. "
+            "Make them agree, e.g. `return jnp.asarray(x, jnp.float32)` in each, "
+            "or `jnp.zeros_like(y)` in the branch that has nothing to return."
+        )
+
+
+def _types(tree: Any) -> Any:
+    """A branch output's structure with `dtype[shape]` leaves, for messages."""
+    return jax.tree.map(lambda x: f"{x.dtype}{list(x.shape)}", tree)
 
 
 def switch(index: Any, branches: Sequence[Callable[..., Any]], *operands: Any) -> Any:
@@ -129,7 +179,8 @@ def switch(index: Any, branches: Sequence[Callable[..., Any]], *operands: Any) -
     ```
     """
     owner = owner_name("switch", branches[0])
-    return _call_branches(index, branches, operands, owner)
+    names = [f"branches[{i}]" for i in range(len(branches))]
+    return _call_branches(index, branches, operands, owner, names)
 
 
 def cond(
@@ -157,8 +208,17 @@ def cond(
     ```
     """
     owner = owner_name("cond", true_fun)
-    index = jnp.asarray(pred).astype(jnp.int32)
-    return _call_branches(index, [false_fun, true_fun], operands, owner)
+    pred = jnp.asarray(pred)
+    if pred.shape != ():
+        raise CondPredicateError(
+            f"{owner} got a predicate of shape {pred.shape}; the predicate of cond "
+            "must be a scalar boolean, since it picks one branch for the whole "
+            "call. Reduce it to one value, e.g. `cond(jnp.all(mask), true_fun, "
+            "false_fun)`, or choose elementwise with `jnp.where(mask, a, b)`."
+        )
+    index = pred.astype(jnp.int32)
+    names = ["false_fun", "true_fun"]  # (in the order of the branches)
+    return _call_branches(index, [false_fun, true_fun], operands, owner, names)
 
 
 def ifelse(

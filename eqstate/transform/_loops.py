@@ -15,7 +15,7 @@ import jax
 import jax.numpy as jnp
 import jax.tree_util as jtu
 
-from .._errors import BatchAxisError, EqstateError, StateWriteError
+from .._errors import EqstateError, StateWriteError
 from .._state import State
 from ._engine import (
     Plan,
@@ -30,6 +30,7 @@ from ._engine import (
     split,
     unsplit,
 )
+from ._loop_checks import loop_length, without_writes
 
 if TYPE_CHECKING:
     from ._progress import ProgressBar
@@ -172,7 +173,7 @@ def scan(
     index: dict[State, int] = {}
     init, xs = split((init, xs), index)
     arg_states = list(index)
-    n = length if length is not None else jtu.tree_leaves(xs)[0].shape[0]
+    n = loop_length(xs, length, owner)
 
     def attempt(plan: Plan) -> tuple[Any, Any]:
         def body(carry: Any, x: Any) -> tuple[Any, Any]:
@@ -300,8 +301,10 @@ def map(
     """Apply `f` to slices of `xs` sequentially, `batch_size` at a time.
 
     With `batch_size=None` this is `for_loop`; otherwise each chunk of
-    `batch_size` slices is vectorised with `vmap` (so `f` should not write
-    unbatched States) and the chunks run in a loop, bounding memory.
+    `batch_size` slices is vectorised with `vmap` and the chunks run in a
+    loop, bounding memory. `f` may then read States and draw random numbers
+    but not write States (`MapWriteError`): a write would count once per
+    chunk.
 
     ```python
     import jax.numpy as jnp
@@ -315,23 +318,9 @@ def map(
         return for_loop(f, *xs)
     from ._vmap import vmap
 
-    n = jtu.tree_leaves(xs)[0].shape[0]
+    n = loop_length(xs, None, owner_name("map", f))
     n_full = (n // batch_size) * batch_size
-    vmapped = vmap(f)
-
-    def batched(*chunk: Any) -> Any:
-        try:
-            return vmapped(*chunk)
-        except BatchAxisError as error:
-            raise BatchAxisError(
-                f"eqstate.transform.map(..., batch_size={batch_size}) runs the "
-                f"function on {batch_size} slices at once (with vmap), and it writes "
-                "a State with one value per slice:\n"
-                f"{str(error).splitlines()[0]}\n"
-                "Drop batch_size to run it one slice at a time (a sequential loop "
-                "that can accumulate into States)."
-            ) from None
-
+    batched = vmap(without_writes(f, batch_size))
     head = jtu.tree_map(lambda x: x[:n_full].reshape(-1, batch_size, *x.shape[1:]), xs)
     ys = for_loop(lambda *chunk: batched(*chunk), *head)
     ys = jtu.tree_map(lambda y: y.reshape(-1, *y.shape[2:]), ys)
