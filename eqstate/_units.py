@@ -3,9 +3,25 @@
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import Any, TypeAlias
 
-__all__ = ["is_quantity", "strip", "unit_of", "with_unit"]
+__all__ = [
+    "ArrayOrQuantity",
+    "attach_unit",
+    "is_quantity",
+    "split_unit",
+    "strip",
+    "unit_of",
+    "with_unit",
+]
+
+ArrayOrQuantity: TypeAlias = Any
+"""A `jax.Array`, or a brainunit `Quantity` where a unit is involved.
+
+It is `Any` so that eqstate's annotations (checked by jaxtyping and beartype in
+the tests) never name a brainunit class; `Float[ArrayOrQuantity, "n"]` still
+checks the dtype and shape of either.
+"""
 
 
 def _brainunit() -> Any:
@@ -43,3 +59,20 @@ def with_unit(m: Any, unit: Any) -> Any:
     if unit is None:
         return m
     return _brainunit().Quantity(m, unit=unit)
+
+
+def split_unit(x: Any) -> tuple[Any, Any]:
+    """`(mantissa, unit)` of a Quantity; `(x, None)` for anything else."""
+    if not is_quantity(x):
+        return x, None
+    return x.mantissa, x.unit
+
+
+def attach_unit(m: Any, unit: Any) -> Any:
+    """`m` in `unit` the way brainunit returns results: a Quantity, or a plain
+    array when `unit` is dimensionless (scaled to its decimal value); `m`
+    itself when `unit` is None."""
+    if unit is None:
+        return m
+    bu = _brainunit()
+    return bu.maybe_decimal(bu.Quantity(m, unit=unit))

@@ -3,6 +3,11 @@
 Parameters live in one `ParamState` named `weight`, holding a dict
 (`{'weight': w, 'bias': b}`) the way brainstate stores them, so optimizers and
 checkpoints see the same tree as in brainstate.
+
+Weights and inputs may carry brainunit units (conductances in a spiking
+network): the products run on the mantissas and the result carries the product
+of the units (`_contract`), so a plain-array call runs exactly the `jnp` code
+and brainunit is never imported.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from jaxtyping import Array, Float
 
 from .. import init
 from .._state import ParamState
+from .._units import ArrayOrQuantity, attach_unit, is_quantity, split_unit, with_unit
 from ..sharding._init import layer_names
 from . import init as nn_init
 from ._layer_common import LayerError, as_size
@@ -46,6 +52,21 @@ def _check_sizes(owner: Module, in_size: Any, out_size: Any) -> tuple[int, int]:
         )
     owner.in_size, owner.out_size = n_in, n_out
     return n_in[-1], n_out[-1]
+
+
+def _times(a: Any, b: Any) -> Any:
+    """The product of two units, either of which may be None (no unit)."""
+    if a is None or b is None:
+        return b if a is None else a
+    return a * b
+
+
+def _contract(
+    op: Callable[[Any, Any], Any], x: ArrayOrQuantity, w: ArrayOrQuantity
+) -> ArrayOrQuantity:
+    """`op(x, w)` (a matrix product), with the product of their units if any."""
+    (xm, x_unit), (wm, w_unit) = split_unit(x), split_unit(w)
+    return attach_unit(op(xm, wm), _times(x_unit, w_unit))
 
 
 def _dense_params(
@@ -99,13 +120,15 @@ class Linear(Module):
         inits = {"weight": w_init, "bias": b_init}  # logical names, if any
         self.weight = param_type(params, **layer_names(**{k: inits[k] for k in params}))
 
-    def update(self, x: Float[Array, "*batch in"]) -> Float[Array, "*batch out"]:
+    def update(
+        self, x: Float[ArrayOrQuantity, "*batch in"]
+    ) -> Float[ArrayOrQuantity, "*batch out"]:
         """`x @ weight (* w_mask) + bias`."""
         params = self.weight.value
         w = params["weight"]
         if self.w_mask is not None:
             w = w * self.w_mask
-        y = jnp.dot(x, w)
+        y = _contract(jnp.dot, x, w)
         if "bias" in params:
             y = y + params["bias"]
         return y
@@ -157,6 +180,14 @@ class ScaledWSLinear(Module):
         self.w_mask = init.param(w_mask, (n_in, 1))
         self.eps = float(eps)
         params = _dense_params(w_init, b_init, n_in, n_out)
+        if is_quantity(params["weight"]):
+            raise LayerError(
+                "ScaledWSLinear: the weight carries the unit "
+                f"{params['weight'].unit}, but weight standardization divides the "
+                "weight by its own spread, which leaves no unit (brainstate fails "
+                "here too). Pass a plain weight and put the unit on the output, "
+                "e.g. `layer(x) * u.mS`, or use `Linear` for a weight in units."
+            )
         if ws_gain:
             params["gain"] = jnp.ones((1, n_out), params["weight"].dtype)
         self.weight = param_type(params)
@@ -211,12 +242,15 @@ class SignedWLinear(Module):
         self.w_sign = None if w_sign is None else jnp.asarray(w_sign)
         self.weight = param_type(init.param(w_init, shape))
 
-    def update(self, x: Float[Array, "*batch in"]) -> Float[Array, "*batch out"]:
+    def update(
+        self, x: Float[ArrayOrQuantity, "*batch in"]
+    ) -> Float[ArrayOrQuantity, "*batch out"]:
         """`x @ (|weight| * w_sign)`."""
-        w = jnp.abs(self.weight.value)
+        w, unit = split_unit(self.weight.value)
+        w = jnp.abs(w)
         if self.w_sign is not None:
             w = w * self.w_sign
-        return jnp.matmul(x, w)
+        return _contract(jnp.matmul, x, with_unit(w, unit))
 
 
 class AllToAll(Module):
@@ -231,6 +265,19 @@ class AllToAll(Module):
     layer = eqstate.nn.AllToAll(3, 3, w_init=jnp.array(1.0), include_self=False)
     y = layer(jnp.array([1.0, 2.0, 3.0]))
     assert y.tolist() == [5.0, 4.0, 3.0]  # the sum of the others
+    ```
+
+    Like the other dense layers, it takes weights (and inputs) with brainunit
+    units, and its output carries their product:
+
+    ```python
+    import brainunit as u
+    import jax.numpy as jnp
+    import eqstate
+
+    layer = eqstate.nn.AllToAll(3, 2, w_init=jnp.full((3, 2), 0.5) * u.mS)
+    g = layer(jnp.array([1.0, 0.0, 1.0]))  # spikes in, conductances out
+    assert g.unit == u.mS and g.to_decimal(u.mS).tolist() == [1.0, 1.0]
     ```
 
     Args:
@@ -262,15 +309,23 @@ class AllToAll(Module):
         self.include_self = bool(include_self)
         self.weight_shape = (n_in, n_out)
         params = _dense_params(w_init, b_init, n_in, n_out)
-        params["weight"] = jnp.asarray(params["weight"])
+        if not is_quantity(params["weight"]):  # a Python number: a 0-d array
+            params["weight"] = jnp.asarray(params["weight"])
         self.weight = param_type(params)
 
-    def update(self, x: Float[Array, "*batch in"]) -> Float[Array, "*batch out"]:
-        """Every input unit to every output unit (the diagonal optionally removed)."""
+    def update(
+        self, x: Float[ArrayOrQuantity, "*batch in"]
+    ) -> Float[ArrayOrQuantity, "*out"]:
+        """Every input unit to every output unit (the diagonal optionally removed).
+
+        A scalar weight sums the inputs; a 1-d `x` then gives a scalar, as in
+        brainstate.
+        """
         params = self.weight.value
-        w = params["weight"]
+        x, x_unit = split_unit(x)
+        w, w_unit = split_unit(params["weight"])
         n_in, n_out = self.weight_shape
-        if w.ndim == 0:
+        if jnp.ndim(w) == 0:
             y = jnp.sum(x, axis=-1, keepdims=x.ndim > 1)
             if not self.include_self:
                 if n_in >= n_out:
@@ -283,6 +338,7 @@ class AllToAll(Module):
             if not self.include_self:
                 w = w * (1 - jnp.eye(n_in, n_out, dtype=w.dtype))
             y = x @ w
+        y = attach_unit(y, _times(x_unit, w_unit))
         if "bias" in params:
             y = y + params["bias"]
         return y
@@ -325,7 +381,9 @@ class OneToOne(Module):
             params["bias"] = init.param(b_init, size)
         self.weight = param_type(params)
 
-    def update(self, x: Float[Array, "*batch"]) -> Float[Array, "*batch"]:
+    def update(
+        self, x: Float[ArrayOrQuantity, "*batch"]
+    ) -> Float[ArrayOrQuantity, "*batch"]:
         """`x * weight + bias`."""
         params = self.weight.value
         y = x * params["weight"]
@@ -392,10 +450,14 @@ class LoRA(Module):
             }
         )
 
-    def update(self, x: Float[Array, "*batch in"]) -> Float[Array, "*batch out"]:
+    def update(
+        self, x: Float[ArrayOrQuantity, "*batch in"]
+    ) -> Float[ArrayOrQuantity, "*batch out"]:
         """`x @ lora_a @ lora_b (+ base_module(x))`."""
         params = self.weight.value
-        y = x @ params["lora_a"] @ params["lora_b"]
+        y = _contract(
+            jnp.matmul, _contract(jnp.matmul, x, params["lora_a"]), params["lora_b"]
+        )
         if self.base_module is not None:
             y = y + self.base_module(x)
         return y

@@ -21,7 +21,7 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 
-from ._keys import Size, array, check, float_dtype, int_dtype, shape_of
+from ._keys import Size, array, check, float_dtype, int_dtype, shape_of, units
 
 jr = jax.random
 Array = jax.Array
@@ -50,6 +50,7 @@ def _rejection(
     return jax.lax.while_loop(cond, body, init)[2]
 
 
+@units("mu")
 def vonmises(key: Array, mu: Any, kappa: Any, size: Size, dtype: Any) -> Array:
     mu, kappa = array(mu), array(kappa)
     dtype = float_dtype(dtype)
@@ -76,6 +77,7 @@ def vonmises(key: Array, mu: Any, kappa: Any, size: Size, dtype: Any) -> Array:
     return jnp.mod(theta + jnp.pi, 2 * jnp.pi) - jnp.pi
 
 
+@units()
 def zipf(key: Array, a: Any, size: Size, dtype: Any) -> Array:
     a = array(a)
     check(lambda a: a > 1, "zipf's a must be > 1", a)
@@ -96,6 +98,7 @@ def zipf(key: Array, a: Any, size: Size, dtype: Any) -> Array:
     return _rejection(key, shape, int_dtype(dtype), propose)
 
 
+@units()
 def logseries(key: Array, p: Any, size: Size, dtype: Any) -> Array:
     p = array(p)
     check(lambda p: (p > 0) & (p < 1), "logseries's p must lie in (0, 1)", p)
@@ -110,6 +113,7 @@ def logseries(key: Array, p: Any, size: Size, dtype: Any) -> Array:
     return jnp.where(v >= p, 1, x).astype(int_dtype(dtype))
 
 
+@units()
 def hypergeometric(
     key: Array, ngood: Any, nbad: Any, nsample: Any, size: Size, dtype: Any
 ) -> Array:
@@ -144,6 +148,7 @@ def hypergeometric(
     return drawn.astype(int_dtype(dtype))
 
 
+@units()
 def noncentral_chisquare(
     key: Array, df: Any, nonc: Any, size: Size, dtype: Any
 ) -> Array:
@@ -163,6 +168,7 @@ def _noncentral_chisquare(
     return jr.chisquare(k_chi, dof, shape, dtype)
 
 
+@units()
 def noncentral_f(
     key: Array, dfnum: Any, dfden: Any, nonc: Any, size: Size, dtype: Any
 ) -> Array:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import jax
 
+from .._units import ArrayOrQuantity
 from ._keys import ArrayLike, DTypeLike, SeedOrKey, Size
 from ._state import DEFAULT
 
@@ -151,14 +152,22 @@ def uniform(
     size: Size = None,
     key: SeedOrKey = None,
     dtype: DTypeLike = None,
-) -> jax.Array:
+) -> ArrayOrQuantity:
     """Uniform samples in $[low, high)$.
 
+    The bounds may be brainunit Quantities (one unit, or compatible ones); the
+    samples are then in the unit of the first, and a plain bound is read in it.
+    Most samplers take units so: the location and scale parameters may carry
+    one, and the others must be dimensionless.
+
     ```python
+    import brainunit as u
     import eqstate
 
     x = eqstate.random.uniform(-1.0, 1.0, size=(100,))
     assert x.shape == (100,) and ((-1 <= x) & (x < 1)).all()
+    v = eqstate.random.uniform(-60.0 * u.mV, -50.0 * u.mV, size=(3,))
+    assert v.unit == u.mV and (v.to_decimal(u.mV) >= -60).all()
     ```
 
     Args:
@@ -177,7 +186,7 @@ def normal(
     size: Size = None,
     key: SeedOrKey = None,
     dtype: DTypeLike = None,
-) -> jax.Array:
+) -> ArrayOrQuantity:
     """Normal samples with mean `loc` and standard deviation `scale`.
 
     ```python
@@ -225,7 +234,7 @@ def truncated_normal(
     key: SeedOrKey = None,
     dtype: DTypeLike = None,
     check_valid: bool = True,
-) -> jax.Array:
+) -> ArrayOrQuantity:
     """Normal samples with mean `loc` and scale `scale`, truncated to $[lower, upper]$.
 
     ```python
@@ -340,7 +349,7 @@ def choice(
     replace: bool = True,
     p: ArrayLike = None,
     key: SeedOrKey = None,
-) -> jax.Array:
+) -> ArrayOrQuantity:
     """Samples from `a` (an array, or `range(a)` for an int).
 
     ```python
@@ -362,7 +371,7 @@ def choice(
 
 def permutation(
     x: ArrayLike, axis: int = 0, independent: bool = False, key: SeedOrKey = None
-) -> jax.Array:
+) -> ArrayOrQuantity:
     """A random permutation of `x` along `axis` (of `range(x)` for an int).
 
     ```python
@@ -381,7 +390,7 @@ def permutation(
     return DEFAULT.permutation(x=x, axis=axis, independent=independent, key=key)
 
 
-def shuffle(x: ArrayLike, axis: int = 0, key: SeedOrKey = None) -> jax.Array:
+def shuffle(x: ArrayLike, axis: int = 0, key: SeedOrKey = None) -> ArrayOrQuantity:
     """`x` shuffled along `axis` (returned: JAX arrays are immutable).
 
     ```python

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import jax
 
+from .._units import ArrayOrQuantity
 from ._keys import ArrayLike, DTypeLike, SeedOrKey, Size
 from ._state import DEFAULT
 
@@ -61,7 +62,7 @@ def exponential(
     size: Size = None,
     key: SeedOrKey = None,
     dtype: DTypeLike = None,
-) -> jax.Array:
+) -> ArrayOrQuantity:
     """Exponential samples with mean `scale` (1 when None).
 
     ```python
@@ -86,7 +87,7 @@ def gamma(
     size: Size = None,
     key: SeedOrKey = None,
     dtype: DTypeLike = None,
-) -> jax.Array:
+) -> ArrayOrQuantity:
     """Gamma samples with shape `shape` and scale `scale` (1 when None).
 
     ```python
@@ -112,7 +113,7 @@ def gumbel(
     size: Size = None,
     key: SeedOrKey = None,
     dtype: DTypeLike = None,
-) -> jax.Array:
+) -> ArrayOrQuantity:
     """Gumbel (type-I extreme value) samples.
 
     ```python
@@ -137,7 +138,7 @@ def laplace(
     size: Size = None,
     key: SeedOrKey = None,
     dtype: DTypeLike = None,
-) -> jax.Array:
+) -> ArrayOrQuantity:
     """Laplace (double exponential) samples.
 
     ```python
@@ -162,7 +163,7 @@ def logistic(
     size: Size = None,
     key: SeedOrKey = None,
     dtype: DTypeLike = None,
-) -> jax.Array:
+) -> ArrayOrQuantity:
     """Logistic samples.
 
     ```python
@@ -409,7 +410,7 @@ def rayleigh(
     size: Size = None,
     key: SeedOrKey = None,
     dtype: DTypeLike = None,
-) -> jax.Array:
+) -> ArrayOrQuantity:
     """Rayleigh samples with scale `scale`.
 
     ```python
@@ -453,7 +454,7 @@ def weibull_min(
     size: Size = None,
     key: SeedOrKey = None,
     dtype: DTypeLike = None,
-) -> jax.Array:
+) -> ArrayOrQuantity:
     """Weibull samples with shape `a` and scale `scale` (1 when None).
 
     ```python

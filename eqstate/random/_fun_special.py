@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import jax
 
+from .._units import ArrayOrQuantity
 from ._keys import ArrayLike, DTypeLike, SeedOrKey, Size
 from ._state import DEFAULT
 
@@ -67,7 +68,7 @@ def triangular(
     size: Size = None,
     key: SeedOrKey = None,
     dtype: DTypeLike = None,
-) -> jax.Array:
+) -> ArrayOrQuantity:
     """Triangular samples on $[left, right]$ peaking at `mode`.
 
     ```python
@@ -96,7 +97,7 @@ def wald(
     size: Size = None,
     key: SeedOrKey = None,
     dtype: DTypeLike = None,
-) -> jax.Array:
+) -> ArrayOrQuantity:
     r"""Wald (inverse Gaussian) samples with mean `mean` and shape $\lambda$ = `scale`.
 
     ```python
@@ -121,7 +122,7 @@ def vonmises(
     size: Size = None,
     key: SeedOrKey = None,
     dtype: DTypeLike = None,
-) -> jax.Array:
+) -> ArrayOrQuantity:
     r"""Von Mises (circular normal) angles in $[-\pi, \pi)$ around `mu` with concentration `kappa`.
 
     `jax.random` has no von Mises sampler: this is Best & Fisher's (1979)
@@ -235,7 +236,7 @@ def multivariate_normal(
     method: str = "cholesky",
     key: SeedOrKey = None,
     dtype: DTypeLike = None,
-) -> jax.Array:
+) -> ArrayOrQuantity:
     """Multivariate normal samples of mean `mean` (..., n) and covariance `cov` (..., n, n).
 
     ```python

@@ -1,15 +1,19 @@
-"""Argument handling shared by every sampler: keys, `size`, `dtype`, checks.
+"""Argument handling shared by every sampler: keys, `size`, `dtype`, units, checks.
 
 Each sampler in `eqstate.random` takes the numpy-style `size=`, a `key=` that
 draws from a given key instead of the stream, and a `dtype=`; the helpers here
 turn those into a raw PRNG key, a result shape and a concrete dtype, one way
-for all of them.
+for all of them. `units` lets a sampler take brainunit Quantities, as
+brainstate's do: it strips the units off the parameters, draws, and puts the
+unit back on the draw.
 """
 
 from __future__ import annotations
 
+import functools
+import inspect
 from collections.abc import Callable, Sequence
-from typing import Any, TypeAlias
+from typing import Any, TypeAlias, TypeVar
 
 import jax
 import jax.numpy as jnp
@@ -17,6 +21,7 @@ import numpy as np
 
 from .._errors import EqstateError
 from .._jax_hooks import is_tracer
+from .._units import attach_unit, is_quantity
 
 __all__ = [
     "ArrayLike",
@@ -30,6 +35,7 @@ __all__ = [
     "format_key",
     "int_dtype",
     "shape_of",
+    "units",
 ]
 
 ArrayLike: TypeAlias = Any
@@ -131,3 +137,89 @@ def check(ok: Callable[..., Any], message: str, *params: Any) -> None:
     if not good:
         shown = ", ".join(np.array2string(np.asarray(p)) for p in params)
         raise RandomParameterError(f"{message}; got {shown}.")
+
+
+_Sampler = TypeVar("_Sampler", bound=Callable[..., Any])
+
+
+def units(*shared: str, squared: str | None = None) -> Callable[[_Sampler], _Sampler]:
+    """Let a sampler take brainunit Quantities, the way brainstate's samplers do.
+
+    The parameters named in `shared` (a location and a scale, a pair of bounds)
+    share one unit: the first of them that is a dimensional Quantity sets it,
+    the other Quantities are converted to it (brainunit raises
+    `UnitMismatchError` for an incompatible one), and a plain number among them
+    is read in it. `squared` names a parameter in that unit squared (a
+    covariance). The sampler draws from the mantissas and the draw gets the
+    unit back (a plain array when it is dimensionless). Any other Quantity
+    argument must be dimensionless (its value is used); a dimensional one
+    raises `RandomParameterError`.
+
+    With no Quantity among the arguments (always, when brainunit is not
+    imported) the sampler is called as it is.
+    """
+
+    def decorate(fn: _Sampler) -> _Sampler:
+        names = tuple(inspect.signature(fn).parameters)
+
+        @functools.wraps(fn)
+        def sampler(*args: Any, **kwargs: Any) -> Any:
+            if not any(map(is_quantity, args)) and not any(
+                map(is_quantity, kwargs.values())
+            ):
+                return fn(*args, **kwargs)
+            given = {**dict(zip(names, args)), **kwargs}
+            unit = _shared_unit([given.get(n) for n in shared])
+            plain = {
+                name: _mantissa(fn.__name__, name, value, unit, shared, squared)
+                for name, value in given.items()
+            }
+            return attach_unit(fn(**plain), unit)
+
+        return sampler  # type: ignore[return-value]
+
+    return decorate
+
+
+def _shared_unit(values: list[Any]) -> Any:
+    """The unit of the first dimensional Quantity in `values` (else of the
+    first Quantity; None when there is none)."""
+    found = [v.unit for v in values if is_quantity(v)]
+    dimensional = [unit for unit in found if not unit.is_unitless]
+    return (dimensional or found or [None])[0]
+
+
+def _mantissa(
+    sampler: str,
+    name: str,
+    value: Any,
+    unit: Any,
+    shared: tuple[str, ...],
+    squared: str | None,
+) -> Any:
+    """`value` as a plain number or array, in the unit its parameter takes."""
+    if name in shared:
+        return value.to_decimal(unit) if is_quantity(value) else value
+    if name == squared and unit is not None:
+        if not is_quantity(value) and not unit.is_unitless:
+            import brainunit
+
+            raise brainunit.UnitMismatchError(
+                f"{sampler}: {name} must be a Quantity in {unit**2} (the unit "
+                f"of {' and '.join(shared)}, squared), but got a plain value."
+            )
+        return value.to_decimal(unit**2) if is_quantity(value) else value
+    if not is_quantity(value):
+        return value
+    if not value.is_unitless:
+        which = (
+            f"only {' and '.join(shared)} may carry a unit"
+            if shared
+            else "it takes no unit"
+        )
+        raise RandomParameterError(
+            f"{sampler}: {name} must be dimensionless ({which}), but got a "
+            f"Quantity in {value.unit}. Pass a plain number, or a ratio of "
+            f"Quantities whose units cancel."
+        )
+    return value.to_decimal()

@@ -5,15 +5,18 @@ from __future__ import annotations
 import jax
 import jax.numpy as jnp
 
+from .._units import ArrayOrQuantity, is_quantity, strip
 from . import _samplers as _s
 from ._keys import ArrayLike, DTypeLike, SeedOrKey, Size, array, format_key
 
 
-def _like(input: ArrayLike, dtype: DTypeLike) -> DTypeLike:
-    """`dtype`, else `input`'s dtype (as JAX would store it)."""
-    if dtype is not None:
-        return dtype
-    return jax.dtypes.canonicalize_dtype(jnp.result_type(array(input)))
+def _like(input: ArrayLike, dtype: DTypeLike) -> tuple[tuple[int, ...], DTypeLike]:
+    """`input`'s shape, and `dtype` or else `input`'s dtype (as JAX would store
+    it); a Quantity's unit is dropped, as in brainstate."""
+    x = strip(array(input))
+    if dtype is None:
+        dtype = jax.dtypes.canonicalize_dtype(jnp.result_type(x))
+    return jnp.shape(x), dtype
 
 
 class _Basic:
@@ -70,7 +73,7 @@ class _Basic:
         size: Size = None,
         key: SeedOrKey = None,
         dtype: DTypeLike = None,
-    ) -> jax.Array:
+    ) -> ArrayOrQuantity:
         """`eqstate.random.uniform` drawing from this stream."""
         return _s.uniform(self._take(key), low, high, size, dtype)
 
@@ -81,7 +84,7 @@ class _Basic:
         size: Size = None,
         key: SeedOrKey = None,
         dtype: DTypeLike = None,
-    ) -> jax.Array:
+    ) -> ArrayOrQuantity:
         """`eqstate.random.normal` drawing from this stream."""
         return _s.normal(self._take(key), loc, scale, size, dtype)
 
@@ -101,7 +104,7 @@ class _Basic:
         key: SeedOrKey = None,
         dtype: DTypeLike = None,
         check_valid: bool = True,
-    ) -> jax.Array:
+    ) -> ArrayOrQuantity:
         """`eqstate.random.truncated_normal` drawing from this stream."""
         return _s.truncated_normal(
             self._take(key), lower, upper, size, loc, scale, dtype, check_valid
@@ -146,7 +149,7 @@ class _Basic:
         replace: bool = True,
         p: ArrayLike = None,
         key: SeedOrKey = None,
-    ) -> jax.Array:
+    ) -> ArrayOrQuantity:
         """`eqstate.random.choice` drawing from this stream."""
         return _s.choice(self._take(key), a, size, replace, p)
 
@@ -156,11 +159,13 @@ class _Basic:
         axis: int = 0,
         independent: bool = False,
         key: SeedOrKey = None,
-    ) -> jax.Array:
+    ) -> ArrayOrQuantity:
         """`eqstate.random.permutation` drawing from this stream."""
         return _s.permutation(self._take(key), x, axis, independent)
 
-    def shuffle(self, x: ArrayLike, axis: int = 0, key: SeedOrKey = None) -> jax.Array:
+    def shuffle(
+        self, x: ArrayLike, axis: int = 0, key: SeedOrKey = None
+    ) -> ArrayOrQuantity:
         """`eqstate.random.shuffle` drawing from this stream."""
         return _s.permutation(self._take(key), x, axis, False)
 
@@ -178,17 +183,13 @@ class _Basic:
         self, input: ArrayLike, dtype: DTypeLike = None, key: SeedOrKey = None
     ) -> jax.Array:
         """`eqstate.random.rand_like` drawing from this stream."""
-        return _s.uniform(
-            self._take(key), 0.0, 1.0, jnp.shape(input), _like(input, dtype)
-        )
+        return _s.uniform(self._take(key), 0.0, 1.0, *_like(input, dtype))
 
     def randn_like(
         self, input: ArrayLike, dtype: DTypeLike = None, key: SeedOrKey = None
     ) -> jax.Array:
         """`eqstate.random.randn_like` drawing from this stream."""
-        return _s.normal(
-            self._take(key), None, None, jnp.shape(input), _like(input, dtype)
-        )
+        return _s.normal(self._take(key), None, None, *_like(input, dtype))
 
     def randint_like(
         self,
@@ -199,7 +200,10 @@ class _Basic:
         key: SeedOrKey = None,
     ) -> jax.Array:
         """`eqstate.random.randint_like` drawing from this stream."""
-        high = jnp.max(jnp.asarray(array(input))) if high is None else high
-        return _s.randint(
-            self._take(key), low, high, jnp.shape(input), _like(input, dtype)
-        )
+        if high is None:  # a Quantity's max stays one: randint then rejects it
+            x = array(input)
+            high = x.max() if is_quantity(x) else jnp.max(jnp.asarray(x))
+        shape, dtype = _like(input, dtype)
+        # a float dtype (a float template): draw integers, then cast
+        draw = dtype if jnp.issubdtype(dtype, jnp.integer) else None
+        return _s.randint(self._take(key), low, high, shape, draw).astype(dtype)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import jax
 import jax.numpy as jnp
 
+from .._units import ArrayOrQuantity
 from . import _samplers as _s
 from ._keys import ArrayLike, DTypeLike, SeedOrKey, Size, format_key
 
@@ -37,7 +38,7 @@ class _Continuous:
         size: Size = None,
         key: SeedOrKey = None,
         dtype: DTypeLike = None,
-    ) -> jax.Array:
+    ) -> ArrayOrQuantity:
         """`eqstate.random.exponential` drawing from this stream."""
         return _s.exponential(self._take(key), scale, size, dtype)
 
@@ -48,7 +49,7 @@ class _Continuous:
         size: Size = None,
         key: SeedOrKey = None,
         dtype: DTypeLike = None,
-    ) -> jax.Array:
+    ) -> ArrayOrQuantity:
         """`eqstate.random.gamma` drawing from this stream."""
         return _s.gamma(self._take(key), shape, scale, size, dtype)
 
@@ -59,7 +60,7 @@ class _Continuous:
         size: Size = None,
         key: SeedOrKey = None,
         dtype: DTypeLike = None,
-    ) -> jax.Array:
+    ) -> ArrayOrQuantity:
         """`eqstate.random.gumbel` drawing from this stream."""
         return _s.gumbel(self._take(key), loc, scale, size, dtype)
 
@@ -70,7 +71,7 @@ class _Continuous:
         size: Size = None,
         key: SeedOrKey = None,
         dtype: DTypeLike = None,
-    ) -> jax.Array:
+    ) -> ArrayOrQuantity:
         """`eqstate.random.laplace` drawing from this stream."""
         return _s.laplace(self._take(key), loc, scale, size, dtype)
 
@@ -81,7 +82,7 @@ class _Continuous:
         size: Size = None,
         key: SeedOrKey = None,
         dtype: DTypeLike = None,
-    ) -> jax.Array:
+    ) -> ArrayOrQuantity:
         """`eqstate.random.logistic` drawing from this stream."""
         return _s.logistic(self._take(key), loc, scale, size, dtype)
 
@@ -187,7 +188,7 @@ class _Continuous:
         size: Size = None,
         key: SeedOrKey = None,
         dtype: DTypeLike = None,
-    ) -> jax.Array:
+    ) -> ArrayOrQuantity:
         """`eqstate.random.rayleigh` drawing from this stream."""
         return _s.rayleigh(self._take(key), scale, size, dtype)
 
@@ -208,6 +209,6 @@ class _Continuous:
         size: Size = None,
         key: SeedOrKey = None,
         dtype: DTypeLike = None,
-    ) -> jax.Array:
+    ) -> ArrayOrQuantity:
         """`eqstate.random.weibull_min` drawing from this stream."""
         return _s.weibull_min(self._take(key), a, scale, size, dtype)

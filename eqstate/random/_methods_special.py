@@ -5,6 +5,7 @@ from __future__ import annotations
 import jax
 import jax.numpy as jnp
 
+from .._units import ArrayOrQuantity
 from . import _derived as _d, _samplers as _s
 from ._keys import ArrayLike, DTypeLike, SeedOrKey, Size, format_key
 
@@ -44,7 +45,7 @@ class _Special:
         size: Size = None,
         key: SeedOrKey = None,
         dtype: DTypeLike = None,
-    ) -> jax.Array:
+    ) -> ArrayOrQuantity:
         """`eqstate.random.triangular` drawing from this stream."""
         return _s.triangular(self._take(key), left, mode, right, size, dtype)
 
@@ -55,7 +56,7 @@ class _Special:
         size: Size = None,
         key: SeedOrKey = None,
         dtype: DTypeLike = None,
-    ) -> jax.Array:
+    ) -> ArrayOrQuantity:
         """`eqstate.random.wald` drawing from this stream."""
         return _s.wald(self._take(key), mean, scale, size, dtype)
 
@@ -66,7 +67,7 @@ class _Special:
         size: Size = None,
         key: SeedOrKey = None,
         dtype: DTypeLike = None,
-    ) -> jax.Array:
+    ) -> ArrayOrQuantity:
         """`eqstate.random.vonmises` drawing from this stream."""
         return _d.vonmises(self._take(key), mu, kappa, size, dtype)
 
@@ -111,7 +112,7 @@ class _Special:
         method: str = "cholesky",
         key: SeedOrKey = None,
         dtype: DTypeLike = None,
-    ) -> jax.Array:
+    ) -> ArrayOrQuantity:
         """`eqstate.random.multivariate_normal` drawing from this stream."""
         return _s.multivariate_normal(self._take(key), mean, cov, size, method, dtype)
 

@@ -5,6 +5,10 @@ the numpy-style `size` and a `dtype`; `_keys.shape_of` / `float_dtype` /
 `int_dtype` turn those into `jax.random`'s `shape` and `dtype`. `RandomState`'s
 methods call these with a key split from the stream. The few distributions
 `jax.random` lacks are derived in `_derived.py`.
+
+`@units(...)` names the parameters that may carry a brainunit unit, which the
+draw then carries (`normal(-55 * u.mV, 2 * u.mV)` is in mV); every other
+parameter must be dimensionless. The functions below only see plain arrays.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from ._keys import (
     float_dtype,
     int_dtype,
     shape_of,
+    units,
 )
 
 jr = jax.random
@@ -40,6 +45,7 @@ def _loc_scale(x: Array, loc: Any, scale: Any) -> Array:
 # -- uniform, normal and integers ------------------------------------------
 
 
+@units("low", "high")
 def uniform(key: Array, low: Any, high: Any, size: Size, dtype: Any) -> Array:
     low, high = array(low), array(high)
     dtype = float_dtype(dtype)
@@ -47,12 +53,14 @@ def uniform(key: Array, low: Any, high: Any, size: Size, dtype: Any) -> Array:
     return jr.uniform(key, shape, dtype, jnp.asarray(low), jnp.asarray(high))
 
 
+@units("loc", "scale")
 def normal(key: Array, loc: Any, scale: Any, size: Size, dtype: Any) -> Array:
     loc, scale = array(loc), array(scale)
     z = jr.normal(key, shape_of(size, loc, scale), float_dtype(dtype))
     return _loc_scale(z, loc, scale)
 
 
+@units("lower", "upper", "loc", "scale")
 def truncated_normal(
     key: Array,
     lower: Any,
@@ -79,6 +87,7 @@ def truncated_normal(
     return loc + scale * jr.truncated_normal(key, a, b, shape, dtype)
 
 
+@units()
 def randint(key: Array, low: Any, high: Any, size: Size, dtype: Any) -> Array:
     if high is None:
         low, high = 0, low
@@ -87,12 +96,14 @@ def randint(key: Array, low: Any, high: Any, size: Size, dtype: Any) -> Array:
     return jr.randint(key, shape, jnp.asarray(low), jnp.asarray(high), int_dtype(dtype))
 
 
+@units()
 def random_integers(key: Array, low: Any, high: Any, size: Size, dtype: Any) -> Array:
     if high is None:
         low, high = 1, low
     return randint(key, low, jnp.asarray(array(high)) + 1, size, dtype)
 
 
+@units()
 def bernoulli(key: Array, p: Any, size: Size, check_valid: bool) -> Array:
     p = array(p)
     if check_valid:
@@ -100,17 +111,20 @@ def bernoulli(key: Array, p: Any, size: Size, check_valid: bool) -> Array:
     return jr.bernoulli(key, jnp.asarray(p), shape_of(size, p))
 
 
+@units("a")
 def choice(key: Array, a: Any, size: Size, replace: bool, p: Any) -> Array:
     p = None if p is None else jnp.asarray(array(p))
     a = a if isinstance(a, (int, np.integer)) else jnp.asarray(array(a))
     return jr.choice(key, a, shape_of(size), replace, p)
 
 
+@units("x")
 def permutation(key: Array, x: Any, axis: int, independent: bool) -> Array:
     x = x if isinstance(x, (int, np.integer)) else jnp.asarray(array(x))
     return jr.permutation(key, x, axis, independent)
 
 
+@units()
 def categorical(key: Array, logits: Any, axis: int, size: Size) -> Array:
     logits = jnp.asarray(array(logits))
     if size is None:
@@ -125,41 +139,48 @@ def categorical(key: Array, logits: Any, axis: int, size: Size) -> Array:
 # -- continuous distributions -----------------------------------------------
 
 
+@units()
 def beta(key: Array, a: Any, b: Any, size: Size, dtype: Any) -> Array:
     a, b = array(a), array(b)
     return jr.beta(key, a, b, shape_of(size, a, b), float_dtype(dtype))
 
 
+@units("scale")
 def exponential(key: Array, scale: Any, size: Size, dtype: Any) -> Array:
     scale = array(scale)
     x = jr.exponential(key, shape_of(size, scale), float_dtype(dtype))
     return _loc_scale(x, None, scale)
 
 
+@units("scale")
 def gamma(key: Array, shape: Any, scale: Any, size: Size, dtype: Any) -> Array:
     shape, scale = array(shape), array(scale)
     x = jr.gamma(key, shape, shape_of(size, shape, scale), float_dtype(dtype))
     return _loc_scale(x, None, scale)
 
 
+@units("loc", "scale")
 def gumbel(key: Array, loc: Any, scale: Any, size: Size, dtype: Any) -> Array:
     loc, scale = array(loc), array(scale)
     x = jr.gumbel(key, shape_of(size, loc, scale), float_dtype(dtype))
     return _loc_scale(x, loc, scale)
 
 
+@units("loc", "scale")
 def laplace(key: Array, loc: Any, scale: Any, size: Size, dtype: Any) -> Array:
     loc, scale = array(loc), array(scale)
     x = jr.laplace(key, shape_of(size, loc, scale), float_dtype(dtype))
     return _loc_scale(x, loc, scale)
 
 
+@units("loc", "scale")
 def logistic(key: Array, loc: Any, scale: Any, size: Size, dtype: Any) -> Array:
     loc, scale = array(loc), array(scale)
     x = jr.logistic(key, shape_of(size, loc, scale), float_dtype(dtype))
     return _loc_scale(x, loc, scale)
 
 
+@units()
 def lognormal(key: Array, mean: Any, sigma: Any, size: Size, dtype: Any) -> Array:
     mean, sigma = array(mean), array(sigma)
     dtype = float_dtype(dtype)
@@ -168,11 +189,13 @@ def lognormal(key: Array, mean: Any, sigma: Any, size: Size, dtype: Any) -> Arra
     return x if mean is None else x * jnp.exp(jnp.asarray(mean, dtype))
 
 
+@units()
 def pareto(key: Array, a: Any, size: Size, dtype: Any) -> Array:
     a = array(a)
     return jr.pareto(key, a, shape_of(size, a), float_dtype(dtype))
 
 
+@units()
 def power(key: Array, a: Any, size: Size, dtype: Any, check_valid: bool) -> Array:
     a = array(a)
     if check_valid:
@@ -192,16 +215,19 @@ def standard_exponential(key: Array, size: Size, dtype: Any) -> Array:
     return jr.exponential(key, shape_of(size), float_dtype(dtype))
 
 
+@units()
 def standard_gamma(key: Array, shape: Any, size: Size, dtype: Any) -> Array:
     shape = array(shape)
     return jr.gamma(key, shape, shape_of(size, shape), float_dtype(dtype))
 
 
+@units()
 def t(key: Array, df: Any, size: Size, dtype: Any) -> Array:
     df = array(df)
     return jr.t(key, df, shape_of(size, df), float_dtype(dtype))
 
 
+@units()
 def chisquare(key: Array, df: Any, size: Size, dtype: Any, check_valid: bool) -> Array:
     df = array(df)
     if check_valid:
@@ -209,16 +235,19 @@ def chisquare(key: Array, df: Any, size: Size, dtype: Any, check_valid: bool) ->
     return jr.chisquare(key, df, shape_of(size, df), float_dtype(dtype))
 
 
+@units()
 def f(key: Array, dfnum: Any, dfden: Any, size: Size, dtype: Any) -> Array:
     dfnum, dfden = array(dfnum), array(dfden)
     return jr.f(key, dfnum, dfden, shape_of(size, dfnum, dfden), float_dtype(dtype))
 
 
+@units()
 def loggamma(key: Array, a: Any, size: Size, dtype: Any) -> Array:
     a = array(a)
     return jr.loggamma(key, a, shape_of(size, a), float_dtype(dtype))
 
 
+@units("scale")
 def rayleigh(key: Array, scale: Any, size: Size, dtype: Any) -> Array:
     scale = array(scale)
     dtype = float_dtype(dtype)
@@ -229,6 +258,7 @@ def maxwell(key: Array, size: Size, dtype: Any) -> Array:
     return jr.maxwell(key, shape_of(size), float_dtype(dtype))
 
 
+@units("left", "mode", "right")
 def triangular(
     key: Array, left: Any, mode: Any, right: Any, size: Size, dtype: Any
 ) -> Array:
@@ -244,10 +274,12 @@ def triangular(
     return jr.triangular(key, left, mode, right, shape, float_dtype(dtype))
 
 
+@units()
 def weibull(key: Array, a: Any, size: Size, dtype: Any) -> Array:
     return weibull_min(key, a, None, size, dtype)
 
 
+@units("scale")
 def weibull_min(key: Array, a: Any, scale: Any, size: Size, dtype: Any) -> Array:
     a, scale = array(a), array(scale)
     dtype = float_dtype(dtype)
@@ -255,6 +287,7 @@ def weibull_min(key: Array, a: Any, scale: Any, size: Size, dtype: Any) -> Array
     return jr.weibull_min(key, scale_, a, shape_of(size, a, scale), dtype)
 
 
+@units("mean", "scale")
 def wald(key: Array, mean: Any, scale: Any, size: Size, dtype: Any) -> Array:
     mean, scale = array(mean), array(scale)
     dtype = float_dtype(dtype)
@@ -264,12 +297,14 @@ def wald(key: Array, mean: Any, scale: Any, size: Size, dtype: Any) -> Array:
     return scale * jr.wald(key, jnp.broadcast_to(mean / scale, shape), shape, dtype)
 
 
+@units()
 def dirichlet(key: Array, alpha: Any, size: Size, dtype: Any) -> Array:
     alpha = jnp.asarray(array(alpha))
     shape = alpha.shape[:-1] if size is None else shape_of(size)
     return jr.dirichlet(key, alpha, shape, float_dtype(dtype))
 
 
+@units("mean", squared="cov")
 def multivariate_normal(
     key: Array, mean: Any, cov: Any, size: Size, method: str, dtype: Any
 ) -> Array:
@@ -297,11 +332,13 @@ def orthogonal(key: Array, n: int, size: Size, dtype: Any) -> Array:
 # -- discrete distributions -------------------------------------------------
 
 
+@units()
 def poisson(key: Array, lam: Any, size: Size, dtype: Any) -> Array:
     lam = array(lam)
     return jr.poisson(key, lam, shape_of(size, lam), int_dtype(dtype))
 
 
+@units()
 def binomial(
     key: Array, n: Any, p: Any, size: Size, dtype: Any, check_valid: bool
 ) -> Array:
@@ -314,12 +351,14 @@ def binomial(
     return x.astype(int_dtype(dtype))
 
 
+@units()
 def geometric(key: Array, p: Any, size: Size, dtype: Any) -> Array:
     p = array(p)
     check(lambda p: (p > 0) & (p <= 1), "geometric's p must lie in (0, 1]", p)
     return jr.geometric(key, jnp.asarray(p), shape_of(size, p), int_dtype(dtype))
 
 
+@units()
 def negative_binomial(key: Array, n: Any, p: Any, size: Size, dtype: Any) -> Array:
     n, p = array(n), array(p)
     check(lambda p: (p > 0) & (p <= 1), "negative_binomial's p must lie in (0, 1]", p)
@@ -332,6 +371,7 @@ def negative_binomial(key: Array, n: Any, p: Any, size: Size, dtype: Any) -> Arr
     return jr.poisson(k_count, rate, shape, int_dtype(dtype))
 
 
+@units()
 def multinomial(
     key: Array, n: Any, pvals: Any, size: Size, dtype: Any, check_valid: bool
 ) -> Array:
