@@ -131,6 +131,12 @@ def test_permutation_shuffle_choice():
     indep = R.permutation(x, axis=1, independent=True)
     assert (np.sort(np.asarray(indep), 1) == np.asarray(x)).all()
     assert len(set(np.asarray(R.choice(10, 10, replace=False)).tolist())) == 10
+    # items JAX cannot hold (strings): drawn by index, a NumPy array back
+    names = ["pooh", "rabbit", "piglet", "Christopher"]
+    picked = R.choice(names, 5, p=[0.5, 0.1, 0.1, 0.3])
+    assert isinstance(picked, np.ndarray) and picked.shape == (5,)
+    assert set(picked.tolist()) <= set(names)
+    assert sorted(R.RandomState(0).choice(names, 4, replace=False)) == sorted(names)
 
 
 @pytest.mark.parametrize(

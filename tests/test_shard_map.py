@@ -79,6 +79,15 @@ SCRIPT = textwrap.dedent(
     np.testing.assert_allclose(h2.value, h1.value, rtol=1e-6)
     np.testing.assert_allclose(s2.value, s1.value)  # read only: unchanged
     assert h2.value.sharding.spec == P("data")
+
+    # brainstate's docstring example: jax.make_mesh's explicit axes make
+    # shard_map check its inputs' layout, so arrays made without a mesh (and
+    # the State's value) are placed per their specs first.
+    mesh3 = jax.make_mesh((8,), ("x",))
+    k = eqstate.State(jnp.array(3.0))
+    h = T.shard_map(lambda d: d * k.value, mesh3, in_specs=(P("x"),), out_specs=P("x"))
+    assert h(jnp.arange(8.0)).tolist() == [3.0 * i for i in range(8)]
+    assert jax.jit(h)(jnp.arange(8.0)).tolist() == [3.0 * i for i in range(8)]
     print("ok")
     """
 )

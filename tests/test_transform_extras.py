@@ -34,6 +34,10 @@ def test_vjp_matches_jax_and_writes_back():
     np.testing.assert_allclose(only_states, rw)
     with pytest.raises(ValueError, match="nothing to differentiate"):
         T.vjp(f, x, argnums=None)
+    # no arguments at all, the default argnums: the States' cotangents alone
+    only = T.vjp(lambda: jnp.sum(jnp.sin(w.value * x)), grad_states=[w])[1](1.0)
+    assert isinstance(only, list) and len(only) == 1
+    np.testing.assert_allclose(only[0], rw)
 
 
 def test_jvp_with_aux_and_a_write():

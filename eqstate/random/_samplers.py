@@ -112,8 +112,13 @@ def bernoulli(key: Array, p: Any, size: Size, check_valid: bool) -> Array:
 
 
 @units("a")
-def choice(key: Array, a: Any, size: Size, replace: bool, p: Any) -> Array:
+def choice(key: Array, a: Any, size: Size, replace: bool, p: Any) -> Array | np.ndarray:
     p = None if p is None else jnp.asarray(array(p))
+    if isinstance(a, (list, tuple, np.ndarray)):
+        items = np.asarray(a)
+        if items.dtype.kind not in "biufc":  # strings, objects: not a JAX type
+            at = jr.choice(key, len(items), shape_of(size), replace, p)
+            return items[np.asarray(at)]  # a NumPy array, as brainstate gives
     a = a if isinstance(a, (int, np.integer)) else jnp.asarray(array(a))
     return jr.choice(key, a, shape_of(size), replace, p)
 

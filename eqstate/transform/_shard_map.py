@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 import jax
-from jax.sharding import Mesh, PartitionSpec
+from jax.sharding import Mesh, NamedSharding, PartitionSpec
 
 from .._state import State
 from ._engine import (
@@ -46,6 +46,18 @@ def _declared(state: State[Any], default: PartitionSpec) -> Any:
     return jax.tree.structure(value).unflatten(leaf_specs(state, value))
 
 
+def _placed(mesh: Mesh, value: Any, specs: Any) -> Any:
+    """`value` laid out on `mesh` as `specs` (a pytree prefix of it) say, as
+    `jax.shard_map` expects its inputs (with explicit mesh axes it checks
+    that they already are; arrays made without a mesh are not)."""
+    shardings = jax.tree.map(
+        lambda spec: NamedSharding(mesh, PartitionSpec() if spec is None else spec),
+        specs,
+        is_leaf=lambda x: isinstance(x, PartitionSpec) or x is None,
+    )
+    return jax.device_put(value, shardings)
+
+
 def shard_map(
     fun: Callable[..., Any],
     mesh: Mesh,
@@ -68,7 +80,7 @@ def shard_map(
     import jax
     import jax.numpy as jnp
     import numpy as np
-    from jax.sharding import Mesh, PartitionSpec as P
+    from jax.sharding import Mesh, NamedSharding, PartitionSpec as P
     import eqstate
 
     mesh = Mesh(np.array(jax.devices()[:1]), ("d",))
@@ -125,21 +137,22 @@ def shard_map(
             def spec_in(s: State[Any]) -> Any:
                 return _spec_of(state_in_specs, s, _declared(s, replicated))
 
+            in_write = [spec_in(s) for s in plan.writes]
+            in_read = [spec_in(s) for s in plan.reads]
             mapped = jax.shard_map(
                 pure,
                 mesh=mesh,
-                in_specs=(
-                    [spec_in(s) for s in plan.writes],
-                    [spec_in(s) for s in plan.reads],
-                    *user_specs,
-                ),
+                in_specs=(in_write, in_read, *user_specs),
                 out_specs=(
                     out_specs,
                     [_spec_of(state_out_specs, s, spec_in(s)) for s in plan.writes],
                 ),
                 check_vma=check_vma,
             )
-            out, vals = mapped(gather(plan.writes), gather(plan.reads), *call_args)
+            write_vals = _placed(mesh, gather(plan.writes), in_write)
+            read_vals = _placed(mesh, gather(plan.reads), in_read)
+            placed = [_placed(mesh, a, s) for a, s in zip(call_args, user_specs)]
+            out, vals = mapped(write_vals, read_vals, *placed)
             scatter(plan.writes, vals)
             return restore(out, list(known(arg_states, plan)))
 

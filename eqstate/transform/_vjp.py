@@ -88,7 +88,7 @@ def vjp(
 
     def vjp_fn(cotangent: Any) -> Any:
         state_ct, arg_ct = pull(cotangent)
-        arg_grads = arg_ct[0] if single else arg_ct
+        arg_grads = arg_ct[0] if single and nums else arg_ct
         if not states:
             return arg_grads
         by_state = jtu.tree_map(
