@@ -294,3 +294,39 @@ def test_filters_are_one_implementation():
     assert len({u.Any(int, str), u.Any(int, str)}) == 1
     with pytest.raises(eqstate.EqstateError, match="Cannot use 3 as a filter"):
         u.Any(3)
+
+
+def test_brainstates_util_submodule_paths_import():
+    """`from brainstate.util.filter import ...` / `.struct import ...` run
+    unchanged: the same objects as `eqstate.util`'s."""
+    import importlib
+
+    import eqstate.util as util
+
+    for module, names in {
+        "eqstate.util.filter": [
+            "All",
+            "Any",
+            "Everything",
+            "Not",
+            "Nothing",
+            "OfType",
+            "PathContains",
+            "WithTag",
+            "to_predicate",
+        ],
+        "eqstate.util.struct": [
+            "FrozenDict",
+            "PyTreeNode",
+            "dataclass",
+            "field",
+            "freeze",
+            "unfreeze",
+            "pop",
+            "copy",
+            "is_dataclass",
+        ],
+    }.items():
+        mod = importlib.import_module(module)
+        for name in names:
+            assert getattr(mod, name) is getattr(util, name), (module, name)
