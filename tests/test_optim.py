@@ -526,3 +526,11 @@ def test_weights_and_grads_given_as_state_trees():
     ).to_nest()
     opt.update(grads)
     np.testing.assert_allclose(model.b.value, b - 0.5)
+
+
+def test_registering_returns_the_optimizer_for_chaining():
+    w = eqstate.ParamState(jnp.ones(2))
+    opt = optim.Adam(1e-3).register_trainable_weights({"w": w})  # braintools' idiom
+    assert isinstance(opt, optim.Adam)
+    opt.update({"w": jnp.ones(2)})
+    assert float(w.value[0]) < 1.0

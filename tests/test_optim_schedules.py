@@ -172,3 +172,14 @@ def test_state_dicts_saved_before_apply_existed_still_load():
     opt.lr.apply(lambda lr: lr * 0.1)
     opt.load_state_dict(saved)
     assert float(opt.lr.current_lr) == 1.0
+
+
+def test_current_lrs_reads_like_braintools_state():
+    """braintools keeps `current_lrs` in a State (`current_lrs.value[0]`);
+    here it is derived, so writing it says what to call instead."""
+    schedule = optim.StepLR(0.1, step_size=1, gamma=0.5)
+    schedule.step()
+    assert float(schedule.current_lrs[0]) == float(schedule.current_lrs.value[0])
+    assert float(schedule.current_lrs.value[0]) == pytest.approx(0.05)
+    with pytest.raises(eqstate.EqstateError, match=r"scheduler\.apply"):
+        schedule.current_lrs.value = [1.0]

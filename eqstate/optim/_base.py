@@ -87,7 +87,8 @@ class Optimizer:
     def register_trainable_weights(
         self, param_states: Mapping[Hashable, State[Any]] | Sequence[State[Any]]
     ) -> Any:
-        """Choose the States this optimizer updates.
+        """Choose the States this optimizer updates (braintools' optimizers
+        return themselves, so that registering can be chained).
 
         Args:
             param_states: a `{key: State}` dict (e.g. `model.states(ParamState)`)

@@ -236,8 +236,10 @@ class OptaxOptimizer(Optimizer):
 
     def register_trainable_weights(
         self, param_states: Mapping[Key, Any] | Sequence[State[Any]]
-    ) -> None:
-        """Add States to those this optimizer updates, and build optax's state.
+    ) -> OptaxOptimizer:
+        """Add States to those this optimizer updates, and build optax's state;
+        returns the optimizer (so `opt = Adam(1e-3).register_trainable_weights(
+        params)` works, as in braintools).
 
         Calls accumulate, as in braintools 0.3.0: a second call (say, the
         decoder's weights after the encoder's) adds its States after the
@@ -256,7 +258,7 @@ class OptaxOptimizer(Optimizer):
         enc, b = eqstate.ParamState(jnp.ones(2)), eqstate.ParamState(jnp.ones(()))
         opt = optim.SGD(lr=0.1)
         opt.register_trainable_weights({"enc": {"w": enc}})
-        opt.register_trainable_weights({"b": b})
+        assert opt.register_trainable_weights({"b": b}) is opt
         opt.update({"enc": {"w": jnp.ones(2)}, "b": jnp.ones(())})
         assert jnp.allclose(enc.value, 0.9) and jnp.allclose(b.value, 0.9)
         ```
@@ -283,6 +285,7 @@ class OptaxOptimizer(Optimizer):
             self._params, self._layout = dict(items), layout
         init = self._tx.init([s.value for s in self._params.values()])
         self.opt_state = state_tree(init, "opt_state")
+        return self
 
     @property
     def param_states(self) -> ParamStates:

@@ -74,6 +74,24 @@ def with_applied_lr(state_dict: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+class CurrentRates(list[jax.Array]):
+    """`LRScheduler.current_lrs`: the current rate in a one-element list, whose
+    `.value` is the same list (braintools' code reads `current_lrs.value[0]`)."""
+
+    @property
+    def value(self) -> list[jax.Array]:
+        """The rates (braintools keeps them in a State)."""
+        return list(self)
+
+    @value.setter
+    def value(self, rates: Any) -> None:
+        raise EqstateError(
+            "current_lrs is read-only in eqstate: the rate follows from the "
+            "schedule's position. Set it until the next step() with "
+            "`scheduler.apply(lambda lr: new_lr)`."
+        )
+
+
 class LRScheduler:
     """The base class of the learning-rate schedules in `eqstate.optim`.
 
@@ -197,9 +215,21 @@ class LRScheduler:
         self._applied.value = self._checked_rate(apply_fn(self._own_lr))
 
     @property
-    def current_lrs(self) -> list[jax.Array]:
-        """`[current_lr]`, braintools' per-group form."""
-        return [self.current_lr]
+    def current_lrs(self) -> CurrentRates:
+        """`[current_lr]`, braintools' per-group form: a list, whose `.value`
+        is the list too (braintools keeps it in a State; here the rate follows
+        from the schedule's position, so it is read-only: `apply` sets it).
+
+        ```python
+        import eqstate.optim as optim
+
+        schedule = optim.StepLR(0.1, step_size=1, gamma=0.5)
+        schedule.step()
+        rate = schedule.current_lrs.value[0]  # (braintools' spelling)
+        assert rate == schedule.current_lrs[0] and abs(float(rate) - 0.05) < 1e-7
+        ```
+        """
+        return CurrentRates([self.current_lr])
 
     def get_lr(self) -> list[jax.Array]:
         """The schedule's own rate at its position (whatever `apply` set), as a
