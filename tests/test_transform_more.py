@@ -175,7 +175,8 @@ def test_map_in_batches_refuses_an_unbatched_write_and_still_reads_states():
         ),
         (
             lambda a, b: T.for_loop(lambda x, y: x + y, a, b),
-            "different leading axis sizes: 5, 3",
+            "eqstate.transform.for_loop(<lambda>.<locals>.<lambda>) got inputs "
+            "with different leading axis sizes: 5, 3",
         ),
     ],
 )
@@ -184,7 +185,7 @@ def test_loops_check_their_inputs_lengths_alike(call, expected):
     with pytest.raises(ValueError) as info:
         call(a, b)
     assert isinstance(info.value, eqstate.EqstateError)
-    assert type(info.value).__name__ == "LoopLengthError"
+    assert isinstance(info.value, T.LoopLengthError)
     assert expected in str(info.value)
 
 

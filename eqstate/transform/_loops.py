@@ -164,7 +164,20 @@ def scan(
         unroll: as in `jax.lax.scan`.
         pbar: a `ProgressBar` (or an update frequency).
     """
-    owner = owner_name("scan", f)
+    return _scan(f, init, xs, length, reverse, unroll, pbar, owner_name("scan", f))
+
+
+def _scan(
+    f: Callable[[Any, Any], tuple[Any, Any]],
+    init: Any,
+    xs: Any,
+    length: int | None,
+    reverse: bool,
+    unroll: int | bool,
+    pbar: ProgressBar | int | None,
+    owner: str,
+) -> tuple[Any, Any]:
+    """`scan`, its errors naming `owner` (the public loop the user called)."""
     bar = None
     if pbar is not None:  # (the progress-bar module loads for loops that show one)
         from ._progress import as_progress_bar
@@ -240,15 +253,9 @@ def for_loop(
         return None, f() if x is None else f(*x)  # (no xs: `length` calls)
 
     body.__qualname__ = getattr(f, "__qualname__", "for_loop")
-    _, ys = scan(
-        body,
-        None,
-        xs if xs else None,
-        length=length,
-        reverse=reverse,
-        unroll=unroll,
-        pbar=pbar,
-    )
+    owner = owner_name("for_loop", f)
+    xs_or_none = xs if xs else None
+    _, ys = _scan(body, None, xs_or_none, length, reverse, unroll, pbar, owner)
     return ys
 
 
