@@ -22,16 +22,14 @@ from jax.typing import DTypeLike
 from jaxtyping import PRNGKeyArray
 
 from .._hyper_module import short_repr
-from .._units import is_quantity
+from .._units import attach_unit, is_quantity, split_unit
 from ._common import (
     InitializationError,
     Size,
     _as_shape,
-    _attach,
     _in_unit,
     _key,
     _split,
-    _split_unit,
 )
 from ._init import Initialization
 from ._profile_base import DistanceProfile
@@ -66,14 +64,14 @@ def _value(
 
 
 def _clip(values: Any, min_val: Any, max_val: Any) -> Any:
-    mantissa, unit = _split_unit(values)
+    mantissa, unit = split_unit(values)
     if min_val is not None:
         low = _in_unit(min_val, unit, what="`min_val`", ref="the drawn values")
         mantissa = jnp.maximum(mantissa, low)
     if max_val is not None:
         high = _in_unit(max_val, unit, what="`max_val`", ref="the drawn values")
         mantissa = jnp.minimum(mantissa, high)
-    return _attach(mantissa, unit)
+    return attach_unit(mantissa, unit)
 
 
 class _Binary(Initialization):
@@ -262,7 +260,7 @@ class Clipped(Initialization):
 
 def _in_first_unit(samples: Sequence[Any]) -> tuple[list[Any], Any]:
     """The samples' mantissas, all in the first sample's unit."""
-    first, unit = _split_unit(samples[0])
+    first, unit = split_unit(samples[0])
     rest = [
         _in_unit(s, unit, what="a component's draws", ref="the first component")
         for s in samples[1:]
@@ -330,7 +328,7 @@ class Mixture(Initialization):
         mantissas, unit = _in_first_unit(samples)
         stacked = jnp.stack([jnp.broadcast_to(m, shape) for m in mantissas])
         picked = jnp.take_along_axis(stacked, choice[None], axis=0)[0]
-        return _attach(picked, unit)
+        return attach_unit(picked, unit)
 
 
 class Conditional(Initialization):
@@ -381,18 +379,18 @@ class Conditional(Initialization):
         on = _value(self.true_dist, (n,), k_true, dtype, kwargs)
         off = _value(self.false_dist, (n,), k_false, dtype, kwargs)
         (on, off), unit = _in_first_unit([on, off])
-        return _attach(jnp.where(cond, on, off).reshape(shape), unit)
+        return attach_unit(jnp.where(cond, on, off).reshape(shape), unit)
 
 
 def _pairwise_distances(pre: Any, post: Any) -> Any:
-    pre_m, unit = _split_unit(pre)
+    pre_m, unit = split_unit(pre)
     post_m = _in_unit(post, unit, what="`post_positions`", ref="`pre_positions`")
     pre_m = jnp.asarray(pre_m)
     post_m = jnp.asarray(post_m)
     pre_m = pre_m.reshape(-1, 1) if pre_m.ndim <= 1 else pre_m
     post_m = post_m.reshape(-1, 1) if post_m.ndim <= 1 else post_m
     diff = pre_m[:, None, :] - post_m[None, :, :]
-    return _attach(jnp.sqrt(jnp.sum(diff * diff, axis=-1)), unit)
+    return attach_unit(jnp.sqrt(jnp.sum(diff * diff, axis=-1)), unit)
 
 
 class DistanceModulated(Initialization):

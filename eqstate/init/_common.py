@@ -15,7 +15,7 @@ from jaxtyping import PRNGKeyArray
 
 from .._errors import EqstateError
 from .._hyper_module import short_repr
-from .._units import _brainunit, is_quantity, with_unit
+from .._units import is_quantity, split_unit
 from ..random import split_key
 from ..random._keys import float_dtype
 
@@ -73,13 +73,6 @@ def _repr(obj: Any) -> str:
     return f"{type(obj).__name__}({', '.join(parts)})"
 
 
-def _split_unit(x: Any) -> tuple[Any, Any]:
-    """(mantissa, unit) of a Quantity; (x, None) for a plain number or array."""
-    if is_quantity(x):
-        return x.mantissa, x.unit
-    return x, None
-
-
 def _is_zero(x: Any) -> bool:
     if isinstance(x, Tracer):
         return False
@@ -121,15 +114,6 @@ def _in_unit(x: Any, unit: Any, *, what: str, ref: str) -> Any:
         ) from None
 
 
-def _attach(mantissa: Any, unit: Any) -> Any:
-    """`mantissa * unit`, a plain array when `unit` is None or dimensionless."""
-    if unit is None:
-        return mantissa
-    bu = _brainunit()
-    q = with_unit(mantissa, unit)
-    return bu.maybe_decimal(q)
-
-
 def _times_unit(value: Any, unit: Any) -> Any:
     """Apply braintools' deprecated `unit=` argument to a result."""
     if unit is None:
@@ -141,7 +125,7 @@ def _check_positive(owner: Any, name: str, *, allow_zero: bool = False) -> None:
     value = getattr(owner, name)
     if value is None or isinstance(value, Tracer):
         return
-    mantissa = np.asarray(_split_unit(value)[0])
+    mantissa = np.asarray(split_unit(value)[0])
     bad = np.any(mantissa < 0) if allow_zero else np.any(mantissa <= 0)
     if bad:
         kind = "non-negative" if allow_zero else "positive"

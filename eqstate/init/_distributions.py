@@ -14,7 +14,7 @@ import jax.numpy as jnp
 from jax.typing import DTypeLike
 from jaxtyping import PRNGKeyArray
 
-from .._units import is_quantity
+from .._units import is_quantity, split_unit
 from ._common import (
     InitializationError,
     Size,
@@ -23,7 +23,6 @@ from ._common import (
     _float_dtype,
     _in_unit,
     _key,
-    _split_unit,
     _times_unit,
 )
 from ._init import Initialization, _check_less
@@ -82,7 +81,7 @@ class LogNormal(Initialization):
         **kwargs: Any,
     ) -> Any:
         del kwargs
-        m, unit = _split_unit(self.mean)
+        m, unit = split_unit(self.mean)
         s = _in_unit(self.std, unit, what="`std`", ref="`mean`")
         var_ratio = jnp.log1p(jnp.square(jnp.asarray(s) / m))
         mu = jnp.log(m) - 0.5 * var_ratio

@@ -27,7 +27,7 @@ from jax.typing import DTypeLike
 from jaxtyping import PRNGKeyArray
 
 from .._hyper_module import HyperModule, short_repr
-from .._units import is_quantity, with_unit
+from .._units import is_quantity, split_unit, with_unit
 from ._common import (
     InitializationError,
     Size,
@@ -36,7 +36,6 @@ from ._common import (
     _in_unit,
     _key,
     _repr,
-    _split_unit,
     _times_unit,
 )
 
@@ -337,7 +336,7 @@ def _check_less(owner: Any, low_name: str, high_name: str) -> None:
     if low is None or high is None:
         return
     try:
-        lo, unit = _split_unit(low)
+        lo, unit = split_unit(low)
         hi = _in_unit(high, unit, what=f"`{high_name}`", ref=f"`{low_name}`")
         bad = bool(np.any(np.asarray(lo) >= np.asarray(hi)))
     except jax.errors.ConcretizationTypeError:
@@ -390,7 +389,7 @@ class TruncatedNormal(Initialization):
         **kwargs: Any,
     ) -> Any:
         del kwargs
-        mean, unit = _split_unit(self.mean)
+        mean, unit = split_unit(self.mean)
         std = _in_unit(self.std, unit, what="`std`", ref="`mean`")
         dtype = _float_dtype(dtype)
         safe_std = jnp.where(jnp.asarray(std) == 0, 1.0, std)

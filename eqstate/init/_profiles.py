@@ -12,8 +12,8 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 
-from .._units import _brainunit
-from ._common import _check_positive, _in_unit, _split_unit
+from .._units import _brainunit, split_unit
+from ._common import _check_positive, _in_unit
 from ._profile_base import DistanceProfile
 
 __all__ = [
@@ -32,7 +32,7 @@ __all__ = [
 
 def _lengths(distances: Any, ref: Any, ref_name: str) -> tuple[jax.Array, Any]:
     """`distances` as a plain array in `ref`'s unit, and that unit."""
-    _, unit = _split_unit(ref)
+    _, unit = split_unit(ref)
     d = _in_unit(distances, unit, what="the distances", ref=f"`{ref_name}`")
     return jnp.asarray(d), unit
 
@@ -76,7 +76,7 @@ class GaussianProfile(DistanceProfile):
 
     def probability(self, distances: Any) -> jax.Array:
         d, unit = _lengths(distances, self.sigma, "sigma")
-        sigma = _split_unit(self.sigma)[0]
+        sigma = split_unit(self.sigma)[0]
         prob = jnp.exp(-0.5 * (d / sigma) ** 2)
         return _cutoff(prob, d, self.max_distance, unit, "sigma")
 
@@ -106,7 +106,7 @@ class ExponentialProfile(DistanceProfile):
 
     def probability(self, distances: Any) -> jax.Array:
         d, unit = _lengths(distances, self.decay_constant, "decay_constant")
-        prob = jnp.exp(-d / _split_unit(self.decay_constant)[0])
+        prob = jnp.exp(-d / split_unit(self.decay_constant)[0])
         return _cutoff(prob, d, self.max_distance, unit, "decay_constant")
 
 
@@ -138,7 +138,7 @@ class PowerLawProfile(DistanceProfile):
         _check_positive(self, "max_distance")
 
     def probability(self, distances: Any) -> jax.Array:
-        d, unit = _split_unit(distances)
+        d, unit = split_unit(distances)
         d = jnp.asarray(d)
         if unit is not None and unit.dim.is_dimensionless:
             d, unit = jnp.asarray(distances.to_decimal()), None
@@ -173,7 +173,7 @@ class LinearProfile(DistanceProfile):
 
     def probability(self, distances: Any) -> jax.Array:
         d, _ = _lengths(distances, self.max_distance, "max_distance")
-        return jnp.maximum(0.0, 1.0 - d / _split_unit(self.max_distance)[0])
+        return jnp.maximum(0.0, 1.0 - d / split_unit(self.max_distance)[0])
 
 
 class StepProfile(DistanceProfile):
@@ -201,7 +201,7 @@ class StepProfile(DistanceProfile):
 
     def probability(self, distances: Any) -> jax.Array:
         d, _ = _lengths(distances, self.threshold, "threshold")
-        inside = d <= _split_unit(self.threshold)[0]
+        inside = d <= split_unit(self.threshold)[0]
         return jnp.where(inside, self.inside_prob, self.outside_prob)
 
 
@@ -231,7 +231,7 @@ class SigmoidProfile(DistanceProfile):
 
     def probability(self, distances: Any) -> jax.Array:
         d, unit = _lengths(distances, self.midpoint, "midpoint")
-        mid = _split_unit(self.midpoint)[0]
+        mid = split_unit(self.midpoint)[0]
         prob = jax.nn.sigmoid(-self.slope * (d - mid))
         return _cutoff(prob, d, self.max_distance, unit, "midpoint")
 
@@ -262,7 +262,7 @@ class LogisticProfile(DistanceProfile):
 
     def probability(self, distances: Any) -> jax.Array:
         d, unit = _lengths(distances, self.midpoint, "midpoint")
-        mid = _split_unit(self.midpoint)[0]
+        mid = split_unit(self.midpoint)[0]
         prob = jax.nn.sigmoid(-self.growth_rate * (d - mid))
         return _cutoff(prob, d, self.max_distance, unit, "midpoint")
 
@@ -304,7 +304,7 @@ class DoGProfile(DistanceProfile):
 
     def probability(self, distances: Any) -> jax.Array:
         d, unit = _lengths(distances, self.sigma_center, "sigma_center")
-        sc = _split_unit(self.sigma_center)[0]
+        sc = split_unit(self.sigma_center)[0]
         ss = _length(self.sigma_surround, unit, "sigma_surround", "sigma_center")
         diff = self.amplitude_center * _bump(d, 0.0, sc)
         diff = diff - self.amplitude_surround * _bump(d, 0.0, ss)
@@ -338,7 +338,7 @@ class MexicanHatProfile(DistanceProfile):
 
     def probability(self, distances: Any) -> jax.Array:
         d, unit = _lengths(distances, self.sigma, "sigma")
-        r2 = (d / _split_unit(self.sigma)[0]) ** 2
+        r2 = (d / split_unit(self.sigma)[0]) ** 2
         prob = jnp.maximum(self.amplitude * (1.0 - r2) * jnp.exp(-r2 / 2.0), 0.0)
         return _cutoff(prob, d, self.max_distance, unit, "sigma")
 
@@ -378,7 +378,7 @@ class BimodalProfile(DistanceProfile):
 
     def probability(self, distances: Any) -> jax.Array:
         d, unit = _lengths(distances, self.sigma1, "sigma1")
-        s1 = _split_unit(self.sigma1)[0]
+        s1 = split_unit(self.sigma1)[0]
         s2 = _length(self.sigma2, unit, "sigma2", "sigma1")
         c1 = _length(self.center1, unit, "center1", "sigma1")
         c2 = _length(self.center2, unit, "center2", "sigma1")

@@ -16,13 +16,13 @@ import jax
 from jax.typing import DTypeLike
 from jaxtyping import PRNGKeyArray
 
+from .._units import split_unit
 from ._common import (
     InitializationError,
     Size,
     _as_shape,
     _float_dtype,
     _key,
-    _split_unit,
     _times_unit,
 )
 from ._init import Initialization
@@ -141,7 +141,7 @@ class VarianceScaling(Initialization):
         shape = _as_shape(shape)
         fan_in, fan_out = _fans(shape)
         fan = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2}
-        scale, unit = _split_unit(self.scale)
+        scale, unit = split_unit(self.scale)
         variance = scale / max(1.0, fan[self.mode])
         x = draw_scaled(
             _key(key), shape, _float_dtype(dtype), variance, self.distribution

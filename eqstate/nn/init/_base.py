@@ -19,8 +19,8 @@ import jax.numpy as jnp
 import numpy as np
 
 from ..._state import State
-from ..._units import is_quantity, with_unit
-from ...init._common import InitializationError, _attach, _split_unit
+from ..._units import attach_unit, is_quantity, split_unit, with_unit
+from ...init._common import InitializationError
 
 __all__ = ["Initializer", "calculate_init_gain", "param"]
 
@@ -82,14 +82,14 @@ def _dtype(kwargs: dict[str, Any]) -> Any:
 
 def _with_unit(x: Any, unit: Any) -> Any:
     """`x` in `unit` (None or a dimensionless unit: `x` itself)."""
-    return _attach(x, unit)
+    return attach_unit(x, unit)
 
 
 def _is_scalar(x: Any) -> bool:
     if isinstance(x, (bool, int, float, complex, str, np.generic)):
         return True
     if is_quantity(x) or isinstance(x, (jax.Array, np.ndarray)):
-        return np.ndim(_split_unit(x)[0]) == 0
+        return np.ndim(split_unit(x)[0]) == 0
     return False
 
 
@@ -175,7 +175,7 @@ def param(
             f"shape), an array, a Quantity, a State, a number or None; got "
             f"{type(parameter).__name__}."
         )
-    actual = tuple(np.shape(_split_unit(value)[0]))
+    actual = tuple(np.shape(split_unit(value)[0]))
     if not _broadcastable(actual, shape):
         raise InitializationError(
             f"param: the parameter's shape {actual} does not broadcast to the "
