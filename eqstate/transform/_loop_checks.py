@@ -134,14 +134,14 @@ def _map_write_message(state: State, batch_size: int) -> str:
 
 def without_writes(f: Callable[..., Any], batch_size: int) -> Callable[..., Any]:
     """`f`, refusing to write States other than random streams (see `map`)."""
-    from ._vmap import _SHARED_LANES
+    from ._vmap import splits_lanes
 
     owner = owner_name("map", f)
 
     def checked(*x: Any) -> Any:
         out, frame = run(f, x, {}, owner)
         for state in frame.written:
-            if type(state)._split_lanes.__func__ is _SHARED_LANES:
+            if not splits_lanes(state):
                 raise MapWriteError(_map_write_message(state, batch_size))
         written = list(frame.written)  # random streams: vmap splits them per lane
         scatter(written, [frame.values[s] for s in written])

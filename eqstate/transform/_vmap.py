@@ -70,6 +70,12 @@ def _axis_map(spec: Any, what: str) -> dict[State, int]:
 _SHARED_LANES = State._split_lanes.__func__  # the default hook: no split
 
 
+def splits_lanes(state: State) -> bool:
+    """Whether `vmap` gives each lane its own value of `state` (its kind
+    overrides `State._split_lanes`: a random stream)."""
+    return type(state)._split_lanes.__func__ is not _SHARED_LANES
+
+
 def _is_filter(x: Any) -> bool:
     return (isinstance(x, type) and issubclass(x, State)) or isinstance(x, str)
 
@@ -199,11 +205,7 @@ class VmapWrapper(Generic[P, R]):
             args, kwargs = unsplit((args, kwargs), arg_states)
             inputs = [*zip(in_states, in_vals), *zip(rngs, lane_keys)]
             out, frame = run(self.fun, args, kwargs, owner, inputs)
-            unsplit_rngs = [
-                s
-                for s in frame.missed
-                if type(s)._split_lanes.__func__ is not _SHARED_LANES
-            ]
+            unsplit_rngs = [s for s in frame.missed if splits_lanes(s)]
             if unsplit_rngs:
                 raise Retry(reads=unsplit_rngs)
             groups: dict[int, list[State]] = {a: [] for a in axes}
