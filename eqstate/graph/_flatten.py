@@ -16,7 +16,7 @@ from .._errors import EqstateError
 from .._filters import Filter
 from .._paths import to_path
 from .._state import State, is_state as _is_state
-from .._state_pytree import rebuild_state
+from .._state_pytree import rebuild_state, reports_states
 from .._treefy import TreefyState, to_treefy
 from ..util._dicts import FlattedDict, NestedDict, _path_sort_key, flat_mapping
 from ..util._pretty import PrettyAttr, PrettyRepr, PrettyType
@@ -167,7 +167,7 @@ def flatten(
     ```
     """
     from ._context import RefMap
-    from ._walk import reports_states, states
+    from ._walk import states
 
     index: Any = RefMap() if ref_index is None else ref_index
     flat, treedef = jtu.tree_flatten_with_path(

@@ -43,7 +43,6 @@ __all__ = [
     "iter_node",
     "nodes",
     "register_graph_node_type",
-    "reports_states",
     "states",
 ]
 
