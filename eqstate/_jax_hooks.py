@@ -28,6 +28,7 @@ except ImportError:  # pragma: no cover - checked by tests/test_jax_hooks.py
     from jax.extend.core import get_opaque_trace_state, take_current_trace
 
 __all__ = [
+    "EAGER_CONFIG",
     "current_trace_token",
     "hide_from_tracebacks",
     "is_eager",
@@ -50,8 +51,10 @@ def _public_is_eager() -> bool:
     return current_trace_token() == _EAGER_TOKEN
 
 
-def _fast_is_eager() -> Callable[[], bool] | None:
-    """`is_eager` as one identity test on JAX's current-trace config, if present."""
+def _eager_config() -> tuple[Any, Any] | None:
+    """JAX's current-trace config and its eager-trace value, if present:
+    `config.value is eager` tells that no transform is tracing (one identity
+    test, which `jit`'s generated per-call path inlines)."""
     try:
         from jax._src import core as jax_core
 
@@ -60,6 +63,16 @@ def _fast_is_eager() -> Callable[[], bool] | None:
             return None
     except (ImportError, AttributeError):  # pragma: no cover
         return None
+    return current, eager
+
+
+EAGER_CONFIG: tuple[Any, Any] | None = _eager_config()
+
+
+def _fast_is_eager() -> Callable[[], bool] | None:
+    if EAGER_CONFIG is None:  # pragma: no cover
+        return None
+    current, eager = EAGER_CONFIG
 
     def is_eager() -> bool:
         """True when no JAX transform is tracing right now."""

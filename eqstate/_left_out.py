@@ -2,18 +2,21 @@
 section 6), each with what to use instead.
 
 `LEFT_OUT` is the one list: packages' `__getattr__` (`left_out`) and the
-`__getattr__` of `State`, `StatefulFunction` and `OptaxOptimizer`
-(`missing_attribute`) raise
-`LeftOutError` with its advice, and `docs/migrating.md` lists the same names
-(a test checks both). Loaded only when a lookup fails.
+class attributes `left_out_attributes` puts on `State`, `StatefulFunction`
+and `OptaxOptimizer` raise `LeftOutError` with its advice, and
+`docs/migrating.md` lists the same names (a test checks both). (Class
+attributes rather than a `__getattr__`: a class with one pays for it on every
+attribute lookup, and a State's are on `jit`'s per-call path.)
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from ._errors import EqstateError
+
+T = TypeVar("T")
 
 
 class LeftOutError(EqstateError, AttributeError):
@@ -204,17 +207,29 @@ def left_out(module: str) -> Callable[[str], Any]:
     return __getattr__
 
 
-def missing_attribute(obj: object, owner: str, name: str) -> AttributeError:
-    """The error for `obj.name` not found, `obj` an instance of (a subclass of)
-    the class `owner`: a `LeftOutError` with advice when `LEFT_OUT[owner]`
-    lists the name."""
-    kind = type(obj).__name__
-    advice = LEFT_OUT[owner].get(name)
-    if advice is None:
-        return AttributeError(
-            f"{kind!r} object has no attribute {name!r}", name=name, obj=obj
-        )
-    return LeftOutError(_message(owner, f"{kind}.{name}", advice))
+class _LeftOutAttribute:
+    """A brainstate attribute eqstate leaves out: reading it, on the class or
+    an instance, raises `LeftOutError` with the advice (so `hasattr` is
+    False)."""
+
+    def __init__(self, owner: str, name: str, advice: str):
+        self.owner, self.name, self.advice = owner, name, advice
+
+    def __get__(self, obj: object, cls: type | None = None) -> Any:
+        kind = (type(obj) if cls is None or obj is not None else cls).__name__
+        raise LeftOutError(_message(self.owner, f"{kind}.{self.name}", self.advice))
+
+
+def left_out_attributes(owner: str) -> Callable[[type[T]], type[T]]:
+    """A class decorator: the attributes `LEFT_OUT[owner]` lists raise
+    `LeftOutError` on the class (whose instances are `owner`'s)."""
+
+    def decorate(cls: type[T]) -> type[T]:
+        for name, advice in LEFT_OUT[owner].items():
+            setattr(cls, name, _LeftOutAttribute(owner, name, advice))
+        return cls
+
+    return decorate
 
 
 def _message(key: str, what: str, advice: str) -> str:

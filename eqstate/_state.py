@@ -19,6 +19,7 @@ import jax
 
 from . import _table
 from ._errors import EqstateError
+from ._left_out import left_out_attributes
 from ._pretty import format_block
 from ._state_info import _Info, _user_location
 from ._state_pytree import new_state, register_pytree
@@ -46,6 +47,7 @@ _S = TypeVar("_S", bound="State")
 ON_INIT: list[Callable[..., None]] = []
 
 
+@left_out_attributes("State")
 class State(Generic[T]):
     """A mutable value inside an otherwise immutable (frozen) model.
 
@@ -100,19 +102,22 @@ class State(Generic[T]):
 
             return annotate_state_alias(alias, item)
 
-        def __getattr__(self, name):  # (only when the lookup failed)
-            from ._left_out import missing_attribute
+    if TYPE_CHECKING:
 
-            raise missing_attribute(self, "State", name)
+        @property
+        def value(self) -> T:
+            """The current value (as seen by the innermost active transform)."""
+            ...
 
-    @property
-    def value(self) -> T:
-        """The current value (as seen by the innermost active transform)."""
-        return _table.read(self)
+        @value.setter
+        def value(self, value: T) -> None: ...
 
-    @value.setter
-    def value(self, value: T) -> None:
-        _table.write(self, value)
+    else:  # the table's functions themselves (no frame of ours per access)
+        value = property(
+            _table.read,
+            _table.write,
+            doc="The current value (as seen by the innermost active transform).",
+        )
 
     @property
     def name(self) -> str | None:

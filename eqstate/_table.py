@@ -43,6 +43,7 @@ __all__ = [
     "commit",
     "create",
     "eager_now",
+    "framing",
     "leaf",
     "read",
     "replace",
@@ -86,10 +87,12 @@ class Frame:
 
     def __enter__(self) -> Frame:
         _local.frames.append(self)
+        framing.add(self)
         return self
 
     def __exit__(self, *exc: object) -> None:
         popped = _local.frames.pop()
+        framing.discard(self)
         assert popped is self, "eqstate frames were popped out of order"
 
 
@@ -99,6 +102,9 @@ class _Local(threading.local):
 
 
 _local = _Local()
+# The frames active in any thread: empty means no thread is inside a frame
+# (one test, cheaper than the thread-local stack, on `jit`'s per-call path).
+framing: set[Frame] = set()
 
 
 def active_frames() -> list[Frame]:
@@ -133,8 +139,15 @@ def _read_eager(state: State) -> Any:
             "`jax.jit`/`jax.vmap`). Use `eqstate.transform.jit`/`vmap` so the "
             "value is written back as a concrete array."
         )
+    if isinstance(value, jax.Array) and not _jax_hooks.is_tracer(value):
+        _CONCRETE.add(type(value))  # learnt once per array type
     state._owned = False  # handed out: `jit` no longer donates it as it is
     return value
+
+
+# Value types `read` and `write` hand over with no further check: concrete
+# arrays (learnt by `_read_eager`), never tracers or `Dead`.
+_CONCRETE: set[type] = set()
 
 
 def _read_in(frames: list[Frame], i: int, state: State) -> Any:
@@ -196,9 +209,14 @@ def eager_slot(state: State) -> Any:
 
 def read(state: State) -> Any:
     """The value of `state` as the current (innermost) context sees it."""
-    frames = _local.frames
-    if frames:
-        return _read_in(frames, len(frames) - 1, state)
+    if framing:
+        frames = _local.frames
+        if frames:
+            return _read_in(frames, len(frames) - 1, state)
+    value = state._value
+    if type(value) in _CONCRETE:  # (the common eager read, checked below once)
+        state._owned = False  # handed out (see `_read_eager`)
+        return value
     return _read_eager(state)
 
 
@@ -243,8 +261,16 @@ _raw_locals: weakref.WeakKeyDictionary[State, Any] = weakref.WeakKeyDictionary()
 
 def write(state: State, value: Any) -> None:
     """Assign `value` to `state` in the current context."""
-    frames = _local.frames
+    frames = _local.frames if framing else None
     if not frames:
+        if (
+            type(value) in _CONCRETE
+            and not state._info.metadata
+            and _jax_hooks.is_eager()
+        ):  # (the common eager write: the checks below pass)
+            state._value = value
+            state._owned = False
+            return
         if _has_tracer(value) or not _jax_hooks.is_eager():
             owner = _raw_locals.get(state)
             if owner is not None and owner == _jax_hooks.current_trace_token():
@@ -258,6 +284,8 @@ def write(state: State, value: Any) -> None:
             from .sharding._hooks import check_eager_write
 
             value = check_eager_write(state, value)
+        elif isinstance(value, jax.Array):  # (no tracer: checked above)
+            _CONCRETE.add(type(value))  # learnt once per array type
         state._value = value
         state._owned = False
         return

@@ -1,7 +1,8 @@
 """The reference table's other half: `jit`'s calls on the eager slots.
 
-A settled `jit` call hands the States' eager values to XLA and writes the
-results back, with no frame in between (`eager_caller`). Written States'
+A `jit` call hands the States' eager values to XLA and writes the results
+back, with no frame in between (`eager_caller`; once a plan is settled, the
+same steps unrolled into one generated function, `fast_caller`). Written States'
 buffers are donated when nobody else can see them (`donatable`: eqstate
 produced the value, nothing has handed it out since, and only the slot holds
 it, as CPython's reference count tells); anything else is copied first, in one
@@ -13,7 +14,6 @@ the only code that touches a State's slot.
 
 from __future__ import annotations
 
-import operator
 import sys
 from collections.abc import Callable, Sequence
 from time import perf_counter
@@ -24,8 +24,8 @@ import jax
 from . import _jax_hooks
 from ._table import (
     Dead,
-    _local,
     _read_eager,
+    framing,
     read_eager_all,
     replacements as _replacements,
 )
@@ -33,11 +33,7 @@ from ._table import (
 if TYPE_CHECKING:
     from ._state import State
 
-__all__ = ["NotEager", "WroteMore", "eager_caller", "reusable"]
-
-
-class NotEager(Exception):  # noqa: N818 - a signal, not an error
-    """An `eager_caller` run was called inside a frame or a JAX trace."""
+__all__ = ["WroteMore", "eager_caller", "fast_caller", "reusable"]
 
 
 class WroteMore(Exception):  # noqa: N818 - a signal, not an error
@@ -61,14 +57,11 @@ def eager_caller(
     donated: Sequence[int],
     states: Sequence[State],
     owner: str,
-    replacements: int,
     copied: Callable[[list[int], float], None],
 ) -> Callable[..., Any]:
     """`run(args, kwargs)`: `jit`'s call on eager State values, committing
-    what it writes (the settled plan's per-call path, and each call of the
-    slow path). It raises `NotEager`, having done nothing, unless `eager_now()`
-    and no module replaced a State since `_table.replacements[0]` was
-    `replacements` (the caller then updates its States).
+    what it writes (the slow path's; the caller makes sure no frame or trace
+    is active; `fast_caller` is the settled plan's common case).
 
     `call(*values, *args, **kwargs)` takes the States' values as leading
     arguments and returns `(out, layout, more)`: `layout[i]` is `(new value,)`
@@ -82,49 +75,151 @@ def eager_caller(
     `WroteMore` (after committing) when the call wrote States outside the
     returned ones.
     """
-    value_of = operator.attrgetter("_value")
-    back_at = [(i, states[i]) for i in returned]
     donated_at = [(i, states[i]) for i in donated]
-    getrefcount = sys.getrefcount
-    buffers = _BUFFER_TYPES
-    listed = _REFS_LISTED
-    local, is_eager = _local, _jax_hooks.is_eager
-    replaced = _replacements
 
     def run(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-        # (`eager_now`, inlined)
-        if local.frames or not is_eager() or replaced[0] != replacements:
-            raise NotEager
-        values = list(map(value_of, states))
-        for i, state in donated_at:
-            # held by the slot and `values` alone: nobody else can see it
-            if not (
-                state._owned
-                and type(values[i]) in buffers
-                and getrefcount(values[i]) <= listed
-            ):
-                start = perf_counter()
-                positions = _donate_safely(values, donated_at)
-                if positions:  # (not when all proved donatable: pytree values)
-                    copied(positions, perf_counter() - start)
-                break
+        values = [state._value for state in states]
+        if donated_at:
+            start = perf_counter()
+            positions = _donate_safely(values, donated_at)
+            if positions:
+                copied(positions, perf_counter() - start)
         try:
-            if kwargs:
-                out, back, more = call(*values, *args, **kwargs)
-            else:  # (the common case: no dict to unpack)
-                out, back, more = call(*values, *args)
+            out, back, more = call(*values, *args, **kwargs)
         except BaseException as error:
             _after_failure(error, states, donated_at, owner)
             raise
-        for i, state in back_at:
-            state._value = back[i][0]
-            state._owned = True
+        _commit_at(states, {i: back[i][0] for i in returned})
         if more:  # a new trace wrote States outside the returned ones
             _commit_at(states, more)
             raise WroteMore(out, list(more))
         return out
 
     return run
+
+
+def fast_caller(
+    call: Callable[..., Any],
+    returned: Sequence[int],
+    donated: Sequence[int],
+    states: Sequence[State],
+    owner: str,
+    replacements: int,
+    plain: Callable[[Any], bool],
+    plain_types: set[type],
+    fallback: Callable[[tuple[Any, ...], dict[str, Any]], Any],
+    recover: Callable[[BaseException, tuple[Any, ...], dict[str, Any]], Any],
+    learn: Callable[[Any, list[int]], Any],
+    finish: Callable[[Any], Any],
+    returns_states: list[bool],
+) -> Callable[..., Any]:
+    """The settled plan's per-call path, `fast(*args, **kwargs)`: the common
+    case of `eager_caller`'s `run`, as one generated function with the
+    States unrolled (no loop, list or second Python frame per call: this is
+    `jit`'s `__call__`).
+
+    It handles only eager calls whose arguments hold no State and no
+    keyword, with every donated State's buffer its own (`_owned`, counted
+    by reference); anything else, it hands to `fallback(args, kwargs)`
+    untouched. When `call` raises, it marks the States whose donated buffers
+    XLA took (as `run` does) and returns `recover(error, args, kwargs)`
+    (which re-raises, or retries a signal); when a new trace wrote States
+    outside `returned`, it commits them and returns `learn(out, positions)`.
+    Otherwise it returns `out`, or `finish(out)` once `returns_states[0]`
+    (a trace returned new States).
+    """
+    n = len(states)
+    env: dict[str, Any] = {
+        "call": call,
+        "plain": plain,
+        "plain_types": plain_types,
+        "framing": framing,
+        "replaced": _replacements,
+        "getrefcount": sys.getrefcount,
+        "donatable": donatable,
+        "fallback": fallback,
+        "finish": finish,
+        "returns_states": returns_states,
+    }
+    if _jax_hooks.EAGER_CONFIG is None:  # pragma: no cover - JAX without it
+        env["is_eager"], tracing = _jax_hooks.is_eager, "not is_eager()"
+    else:
+        env["config"], env["eager"] = _jax_hooks.EAGER_CONFIG
+        tracing = "config.value is not eager"
+    donated_at = [(i, states[i]) for i in donated]
+
+    def failed(error: BaseException, args: Any, kwargs: Any) -> Any:
+        __tracebackhide__ = True
+        _after_failure(error, states, donated_at, owner)
+        return recover(error, args, kwargs)
+
+    def wrote_more(out: Any, more: dict[int, Any]) -> Any:
+        _commit_at(states, more)
+        return learn(out, list(more))
+
+    env["failed"], env["wrote_more"] = failed, wrote_more
+    # A donated value that is one array is checked inline (bound to a local
+    # name, as `_REFS_LOCAL` counts); a pytree value by `donatable`.
+    single = {i for i in donated if isinstance(states[i]._value, jax.Array)}
+    v = [f"v{i}" for i in range(n)]
+    lines = [
+        "def fast(*args, **kwargs):",
+        "    __tracebackhide__ = True",
+        f"    if kwargs or framing or {tracing} or replaced[0] != {replacements}:",
+        "        return fallback(args, kwargs)",
+        "    for a in args:",
+        "        if type(a) not in plain_types and not plain(a):",
+        "            return fallback(args, kwargs)",
+    ]
+    trees = [f"donatable(s{i})" for i in donated if i not in single]
+    if trees:
+        lines += [
+            f"    if not ({' and '.join(trees)}):",
+            "        return fallback(args, kwargs)",
+        ]
+    lines += [f"    {v[i]} = s{i}._value" for i in range(n)]
+    owned = [
+        f"s{i}._owned and getrefcount(v{i}) <= {_REFS_LOCAL}" for i in sorted(single)
+    ]
+    # (the values are let go before handing over: a reference of ours
+    # would keep the slow path from donating them)
+    release = [f"        del {', '.join(v)}"] if v else []
+    if owned:
+        lines += [
+            f"    if not ({' and '.join(owned)}):",
+            *release,
+            "        return fallback(args, kwargs)",
+        ]
+    # (`layout` unpacked by position: `(new value,)` at each returned one)
+    back = set(returned)
+    layout = "".join(f"(n{i},), " if i in back else "_, " for i in range(n))
+    lines += [
+        "    try:",
+        f"        out, [{layout}], more = call({''.join(x + ', ' for x in v)}*args)",
+        "    except BaseException as error:",
+        *release,
+        "        return failed(error, args, kwargs)",
+    ]
+    for i in returned:
+        lines += [f"    s{i}._value = n{i}", f"    s{i}._owned = True"]
+    lines += ["    if more:", "        return wrote_more(out, more)"]
+    lines += [
+        "    if returns_states[0]:",
+        "        return finish(out)",
+        "    return out",
+    ]
+    # a closure over the States and the names above (fast to load)
+    names = [*env, *(f"s{i}" for i in range(n))]
+    source = "\n".join(
+        [
+            f"def make({', '.join(names)}):",
+            *("    " + line for line in lines),
+            "    return fast",
+        ]
+    )
+    namespace: dict[str, Any] = {}
+    exec(compile(source, f"<{owner}: per-call path>", "exec"), namespace)
+    return namespace["make"](*env.values(), *states)
 
 
 def _after_failure(
@@ -169,29 +264,30 @@ def _commit_at(states: Sequence[State], written: dict[int, Any]) -> None:
         state._owned = True
 
 
-# Concrete array types seen by `donatable` (not tracers): the fast test above.
-_BUFFER_TYPES: set[type] = set()
-
-
 class _Holder:
     __slots__ = ("_value",)
 
 
 def _reference_counts() -> tuple[int, int, int]:
     """What `sys.getrefcount` says, on this interpreter, of a value held only
-    by a State's slot: read from the slot; as an item of the list `run`
-    builds; as a container's item in a generator's loop (which references
-    count, temporaries or not, differs between Python versions)."""
+    by a State's slot: read from the slot; bound to a local name, as in
+    `fast_caller`'s function; as a container's item in a generator's loop
+    (which references count, temporaries or not, differs between Python
+    versions)."""
     holder = _Holder()
     holder._value = [object()]
     in_slot = sys.getrefcount(holder._value)
-    values = [holder._value]
-    in_list = sys.getrefcount(values[0])
+    in_local = _local_count(holder)
     in_loop = max(sys.getrefcount(x) for x in holder._value)
-    return in_slot, in_list, in_loop
+    return in_slot, in_local, in_loop
 
 
-_REFS_SLOT, _REFS_LISTED, _REFS_ITEM = _reference_counts()
+def _local_count(s0: _Holder) -> int:
+    v0 = s0._value
+    return sys.getrefcount(v0)
+
+
+_REFS_SLOT, _REFS_LOCAL, _REFS_ITEM = _reference_counts()
 
 
 def donatable(state: State) -> bool:
@@ -211,7 +307,6 @@ def donatable(state: State) -> bool:
     if state._owned and sys.getrefcount(state._value) <= _REFS_SLOT:
         kind = type(state._value)
         if issubclass(kind, jax.Array) and not _jax_hooks.is_tracer(state._value):
-            _BUFFER_TYPES.add(kind)
             return True
         if kind is dict or kind is list or kind is tuple:
             items = state._value.values() if kind is dict else state._value

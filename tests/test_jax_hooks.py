@@ -34,6 +34,7 @@ def test_trace_functions_are_jax_extend_cores_without_importing_jax_extend():
 def test_fast_eagerness_test_uses_jax_trace_config_and_agrees_with_public_token():
     fast = _jax_hooks._fast_is_eager()
     assert fast is not None, "jax._src.core.trace_state_strong_ref/eval_trace changed"
+    assert _jax_hooks.EAGER_CONFIG is not None  # (jit's generated call inlines it)
     assert _jax_hooks.is_eager is not _jax_hooks._public_is_eager
     seen = []
 

@@ -351,7 +351,7 @@ def test_new_argument_shapes_that_write_more_states_are_committed_and_learnt():
     g(jnp.ones(3))  # a new trace writes b too
     g(jnp.ones(3))
     assert float(a.value) == 10.0 and float(b.value) == 2.0
-    assert g._run is not None  # settled again, and b is donated now
+    assert g._settled is not None  # settled again, and b is donated now
     states = g._plan.states
     assert [states[i] for i in g._masks[len(states)]] == [a, b]
 
@@ -401,7 +401,7 @@ def test_decorated_method_binds_per_instance():
     # does not walk the instance (the class's own jit takes it as an argument)
     assert len(traces) == 2
     assert a.step is a.step and a.step is not b.step
-    assert a.step._run is not None  # settled: later calls take the fast path
+    assert a.step._settled is not None  # settled: later calls take the fast path
     Model.step(a, 0)  # through the class: `a` is an argument
     assert int(a.n.value) == 3 and len(traces) == 3
 

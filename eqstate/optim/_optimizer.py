@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import jax
 import jax.numpy as jnp
 import optax
 
 from .._jax_hooks import is_eager
+from .._left_out import left_out_attributes
 from .._state import State
 from ._base import Optimizer, OptimizerError
 from ._optimizer_parts import (
@@ -59,6 +60,7 @@ from ._transformation import (
 __all__ = ["OptaxOptimizer"]
 
 
+@left_out_attributes("OptaxOptimizer")
 class OptaxOptimizer(Optimizer):
     """A gradient-descent optimizer over any optax transformation.
 
@@ -484,10 +486,3 @@ class OptaxOptimizer(Optimizer):
     def __repr__(self) -> str:
         lr = "" if self._lr is None else f"lr={self._lr!r}, "
         return f"{type(self).__name__}({lr}weights={len(self._params)})"
-
-    if not TYPE_CHECKING:
-
-        def __getattr__(self, name):  # (only when the lookup failed)
-            from .._left_out import missing_attribute
-
-            raise missing_attribute(self, "OptaxOptimizer", name)

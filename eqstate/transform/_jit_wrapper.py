@@ -13,7 +13,9 @@ which States are written by tracing (`jax.jit(...).trace`, no compile) on the
 first call; the `jax.jit` that donates those positions (`Donation` says which,
 and when to stop) then finds the trace in JAX's cache, so the user's function
 is traced once. Only buffers nobody else can see are donated as they are
-(`eqstate._table_donation`). A State whose shape changes with new argument
+(`eqstate._table_donation`). Once a plan settles, a call with State-free
+arguments is one generated function (`fast_caller`): `JitWrapper.__call__`
+is that function itself, with no frame of ours around it. A State whose shape changes with new argument
 shapes stops being donated (`_Undonatable`). Inside another transform, `jit`
 calls a second function object that returns exactly what it writes and
 donates nothing (the two never share a JAX trace cache).
@@ -22,19 +24,20 @@ donates nothing (the two never share a JAX trace cache).
 from __future__ import annotations
 
 import functools
+import operator
 import threading
 import types
 import weakref
 from collections.abc import Callable, Sequence
 from time import perf_counter
-from typing import Any, Generic, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, ParamSpec, TypeVar
 
 import jax
 
 from .. import _table
 from .._state import State
 from .._table import Frame
-from .._table_donation import NotEager, WroteMore, eager_caller, reusable
+from .._table_donation import WroteMore, eager_caller, fast_caller, reusable
 from ._engine import (
     Plan,
     Retry,
@@ -92,15 +95,16 @@ class JitWrapper(Generic[P, R]):
         self._current: dict[int, Sequence[State[Any]]] = {}
         # Per live instance (by id): the method bound to it (see `__get__`).
         self._bound: dict[int, tuple[weakref.ref[Any], JitWrapper[..., R]]] = {}
-        self._returns_states = False
+        # whether a trace returned new States (one flag the generated
+        # per-call path shares: a new trace inside it may set it)
+        self._returns_states: list[bool] = [False]
         self._replacements = _table.replacements[0]  # as of the plan's States
         self._reset()
         functools.update_wrapper(self, fun, updated=())  # type: ignore[arg-type]
 
     def _reset(self) -> None:
         """A new plan: new traced functions (their inputs changed)."""
-        # The settled plan's per-call path (`eager_caller`), if any.
-        self._run: Callable[..., Any] | None = None
+        self._unsettle()
         # Per number of State inputs: the positions eager calls return (and
         # donate), and the eager jit.
         self._masks: dict[int, tuple[int, ...]] = {}
@@ -137,7 +141,7 @@ class JitWrapper(Generic[P, R]):
                 out = self.fun(*a, **k)
                 exported = export(out, frame, index)
             if exported is not out:
-                self._returns_states = True
+                self._returns_states[0] = True
             missed = [s for s in frame.missed if s not in index]
             new_writes = [s for s in frame.written if s not in index]
             if missed or new_writes:
@@ -170,32 +174,63 @@ class JitWrapper(Generic[P, R]):
 
     # -- calling -------------------------------------------------------------
 
-    def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R:
+    if TYPE_CHECKING:
+
+        def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R: ...
+
+    else:
+        # The call is `self._fast` itself (no frame of ours in between): the
+        # settled plan's generated per-call path (`fast_caller`), which hands
+        # anything unusual to `_call`, or `_entry` before the plan settles.
+        __call__ = property(operator.attrgetter("_fast"))
+
+    def _entry(self, *args: Any, **kwargs: Any) -> Any:
         __tracebackhide__ = True
-        run = self._run
-        if run is not None and not kwargs:
-            for a in args:
-                if type(a) not in PLAIN_TYPES and not plain(a):
-                    break
-            else:  # State-free arguments: the settled plan, if called eagerly
-                try:
-                    out = run(args, kwargs)
-                except NotEager:  # inside a trace or another transform
-                    return self._call(args, kwargs)
-                except Retry as retry:  # new argument shapes met new States
-                    self._plan = self._plan.grow(retry)
-                    self._reset()
-                    return self._call(args, kwargs)
-                except WroteMore as more:  # ... or wrote more of them
-                    self._learn(len(self._plan.states), more.positions)
-                    out = more.out
-                except _Undonatable as signal:  # ... or changed a donated shape
-                    self._stop_donating(len(self._plan.states), signal.positions)
-                    return self._call(args, kwargs)
-                if self._returns_states:
-                    return restore(out, self._plan.states)
-                return out
         return self._call(args, kwargs)
+
+    def _settle(self, entry: Any, states: Sequence[State[Any]]) -> None:
+        """Calls with State-free arguments take `entry` (the eager jit for
+        the plan's States) through a generated function from now on."""
+        call, mask, donated = entry
+        self._fast = fast_caller(
+            call,
+            mask,
+            donated,
+            states,
+            self.owner,
+            self._replacements,
+            plain,
+            PLAIN_TYPES,
+            self._call,
+            self._recover,
+            functools.partial(self._learnt, len(states), states),
+            functools.partial(restore, states=states),
+            self._returns_states,
+        )
+        self._settled = entry
+
+    def _unsettle(self) -> None:
+        self._fast: Callable[..., Any] = self._entry
+        self._settled: Any = None
+
+    def _recover(self, error: BaseException, args: Any, kwargs: Any) -> Any:
+        """A settled call raised `error`: a signal from a new trace (new
+        argument shapes) is answered by the slow path; anything else raises."""
+        __tracebackhide__ = True
+        if isinstance(error, Retry):  # new argument shapes met new States
+            self._plan = self._plan.grow(error)
+            self._reset()
+        elif isinstance(error, _Undonatable):  # ... or changed a donated shape
+            self._stop_donating(len(self._plan.states), error.positions)
+        else:
+            raise error
+        return self._call(args, kwargs)
+
+    def _learnt(self, n: int, states: Any, out: Any, positions: list[int]) -> Any:
+        """A new trace wrote (and the call committed) States outside the
+        returned positions: return them from now on."""
+        self._learn(n, positions)
+        return restore(out, states) if self._returns_states[0] else out
 
     def _call(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         __tracebackhide__ = True
@@ -247,7 +282,6 @@ class JitWrapper(Generic[P, R]):
                 donated,
                 states,
                 self.owner,
-                self._replacements,
                 functools.partial(self._copied, n),
             )
             try:
@@ -264,7 +298,8 @@ class JitWrapper(Generic[P, R]):
                 # The plan's States alone: the fast path's inputs (unless the
                 # call stopped donating some of them: a new jit next time).
                 if state_free and self._eager.get(n) is entry:
-                    self._run = run
+                    if self._settled is not entry:
+                        self._settle(entry, states)
         else:  # inside another transform: no donation, exactly what it writes
             nested = self._nested.get(n)
             if nested is None:
@@ -272,7 +307,7 @@ class JitWrapper(Generic[P, R]):
             out, layout, _ = nested(*gather(states), *args, **kwargs)
             back = [i for i, x in enumerate(layout) if x is not None]
             scatter([states[i] for i in back], [layout[i][0] for i in back])
-        return restore(out, states) if self._returns_states else out
+        return restore(out, states) if self._returns_states[0] else out
 
     def _eager_entry(
         self, states: Sequence[State[Any]], args: Any, kwargs: Any
@@ -310,7 +345,7 @@ class JitWrapper(Generic[P, R]):
         if len(new.states) == len(old.states) and all(
             map(alike, old.states, new.states)
         ):
-            self._run = None  # the next call makes one for the new States
+            self._unsettle()  # the next call settles on the new States
         else:
             self._reset()
 
@@ -321,7 +356,7 @@ class JitWrapper(Generic[P, R]):
         argument shape)."""
         self._masks[n] = tuple(sorted({*self._masks.get(n, ()), *positions}))
         self._eager.clear()
-        self._run = None
+        self._unsettle()
         self._flat = self._flat_function(masked=True)
 
     def _copied(self, n: int, positions: list[int], seconds: float) -> None:
@@ -338,7 +373,7 @@ class JitWrapper(Generic[P, R]):
         elsewhere (`_copied`)."""
         self._donation.stop(n, positions)
         self._eager.pop(n, None)
-        self._run = None
+        self._unsettle()
 
     def _jitted(self, flat: Any, n: int, donate_at: tuple[int, ...]) -> Any:
         """`jax.jit` of a flat function for `n` States, donating `donate_at`."""

@@ -9,12 +9,13 @@ jaxpr per signature of the arguments.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Sequence
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple
 
 import jax
 import jax.tree_util as jtu
 
 from .. import _table
+from .._left_out import left_out_attributes
 from .._state import State
 from ._engine import (
     Plan,
@@ -60,6 +61,7 @@ def _tuple(x: Any, kind: type) -> tuple[Any, ...]:
     return (x,) if isinstance(x, kind) else tuple(x)
 
 
+@left_out_attributes("StatefulFunction")
 class StatefulFunction:
     """A stateful function as a jaxpr, traced once per argument signature.
 
@@ -127,13 +129,6 @@ class StatefulFunction:
             else owner_name("StatefulFunction", fun)
         )
         self._cache: dict[Hashable, _Entry] = {}
-
-    if not TYPE_CHECKING:
-
-        def __getattr__(self, name):  # (only when the lookup failed)
-            from .._left_out import missing_attribute
-
-            raise missing_attribute(self, "StatefulFunction", name)
 
     def __repr__(self) -> str:
         return f"StatefulFunction({self.fun!r}, static_argnums={self.static_argnums})"
