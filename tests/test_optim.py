@@ -231,8 +231,9 @@ def test_grads_with_wrong_shape_or_container():
 def test_registration_errors():
     with pytest.raises(
         optim.OptimizerError, match="before any weights were registered"
-    ):
+    ) as info:
         optim.Adam().update({})
+    assert isinstance(info.value, ValueError)  # what braintools raises
     w = eqstate.ParamState(jnp.ones(2))
     with pytest.raises(optim.OptimizerError, match=r"registered twice, at 0 and 1"):
         optim.SGD().register_trainable_weights([w, w])
@@ -248,6 +249,13 @@ def test_constructor_errors_and_current_lr_of_ready_transformation():
         optim.SGD(lr="fast")
     with pytest.raises(optim.OptimizerError, match="current_lr is unknown"):
         _ = optim.OptaxOptimizer(optax.adam(1e-3)).current_lr
+    with pytest.raises(TypeError):  # as braintools (eqstate's check, or beartype's)
+        optim.OptaxOptimizer(42)  # type: ignore[arg-type]
+    from eqstate.optim._transformation import schedule_for
+
+    with pytest.raises(TypeError, match="or None; got int") as info:
+        schedule_for("OptaxOptimizer", 42, 1e-3)  # (eqstate's check itself)
+    assert isinstance(info.value, optim.OptimizerError)
 
 
 def test_param_states_to_pytree_feeds_grad():

@@ -18,8 +18,10 @@ from .._state import State
 __all__ = ["Optimizer", "OptimizerError"]
 
 
-class OptimizerError(EqstateError):
-    """An optimizer was used in a way that cannot work.
+class OptimizerError(EqstateError, ValueError):
+    """An optimizer was used in a way that cannot work (also a ValueError,
+    as braintools raises; a transformation of the wrong type is a TypeError
+    too).
 
     For example `update` before `register_trainable_weights`, gradients whose
     keys are not the registered weights, or a weight given twice in one

@@ -69,6 +69,10 @@ def _decayed(
     return tx
 
 
+class _TransformationTypeError(OptimizerError, TypeError):
+    """`tx` is neither an optax transformation nor a factory of one."""
+
+
 def schedule_for(owner: str, tx: Any, lr: LearningRate) -> LRScheduler | None:
     """The schedule an optimizer built from `tx` follows (None for a ready
     transformation, which must come without `lr`)."""
@@ -82,7 +86,7 @@ def schedule_for(owner: str, tx: Any, lr: LearningRate) -> LRScheduler | None:
         return None
     if tx is None or callable(tx):
         return as_scheduler(lr)
-    raise OptimizerError(
+    raise _TransformationTypeError(
         f"{owner} expects an optax.GradientTransformation, an optax "
         f"factory such as optax.adam, or None; got {type(tx).__name__}."
     )
