@@ -1,14 +1,20 @@
+import importlib.metadata
 import os
 import pathlib
 
 # Two simulated CPU devices for the sharding tests, and XLA's CPU backend at
 # optimisation level 0: the tests' programs are tiny, so compiling them is most
 # of the suite's time and running them next to none (level 0 compiles about a
-# third faster). A flag the user sets in XLA_FLAGS wins.
+# third faster). On the jaxlib versions known to have the flag (XLA aborts on
+# an unknown one), the older CPU emitters too: they compile the suite's
+# programs in about 40% less time (random samplers, layers). A flag the user
+# sets in XLA_FLAGS wins.
 _flags = os.environ.get("XLA_FLAGS", "").split()
+_jaxlib = tuple(importlib.metadata.version("jaxlib").split(".")[:2])
 for _flag in (
     "--xla_force_host_platform_device_count=2",
     "--xla_backend_optimization_level=0",
+    *(["--xla_cpu_use_fusion_emitters=false"] if _jaxlib == ("0", "10") else []),
 ):
     if not any(f.split("=")[0] == _flag.split("=")[0] for f in _flags):
         _flags.append(_flag)

@@ -55,6 +55,30 @@ def test_every_interpolation_and_method_match_brainstate(delay_method):
 
 
 @pytest.mark.parametrize("delay_method", ["rotation", "concat"])
+def test_a_time_a_rounding_off_a_whole_step_retrieves_that_step(delay_method):
+    # tau / dt in float32 lands an ulp or so off 2 steps; every interpolation
+    # must give the value written 2 steps ago, not a blend reaching into the
+    # neighbouring slots (which one XLA codegen or another would decide).
+    delays = [
+        Delay(SPEC, time=0.5, interpolation=name, delay_method=delay_method)
+        for name in INTERPOLATIONS
+    ]
+    eqstate.nn.init_all_states(delays)
+    for k in range(5):
+        for delay in delays:
+            delay.update(jnp.asarray(XS[k]))
+    t = jnp.float32(0.5)
+    for off in (-1, 1):  # two ulps either side of 2 * DT
+        tau = jnp.nextafter(jnp.float32(0.2), jnp.float32(off))
+        tau = jnp.nextafter(tau, jnp.float32(off))
+        with environ.context(t=t):
+            for name, delay in zip(INTERPOLATIONS, delays):
+                got = delay.retrieve_at_time(t - tau)
+                np.testing.assert_array_equal(got, XS[4 - 2], err_msg=name)
+                assert (delay.retrieve_at_step(2) == got).all()
+
+
+@pytest.mark.parametrize("delay_method", ["rotation", "concat"])
 def test_update_every_matches_brainstate(delay_method):
     delay = Delay(SPEC, time=0.6, update_every=0.2, delay_method=delay_method)
     eqstate.nn.init_all_states(delay)

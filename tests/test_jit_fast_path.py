@@ -6,6 +6,7 @@ import copy
 import sys
 import threading
 
+import jax
 import jax.numpy as jnp
 
 import eqstate
@@ -133,3 +134,18 @@ def test_a_value_shared_by_a_shallow_copy_of_the_state_is_not_donated():
     f()
     f()
     assert c.value.tolist() == [2.0, 2.0] and b.value.tolist() == [4.0, 4.0]
+
+
+def test_the_settled_path_under_jax_disable_jit():
+    c = eqstate.State(jnp.zeros(2))
+
+    @T.jit
+    def f(x):
+        c.value = c.value + x
+        return c.value.sum()
+
+    f(1.0)
+    f(1.0)  # settled
+    with jax.disable_jit():  # the function runs as Python, States still kept
+        assert float(f(1.0)) == 6.0 and float(f(1.0)) == 8.0
+    assert float(f(1.0)) == 10.0 and c.value.tolist() == [5.0, 5.0]

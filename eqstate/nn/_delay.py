@@ -43,6 +43,7 @@ ROTATION = "rotation"
 CONCAT = "concat"
 NO_BATCHING = "INIT_NO_BATCHING"  # tag of States `vmap_init_all_states` keeps shared
 _ALIASES = {"linear_interp": "linear", "round": "nearest"}
+_SNAP = 1e-4  # (in steps) a retrieval time this close to a step is at it
 
 
 class _Ref:
@@ -366,7 +367,11 @@ class Delay(Module):
             raise DelayError(
                 f"delay_time {delay_time!r} and t {now!r} must share the unit of dt."
             )
+        # A delay of a whole number of steps, up to rounding (`t - tau` in
+        # float32), is that number: the slot it names, whatever the rounding.
         steps = jnp.asarray(steps)
+        whole = jnp.round(steps)
+        steps = jnp.where(jnp.abs(steps - whole) < _SNAP, whole, steps)
         interp = cfg.interp
         if interp in ("linear", "linear_interp"):
             lo = self.retrieve_at_step(jnp.floor(steps).astype(jnp.int32), *indices)
