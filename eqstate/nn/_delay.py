@@ -358,7 +358,11 @@ class Delay(Module):
         return _with_units(self, out)
 
     def retrieve_at_time(self, delay_time: Any, *indices: Any) -> Any:
-        """The value at time `delay_time` (needs `environ` key `t`), interpolated."""
+        """The value at time `delay_time` (needs `environ` key `t`), interpolated.
+
+        A time within 1e-4 steps of a whole number of steps back (`t - tau`
+        with `tau` a multiple of `dt`, up to float rounding) gives that step's
+        value exactly, with every interpolation."""
         _check_ready(self)
         cfg = self._cfg
         now = environ.get(environ.T, desc="the current time")
