@@ -25,13 +25,19 @@ def dt():
         yield
 
 
-@pytest.mark.parametrize("delay_method", ["rotation", "concat"])
-def test_every_interpolation_and_method_match_brainstate(delay_method):
+def _one_per_interpolation(delay_method: str) -> list[Delay]:
+    """A 0.5-time Delay of `SPEC` per interpolation, initialised."""
     delays = [
         Delay(SPEC, time=0.5, interpolation=name, delay_method=delay_method)
         for name in INTERPOLATIONS
     ]
     eqstate.nn.init_all_states(delays)
+    return delays
+
+
+@pytest.mark.parametrize("delay_method", ["rotation", "concat"])
+def test_every_interpolation_and_method_match_brainstate(delay_method):
+    delays = _one_per_interpolation(delay_method)
     assert delays[0].max_length == 6 and delays[0].delay_method == delay_method
     taus = [float(tau) for tau in GOLDEN["taus"]]
 
@@ -59,11 +65,7 @@ def test_a_time_a_rounding_off_a_whole_step_retrieves_that_step(delay_method):
     # tau / dt in float32 lands an ulp or so off 2 steps; every interpolation
     # must give the value written 2 steps ago, not a blend reaching into the
     # neighbouring slots (which one XLA codegen or another would decide).
-    delays = [
-        Delay(SPEC, time=0.5, interpolation=name, delay_method=delay_method)
-        for name in INTERPOLATIONS
-    ]
-    eqstate.nn.init_all_states(delays)
+    delays = _one_per_interpolation(delay_method)
     for k in range(5):
         for delay in delays:
             delay.update(jnp.asarray(XS[k]))
