@@ -174,7 +174,8 @@ def fast_caller(
     trees = [f"donatable(s{i})" for i in donated if i not in single]
     if trees:
         lines += [
-            f"    if not ({' and '.join(trees)}):",
+            *_all_of(trees),
+            "    if not ok:",
             "        return fallback(args, kwargs)",
         ]
     lines += [f"    {v[i]} = s{i}._value" for i in range(n)]
@@ -185,11 +186,8 @@ def fast_caller(
     # would keep the slow path from donating them)
     release = [f"        del {', '.join(v)}"] if v else []
     if owned:
-        lines += [
-            f"    if not ({' and '.join(owned)}):",
-            *release,
-            "        return fallback(args, kwargs)",
-        ]
+        lines += [*_all_of(owned), "    if not ok:", *release]
+        lines.append("        return fallback(args, kwargs)")
     # (`layout` unpacked by position: `(new value,)` at each returned one)
     back = set(returned)
     layout = "".join(f"(n{i},), " if i in back else "_, " for i in range(n))
@@ -208,18 +206,21 @@ def fast_caller(
         "        return finish(out)",
         "    return out",
     ]
-    # a closure over the States and the names above (fast to load)
-    names = [*env, *(f"s{i}" for i in range(n))]
-    source = "\n".join(
-        [
-            f"def make({', '.join(names)}):",
-            *("    " + line for line in lines),
-            "    return fast",
-        ]
-    )
-    namespace: dict[str, Any] = {}
+    # the States and the names above are the function's globals (its own)
+    namespace: dict[str, Any] = {**env, **{f"s{i}": s for i, s in enumerate(states)}}
+    source = "\n".join(lines)
     exec(compile(source, f"<{owner}: per-call path>", "exec"), namespace)
-    return namespace["make"](*env.values(), *states)
+    return namespace["fast"]
+
+
+def _all_of(tests: list[str], chunk: int = 32) -> list[str]:
+    """Lines setting `ok` to the conjunction of `tests`, `chunk` terms a line
+    (one long `and` chain is slow to compile)."""
+    lines = []
+    for start in range(0, len(tests), chunk):
+        part = " and ".join(tests[start : start + chunk])
+        lines.append(f"    ok = {part}" if not start else f"    ok = ok and {part}")
+    return lines
 
 
 def _after_failure(
