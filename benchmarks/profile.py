@@ -12,7 +12,8 @@ dispatch / train: µs per call of pure JAX and of eqstate without the profiler
 (best of 7 repeats, the two interleaved, so the numbers are comparable), then
 eqstate's profile sorted by own time. The C++ `jax.jit` dispatch does not
 appear as its own row: it is counted in the own time of the Python function
-that calls the jitted object (eqstate's `JitWrapper.__call__`).
+that calls the jitted object (eqstate's generated per-call function, `fast`,
+which `JitWrapper.__call__` is).
 
 simulate: ms per 10,000-step run of the N-neuron LIF loop (eqstate's
 `for_loop` and the hand-written `lax.scan`, interleaved, median and best of 15);
