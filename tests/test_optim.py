@@ -430,18 +430,7 @@ def test_saving_graph_states_of_model_and_optimizer_resumes_exactly(how, tmp_pat
 
 
 def test_state_dict_round_trip():
-    model = _Model()
-    opt = optim.Adam(lr=optim.ExponentialDecayLR(1e-2, 2, 0.5))
-    opt.register_trainable_weights(model.states(eqstate.ParamState))
-
-    @eqstate.transform.jit
-    def train_step():
-        grads = eqstate.transform.grad(
-            lambda: _loss(model.w.value, model.b.value), opt.param_states.to_pytree()
-        )()
-        opt.update(grads)
-        opt.lr.step()
-
+    model, opt, train_step = _adam_run()
     for _ in range(3):
         train_step()
     saved = opt.state_dict()
