@@ -10,13 +10,13 @@ from ._errors import (
     StateWriteError as StateWriteError,
     TraceContextError as TraceContextError,
 )
-from ._state import (
+from ._state import State as State
+from ._state_kinds import (
     BatchState as BatchState,
     HiddenState as HiddenState,
     LongTermState as LongTermState,
     ParamState as ParamState,
     ShortTermState as ShortTermState,
-    State as State,
 )
 
 # The core (States, the errors, the transforms' entry points) loads here;
@@ -43,17 +43,19 @@ if TYPE_CHECKING:
     )
     from ._catch import catch_new_states as catch_new_states
     from ._compat import BrainStateError as BrainStateError
+    from ._hook_errors import (
+        HookCancellationError as HookCancellationError,
+        HookError as HookError,
+        HookExecutionError as HookExecutionError,
+        HookRegistrationError as HookRegistrationError,
+        HookWarning as HookWarning,
+    )
     from ._hook_manager import HookManager as HookManager
     from ._hook_types import (
         Hook as Hook,
-        HookCancellationError as HookCancellationError,
         HookConfig as HookConfig,
         HookContext as HookContext,
-        HookError as HookError,
-        HookExecutionError as HookExecutionError,
         HookHandle as HookHandle,
-        HookRegistrationError as HookRegistrationError,
-        HookWarning as HookWarning,
         InitHookContext as InitHookContext,
         MutableWriteHookContext as MutableWriteHookContext,
         ReadHookContext as ReadHookContext,
@@ -69,7 +71,7 @@ if TYPE_CHECKING:
         register_state_hook as register_state_hook,
         unregister_state_hook as unregister_state_hook,
     )
-    from ._state_kinds import (
+    from ._state_extra import (
         DelayState as DelayState,
         FakeState as FakeState,
         HiddenGroupState as HiddenGroupState,

@@ -7,18 +7,20 @@ import warnings
 import weakref
 from typing import Any
 
+from ._hook_errors import (
+    HookCancellationError,
+    HookExecutionError,
+    HookRegistrationError,
+    HookWarning,
+)
 from ._hook_types import (
     HOOK_TYPES,
     Hook,
     HookCallback,
-    HookCancellationError,
     HookConfig,
     HookContext,
-    HookExecutionError,
     HookHandle,
-    HookRegistrationError,
     HookType,
-    HookWarning,
     InitHookContext,
     MutableWriteHookContext,
     ReadHookContext,

@@ -199,7 +199,9 @@ def fast_caller(
         "        return failed(error, args, kwargs)",
     ]
     for i in returned:
-        lines += [f"    s{i}._value = n{i}", f"    s{i}._owned = True"]
+        lines.append(f"    s{i}._value = n{i}")
+        if i not in single:  # (`single` ones were checked owned, and stay so)
+            lines.append(f"    s{i}._owned = True")
     lines += ["    if more:", "        return wrote_more(out, more)"]
     lines += [
         "    if returns_states[0]:",

@@ -10,7 +10,7 @@ import jax.numpy as jnp
 from jaxtyping import Array, Float
 
 from .. import environ, init
-from .._state import BatchState, ParamState
+from .._state_kinds import BatchState, ParamState
 from ._layer_common import LayerError, as_size
 from ._module import Module, init_module
 from ._normalization import Axes, _affine, _axes, _groups, _normalize, _stats

@@ -20,7 +20,7 @@ import jax.numpy as jnp
 from jaxtyping import Array, Float
 
 from .. import init
-from .._state import ParamState
+from .._state_kinds import ParamState
 from ..sharding._init import layer_names
 from . import init as nn_init
 from ._layer_common import LayerError, per_dim, window_padding

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import ClassVar
 
-from .._state import ParamState
+from .._state_kinds import ParamState
 from . import init as nn_init
 from ._conv import Init, Padding, _ConvNd
 

@@ -24,8 +24,7 @@ import numpy as np
 
 from .. import environ
 from .._jax_hooks import is_tracer
-from .._state import ShortTermState
-from .._state_kinds import DelayState
+from .._state_extra import DelayState, ShortTermState
 from .._units import is_quantity, strip, unit_of, with_unit
 from ._collective import call_order
 from ._interpolation import (

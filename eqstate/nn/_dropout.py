@@ -17,7 +17,7 @@ import jax.numpy as jnp
 from jaxtyping import Array, Float
 
 from .. import environ, random
-from .._state import ShortTermState
+from .._state_kinds import ShortTermState
 from ._layer_common import LayerError, as_size
 from ._module import Module, init_module
 

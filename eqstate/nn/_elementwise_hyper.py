@@ -10,7 +10,7 @@ import jax.numpy as jnp
 from jax import Array
 
 from .._errors import EqstateError
-from .._state import ParamState
+from .._state_kinds import ParamState
 from ..typing import ArrayLike
 from . import _activations as F
 from ._elementwise import ElementWiseBlock

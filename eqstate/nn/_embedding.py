@@ -12,7 +12,7 @@ from jax.core import Tracer
 from jaxtyping import Array, Float, Int
 
 from .. import init
-from .._state import ParamState
+from .._state_kinds import ParamState
 from ..sharding._init import names_of
 from ._layer_common import LayerError, as_size
 from ._linear import Init

@@ -21,7 +21,8 @@ import jax.numpy as jnp
 import jax.tree_util as jtu
 
 from .._errors import EqstateError
-from .._state import ParamState, is_state as _is_state
+from .._state import is_state as _is_state
+from .._state_kinds import ParamState
 from ._module import Module, init_module
 
 __all__ = ["UnwrappedEquinoxError", "from_equinox"]

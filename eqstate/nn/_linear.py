@@ -21,7 +21,7 @@ import jax.numpy as jnp
 from jaxtyping import Array, Float
 
 from .. import init
-from .._state import ParamState
+from .._state_kinds import ParamState
 from .._units import ArrayOrQuantity, attach_unit, is_quantity, split_unit, with_unit
 from ..sharding._init import layer_names
 from . import init as nn_init

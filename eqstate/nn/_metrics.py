@@ -18,7 +18,7 @@ import jax.numpy as jnp
 from jax import Array
 
 from .._errors import EqstateError
-from .._state import LongTermState
+from .._state_kinds import LongTermState
 from ._module import Module, init_module
 
 __all__ = [

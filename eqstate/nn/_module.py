@@ -336,7 +336,7 @@ class Module(OpenInit):
     ) -> Iterator[tuple[str, State[Any]]]:
         """`(dotted path, ParamState)` for the parameters inside this module
         (with `recurse=False`, only those not inside a sub-module)."""
-        from .._state import ParamState
+        from .._state_kinds import ParamState
 
         found = self.states(ParamState)
         subs = [p for p in self._module_paths() if p]

@@ -19,7 +19,7 @@ import jax.numpy as jnp
 from jaxtyping import Array, Float
 
 from .. import init
-from .._state import ParamState
+from .._state_kinds import ParamState
 from ._layer_common import LayerError, as_size
 from ._module import Module, init_module
 

@@ -20,7 +20,8 @@ import jax.numpy as jnp
 from jax import Array
 
 from .._errors import EqstateError
-from .._state import ParamState, State
+from .._state import State
+from .._state_kinds import ParamState
 from ..typing import ArrayLike, PyTree
 from ._module import Module, init_module
 from ._param_regs import Regularization

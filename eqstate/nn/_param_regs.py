@@ -18,7 +18,8 @@ import jax.numpy as jnp
 import numpy as np
 from jax import Array
 
-from .._state import ParamState, State
+from .._state import State
+from .._state_kinds import ParamState
 from ..typing import ArrayLike, Size
 from ._module import Module, init_module
 

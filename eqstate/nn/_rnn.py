@@ -24,7 +24,7 @@ from jaxtyping import Float
 
 from .. import init as _init
 from .._errors import EqstateError
-from .._state import HiddenState, ParamState
+from .._state_kinds import HiddenState, ParamState
 from ..typing import ArrayLike
 from . import _activations as F, init as nn_init
 from ._linear import Linear

@@ -7,7 +7,8 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 
-from .._state import LongTermState, is_state as _is_state
+from .._state import is_state as _is_state
+from .._state_kinds import LongTermState
 
 __all__ = ["OptimState", "assign_values", "state_tree", "tree_values"]
 

@@ -16,7 +16,7 @@ import jax
 import numpy as np
 
 from .._jax_hooks import is_tracer
-from .._state import LongTermState
+from .._state_kinds import LongTermState
 from .._table import outside_frames
 from ._keys import RandomParameterError, SeedOrKey, format_key
 from ._methods_basic import _Basic

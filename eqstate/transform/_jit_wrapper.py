@@ -4,21 +4,19 @@
 A call gathers the values of the plan's States (those the function reaches
 by closure, found by `speculate` and grown on `Retry`) and of the States in
 its arguments (`split` into slots), and calls the traced function
-
-    (*state values, *args) -> (out, layout, more)
-
-under `jax.jit`: `layout` marks the positions that come back with their new
-values, so nothing leaves the trace through a side channel. Eager calls learn
-which States are written by tracing (`jax.jit(...).trace`, no compile) on the
-first call; the `jax.jit` that donates those positions (`Donation` says which,
-and when to stop) then finds the trace in JAX's cache, so the user's function
-is traced once. Only buffers nobody else can see are donated as they are
-(`eqstate._table_donation`). Once a plan settles, a call with State-free
-arguments is one generated function (`fast_caller`): `JitWrapper.__call__`
-is that function itself, with no frame of ours around it. A State whose shape changes with new argument
-shapes stops being donated (`_Undonatable`). Inside another transform, `jit`
-calls a second function object that returns exactly what it writes and
-donates nothing (the two never share a JAX trace cache).
+(`traced_function`: State values and arguments in; the output and the new
+values out, with nothing leaving the trace through a side channel) under
+`jax.jit`. Eager calls learn which States are written by tracing
+(`jax.jit(...).trace`, no compile) on the first call; the `jax.jit` that
+donates those positions (`Donation` says which, and when to stop) then finds
+the trace in JAX's cache, so the user's function is traced once. Only buffers
+nobody else can see are donated as they are (`eqstate._table_donation`). Once
+a plan settles, a call with State-free arguments is one generated function
+(`fast_caller`): `JitWrapper.__call__` is that function itself, with no frame
+of ours around it. A State whose shape changes with new argument shapes stops
+being donated (`Undonatable`). Inside another transform, `jit` calls a second
+function object that returns exactly what it writes and donates nothing (the
+two never share a JAX trace cache).
 """
 
 from __future__ import annotations
@@ -36,38 +34,27 @@ import jax
 
 from .. import _table
 from .._state import State
-from .._table import Frame
-from .._table_donation import WroteMore, eager_caller, fast_caller, reusable
+from .._table_donation import WroteMore, eager_caller, fast_caller
 from ._engine import (
     Plan,
     Retry,
-    export,
     gather,
     owner_name,
     restore,
     retrying,
     scatter,
     split,
-    unsplit,
 )
 from ._inputs import PLAIN_TYPES, plain, plain_args, speculate
 from ._jit_binding import alike, bind
 from ._jit_donation import Donation
 from ._jit_options import JitOptions, static_arguments
+from ._jit_traced import Undonatable, traced_function
 
 __all__ = ["JitWrapper"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
-
-
-class _Undonatable(BaseException):  # noqa: N818 - a signal, like `Retry`
-    """A new trace (new argument shapes) of the donating jit changes the
-    shape or dtype of donated States (`positions`): donate them no more."""
-
-    def __init__(self, positions: set[int]):
-        super().__init__("eqstate internal signal (this should not escape)")
-        self.positions = positions
 
 
 class JitWrapper(Generic[P, R]):
@@ -111,66 +98,8 @@ class JitWrapper(Generic[P, R]):
         self._eager: dict[int, tuple[Any, tuple[int, ...], tuple[int, ...]]] = {}
         self._nested: dict[int, Any] = {}  # per number of States: the nested jit
         self._donation = Donation(self.donate)
-        self._flat = self._flat_function(masked=True)
-        self._flat_nested = self._flat_function(masked=False)
-
-    def _flat_function(self, masked: bool) -> Callable[..., Any]:
-        """The traced function, `(*state values, *args) -> (out, layout,
-        more)`: `layout[i]` is `(new value,)` at each returned position, None
-        elsewhere (the output's tree structure says which positions come
-        back), and `more` the written positions beyond them.
-
-        Unmasked (calls inside a trace), it returns exactly what it writes.
-        Masked (eager calls), a discovery trace returns what it writes and
-        later traces return every position of the learnt mask (their input,
-        if this trace does not write it), so no donated buffer is ever left
-        unused. A new function object is a new trace cache: `_learn` makes a
-        new one whenever a mask widens."""
-
-        def flat(*args: Any, **kwargs: Any) -> Any:
-            states = self._current.get(threading.get_ident())
-            if states is None:  # traced from the fast path: the plan's States
-                states = self._plan.states
-            n = len(states)
-            a: tuple[Any, ...]
-            k: dict[str, Any]
-            a, k = unsplit((args[n:], kwargs), states)
-            frame = Frame(self.owner, zip(states, args[:n]))
-            index = {s: i for i, s in enumerate(states)}
-            with frame:
-                out = self.fun(*a, **k)
-                exported = export(out, frame, index)
-            if exported is not out:
-                self._returns_states[0] = True
-            missed = [s for s in frame.missed if s not in index]
-            new_writes = [s for s in frame.written if s not in index]
-            if missed or new_writes:
-                raise Retry(missed, new_writes)
-            values = frame.values
-            written = {
-                index[s]: _keep_sharding(s, values[s])
-                if s._info.metadata  # a declared sharding (trace time only)
-                else values[s]
-                for s in frame.written
-            }
-            mask = self._masks.get(n) if masked else None
-            back = set(written) if mask is None else set(mask)
-            layout = [
-                (written.pop(i, args[i]),) if i in back else None for i in range(n)
-            ]
-            entry = self._eager.get(n) if masked else None
-            if entry is not None:  # a new trace of the donating jit
-                changed = {
-                    i
-                    for i in entry[2]
-                    if (new := layout[i]) is None or not reusable(args[i], new[0])
-                }
-                if changed:
-                    raise _Undonatable(changed)
-            return exported, layout, written
-
-        flat.__name__ = flat.__qualname__ = self._name
-        return flat
+        self._flat = traced_function(self, masked=True)
+        self._flat_nested = traced_function(self, masked=False)
 
     # -- calling -------------------------------------------------------------
 
@@ -220,7 +149,7 @@ class JitWrapper(Generic[P, R]):
         if isinstance(error, Retry):  # new argument shapes met new States
             self._plan = self._plan.grow(error)
             self._reset()
-        elif isinstance(error, _Undonatable):  # ... or changed a donated shape
+        elif isinstance(error, Undonatable):  # ... or changed a donated shape
             self._stop_donating(len(self._plan.states), error.positions)
         else:
             raise error
@@ -289,7 +218,7 @@ class JitWrapper(Generic[P, R]):
             except WroteMore as more:
                 self._learn(n, more.positions)
                 out = more.out
-            except _Undonatable as signal:
+            except Undonatable as signal:
                 self._stop_donating(n, signal.positions)
                 return self._call_once(states, args, kwargs, state_free)
             else:
@@ -357,7 +286,7 @@ class JitWrapper(Generic[P, R]):
         self._masks[n] = tuple(sorted({*self._masks.get(n, ()), *positions}))
         self._eager.clear()
         self._unsettle()
-        self._flat = self._flat_function(masked=True)
+        self._flat = traced_function(self, masked=True)
 
     def _copied(self, n: int, positions: list[int], seconds: float) -> None:
         """A call copied the donated States at `positions` (someone else
@@ -447,10 +376,3 @@ class JitWrapper(Generic[P, R]):
         traces again and finds the States it uses anew."""
         self._plan = Plan(reads=speculate(self.fun))
         self._reset()
-
-
-def _keep_sharding(state: State[Any], value: Any) -> Any:
-    """A written value held to its State's declared sharding (loads sharding)."""
-    from ..sharding._hooks import constrain_written
-
-    return constrain_written(state, value)

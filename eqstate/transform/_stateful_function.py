@@ -1,15 +1,14 @@
 """`StatefulFunction`: a stateful function's jaxpr, cached per argument signature.
 
-The engine finds the States (`retrying` + `run_planned`, as `make_jaxpr` uses
-them); this module lays the jaxpr out as brainstate does, the arguments and
-then the States in the order the function first touches them, and keeps one
-jaxpr per signature of the arguments.
+`trace_entry` traces it (the engine finds the States; the jaxpr lays them out
+as brainstate's does); this module keeps one jaxpr per signature of the
+arguments and calls it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Sequence
-from typing import Any, NamedTuple
+from typing import Any
 
 import jax
 import jax.tree_util as jtu
@@ -17,40 +16,12 @@ import jax.tree_util as jtu
 from .. import _table
 from .._left_out import left_out_attributes
 from .._state import State
-from ._engine import (
-    Plan,
-    gather,
-    known,
-    owner_name,
-    restore,
-    retrying,
-    run,
-    run_planned,
-    scatter,
-    split,
-)
+from ._engine import gather, owner_name, restore, run, scatter, split
+from ._stateful_trace import Entry, signature, trace_entry
 
 __all__ = ["StatefulFunction"]
 
 _MAX_ENTRIES = 128  # traced signatures kept, as brainstate's cache (oldest out)
-
-
-class _Entry(NamedTuple):
-    jaxpr: Any  # ClosedJaxpr: (args, kwargs, State values) -> (out, new values)
-    out_shapes: Any
-    out_treedef: Any
-    states: tuple[State[Any], ...]
-    written: frozenset[State[Any]]
-    known: list[State[Any]]  # the States `restore` puts back into the output
-    signature: Any  # the States' shapes and dtypes when traced
-
-
-def _signature(values: Sequence[Any]) -> Any:
-    leaves, treedef = jtu.tree_flatten(list(values))
-    try:
-        return treedef, [(t.shape, t.dtype) for t in map(jax.typeof, leaves)]
-    except TypeError:  # not an array (a State whose value is gone): retrace
-        return None
 
 
 def _jit_disabled() -> bool:
@@ -128,14 +99,14 @@ class StatefulFunction:
             if name
             else owner_name("StatefulFunction", fun)
         )
-        self._cache: dict[Hashable, _Entry] = {}
+        self._cache: dict[Hashable, Entry] = {}
 
     def __repr__(self) -> str:
         return f"StatefulFunction({self.fun!r}, static_argnums={self.static_argnums})"
 
     def _lookup(
         self, args: tuple[Any, ...], kwargs: dict[str, Any], trace: bool = True
-    ) -> tuple[_Entry, Any]:
+    ) -> tuple[Entry, Any]:
         """`(entry, dynamic arguments)`; traces on a miss or a stale entry."""
         nums, names = self.static_argnums, self.static_argnames
         if nums and max(nums) >= len(args):
@@ -171,68 +142,17 @@ class StatefulFunction:
                 "`make_jaxpr(*args)` first, or leave `compile_if_miss=True`."
             )
         self._cache.pop(key, None)
-        self._cache[key] = entry = self._trace(args, kwargs, dynamic, list(index))
+        self._cache[key] = entry = trace_entry(self, args, kwargs, dynamic, list(index))
         if len(self._cache) > _MAX_ENTRIES:
             del self._cache[next(iter(self._cache))]
         return entry, dynamic
 
-    def _stale(self, entry: _Entry) -> bool:
+    def _stale(self, entry: Entry) -> bool:
         """A State's shape or dtype changed since the trace."""
-        now = _signature([_table.peek(s) for s in entry.states])
+        now = signature([_table.peek(s) for s in entry.states])
         return bool(entry.states) and now != entry.signature
 
-    def _trace(
-        self,
-        args: tuple[Any, ...],
-        kwargs: dict[str, Any],
-        dynamic: tuple[Any, Any],
-        arg_states: list[State[Any]],
-    ) -> _Entry:
-        """Trace `fun` through the engine, with brainstate's jaxpr layout."""
-        nums, fun, owner = self.static_argnums, self.fun, self._owner
-        static_kw = {k: v for k, v in kwargs.items() if k in self.static_argnames}
-        order: dict[State[Any], None] = {}  # first touched, first listed
-
-        def probe(*a: Any, **k: Any) -> Any:
-            frame = _table.active_frames()[-1]  # the one `run_planned` opened
-            try:
-                return fun(*a, **k)
-            finally:
-                order.update((s, None) for s in frame.values if s not in frame.created)
-
-        def attempt(plan: Plan) -> _Entry:
-            plan = Plan(plan.writes, [*plan.reads, *arg_states])
-            states = (*order, *(s for s in plan.states if s not in order))
-            written = frozenset(plan.writes)
-
-            def pure(dyn: Any, dyn_kw: Any, vals: list[Any]) -> Any:
-                rest = iter(dyn)
-                full = [args[i] if i in nums else next(rest) for i in range(len(args))]
-                by_state = dict(zip(states, vals))
-                out, _, frame = run_planned(
-                    probe,
-                    owner,
-                    plan,
-                    [by_state[s] for s in plan.states],
-                    full,
-                    {**dyn_kw, **static_kw},
-                    arg_states,
-                    reads=True,
-                )
-                new, keep = frame.values, written if self.return_only_write else states
-                return out, tuple(new[s] if s in keep else None for s in states)
-
-            vals = gather(states, shapes_only=True)
-            jaxpr, shapes = jax.make_jaxpr(
-                pure, axis_env=self.axis_env, return_shape=True
-            )(*dynamic, vals)
-            tree = jtu.tree_structure(shapes)
-            found = list(known(arg_states, plan))
-            return _Entry(jaxpr, shapes, tree, states, written, found, _signature(vals))
-
-        return retrying(Plan(), attempt, owner)
-
-    def _check(self, entry: _Entry, state_vals: Sequence[Any]) -> None:
+    def _check(self, entry: Entry, state_vals: Sequence[Any]) -> None:
         if len(state_vals) != len(entry.states):
             raise ValueError(
                 f"{self._owner} takes the values of {len(entry.states)} States "
@@ -244,7 +164,7 @@ class StatefulFunction:
                 "`get_states(*args)` its value."
             )
 
-    def _call(self, entry: _Entry, dynamic: Any, state_vals: Sequence[Any]) -> Any:
+    def _call(self, entry: Entry, dynamic: Any, state_vals: Sequence[Any]) -> Any:
         from jax.extend.core import jaxpr_as_fun
 
         self._check(entry, state_vals)
