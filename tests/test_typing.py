@@ -45,3 +45,21 @@ def test_pytree_is_subscriptable_and_predicate_matches_filters():
     predicate: et.Predicate = eqstate.util.to_predicate(eqstate.ParamState)
     assert predicate(("w",), eqstate.ParamState(jnp.zeros(1)))
     assert isinstance(et.K, typing.TypeVar)
+
+
+_TRANSFORMS = sorted(
+    name
+    for name in eqstate.transform.__all__
+    if callable(getattr(eqstate.transform, name))
+    and not isinstance(getattr(eqstate.transform, name), type)
+)
+
+
+@pytest.mark.parametrize("name", _TRANSFORMS)
+def test_transforms_annotations_resolve_at_runtime(name: str):
+    """`typing.get_type_hints` (what beartype and documentation tools call)
+    resolves every annotation of the public transforms, lazily loaded ones
+    (such as `for_loop`'s `ProgressBar`) included."""
+    fun = getattr(eqstate.transform, name)
+    hints = typing.get_type_hints(fun)
+    assert hints.keys() == getattr(fun, "__annotations__", {}).keys()

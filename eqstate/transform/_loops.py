@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, overload
+from typing import Any, ParamSpec, TypeVar, overload
 
 import jax
 import jax.numpy as jnp
@@ -31,9 +31,7 @@ from ._engine import (
     unsplit,
 )
 from ._loop_checks import loop_length, without_writes
-
-if TYPE_CHECKING:
-    from ._progress import ProgressBar
+from ._progress import ProgressBar
 
 __all__ = [
     "LoopCarryError",
