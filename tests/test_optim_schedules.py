@@ -183,3 +183,28 @@ def test_current_lrs_reads_like_braintools_state():
     assert float(schedule.current_lrs.value[0]) == pytest.approx(0.05)
     with pytest.raises(eqstate.EqstateError, match=r"scheduler\.apply"):
         schedule.current_lrs.value = [1.0]
+
+
+# (a plateau schedule's rate is its state, as in braintools: its base is
+# only where it starts)
+_BASED = [
+    n
+    for n in CASES
+    if GOLDEN[n]["kwargs"].get("base_lr") and GOLDEN[n]["cls"] != "ReduceLROnPlateau"
+]
+
+
+@pytest.mark.parametrize("name", _BASED)
+def test_a_new_base_lr_holds_from_then_on(name):
+    """`schedule.base_lrs = [b]` (braintools' way) gives the rates a schedule
+    built with `base_lr=b` gives, at every position."""
+    case = GOLDEN[name]
+    schedule = _build(case["cls"], case["kwargs"])
+    new = 3.0 * case["kwargs"]["base_lr"]
+    schedule.base_lrs = [new]
+    built = _build(case["cls"], {**case["kwargs"], "base_lr": new})
+    epochs = jnp.arange(len(case["rates"]))
+    np.testing.assert_allclose(schedule(epochs), built(epochs), rtol=1e-6)
+    assert schedule.base_lrs == [new]
+    with pytest.raises(eqstate.EqstateError, match=r"one rate, e\.g\."):
+        schedule.base_lrs = [new, new]

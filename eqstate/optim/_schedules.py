@@ -20,7 +20,7 @@ optax's convention and is evaluated at the number of updates made so far.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar, Literal, TypeAlias
 
 import jax
@@ -139,8 +139,36 @@ class LRScheduler:
 
     @property
     def base_lrs(self) -> list[float]:
-        """`[base_lr]` (braintools keeps one rate per parameter group)."""
+        """`[base_lr]` (braintools keeps one rate per parameter group).
+
+        Setting it sets `base_lr`: the schedule's rates follow the new base
+        from then on (the position stays where it is; a `ReduceLROnPlateau`'s
+        rate is its state, so there the base is only where it started, as in
+        braintools). `base_lr` is a Python
+        number, so a function `jit` traced before the change keeps the old
+        one: clear its cache (`step.clear_cache()`) or change the base before
+        the first call.
+
+        ```python
+        import eqstate.optim as optim
+
+        schedule = optim.StepLR(0.1, step_size=2, gamma=0.5)
+        schedule.base_lrs = [1.0]
+        assert [float(schedule(e)) for e in (0, 2)] == [1.0, 0.5]
+        ```
+        """
         return [self.base_lr]
+
+    @base_lrs.setter
+    def base_lrs(self, rates: Sequence[float]) -> None:
+        rates = list(rates)
+        if len(rates) != 1:
+            raise EqstateError(
+                f"{type(self).__name__}.base_lrs = {rates!r}: an eqstate schedule "
+                "has one parameter group, so it takes a list of one rate, e.g. "
+                "`schedule.base_lrs = [0.01]`."
+            )
+        self.base_lr = check_base_lr(type(self).__name__, rates[0])
 
     def __call__(self, epoch: ArrayLike) -> jax.Array:
         """The rate at position `epoch` (a pure function of `epoch`).

@@ -59,13 +59,15 @@ class WarmupScheduler(LRScheduler):
         base = check_base_lr("WarmupScheduler", base_lr)
         self.warmup_epochs: int = warmup_epochs
         self.warmup_start_lr: float = warmup_start_lr
-        self._fn = optax.linear_schedule(warmup_start_lr, base, warmup_epochs)
         super().__init__(base, last_epoch)
 
     def __call__(self, epoch: ArrayLike) -> jax.Array:
         if self.warmup_epochs == 0:
             return _f32(jnp.full(jnp.shape(epoch), self.base_lr))
-        return _f32(self._fn(epoch))
+        ramp = optax.linear_schedule(
+            self.warmup_start_lr, self.base_lr, self.warmup_epochs
+        )
+        return _f32(ramp(epoch))
 
 
 class CyclicLR(LRScheduler):

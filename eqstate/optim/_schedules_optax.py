@@ -27,14 +27,21 @@ __all__ = [
 
 
 class _OptaxSchedule(LRScheduler):
-    """A schedule given by an optax schedule function of the position."""
+    """A schedule given by an optax schedule function of the position,
+    `make(base_lr)`: made from the current `base_lr` at each call, so a new
+    `base_lr` (or `base_lrs`) holds from then on."""
 
-    def __init__(self, fn: Callable[[Any], Any], base_lr: float, last_epoch: int):
-        self._fn: Callable[[Any], Any] = fn
+    def __init__(
+        self,
+        make: Callable[[float], Callable[[Any], Any]],
+        base_lr: float,
+        last_epoch: int,
+    ):
+        self._make = make
         super().__init__(base_lr, last_epoch)
 
     def __call__(self, epoch: ArrayLike) -> jax.Array:
-        return _f32(self._fn(epoch))
+        return _f32(self._make(self.base_lr)(epoch))
 
 
 class StepLR(_OptaxSchedule):
@@ -71,8 +78,11 @@ class StepLR(_OptaxSchedule):
         self.step_size: int = step_size
         self.gamma: float = gamma
         base = check_base_lr("StepLR", base_lr)
-        fn = optax.exponential_decay(base, step_size, gamma, staircase=True)
-        super().__init__(fn, base, last_epoch)
+        super().__init__(
+            lambda b: optax.exponential_decay(b, step_size, gamma, staircase=True),
+            base,
+            last_epoch,
+        )
 
 
 class MultiStepLR(_OptaxSchedule):
@@ -108,7 +118,7 @@ class MultiStepLR(_OptaxSchedule):
             scales[m] = scales.get(m, 1.0) * gamma
         base = check_base_lr("MultiStepLR", base_lr)
         super().__init__(
-            optax.piecewise_constant_schedule(base, scales), base, last_epoch
+            lambda b: optax.piecewise_constant_schedule(b, scales), base, last_epoch
         )
 
 
@@ -133,7 +143,9 @@ class ExponentialLR(_OptaxSchedule):
     def __init__(self, base_lr: float = 1e-3, gamma: float = 0.95, last_epoch: int = 0):
         self.gamma: float = gamma
         base = check_base_lr("ExponentialLR", base_lr)
-        super().__init__(optax.exponential_decay(base, 1, gamma), base, last_epoch)
+        super().__init__(
+            lambda b: optax.exponential_decay(b, 1, gamma), base, last_epoch
+        )
 
 
 class ExponentialDecayLR(_OptaxSchedule):
@@ -176,10 +188,13 @@ class ExponentialDecayLR(_OptaxSchedule):
                 f"ExponentialDecayLR: decay_steps must be > 0; got {decay_steps}."
             )
         base = check_base_lr("ExponentialDecayLR", base_lr)
-        fn = optax.exponential_decay(
-            base, decay_steps, decay_rate, transition_begin, staircase, end_value
+        super().__init__(
+            lambda b: optax.exponential_decay(
+                b, decay_steps, decay_rate, transition_begin, staircase, end_value
+            ),
+            base,
+            last_epoch,
         )
-        super().__init__(fn, base, last_epoch)
 
 
 class CosineAnnealingLR(_OptaxSchedule):
@@ -214,8 +229,13 @@ class CosineAnnealingLR(_OptaxSchedule):
         base = check_base_lr("CosineAnnealingLR", base_lr)
         self.T_max: int = T_max
         self.eta_min: float = eta_min
-        fn = optax.cosine_decay_schedule(base - eta_min, T_max)
-        super().__init__(lambda e: fn(e) + eta_min, base, last_epoch)
+        super().__init__(
+            lambda b: _shifted(
+                optax.cosine_decay_schedule(b - eta_min, T_max), eta_min
+            ),
+            base,
+            last_epoch,
+        )
 
 
 class PolynomialLR(_OptaxSchedule):
@@ -251,8 +271,11 @@ class PolynomialLR(_OptaxSchedule):
         self.total_iters: int = total_iters
         self.power: float = power
         base = check_base_lr("PolynomialLR", base_lr)
-        fn = optax.polynomial_schedule(base, 0.0, power, total_iters)
-        super().__init__(fn, base, last_epoch)
+        super().__init__(
+            lambda b: optax.polynomial_schedule(b, 0.0, power, total_iters),
+            base,
+            last_epoch,
+        )
 
 
 class LinearLR(_OptaxSchedule):
@@ -288,7 +311,15 @@ class LinearLR(_OptaxSchedule):
         self.start_factor: float = start_factor
         self.end_factor: float = end_factor
         self.total_iters: int = total_iters
-        fn = optax.linear_schedule(
-            base * start_factor, base * end_factor, max(total_iters, 0)
+        super().__init__(
+            lambda b: optax.linear_schedule(
+                b * start_factor, b * end_factor, max(total_iters, 0)
+            ),
+            base,
+            last_epoch,
         )
-        super().__init__(fn, base, last_epoch)
+
+
+def _shifted(fn: Callable[[Any], Any], offset: float) -> Callable[[Any], Any]:
+    """`fn` plus a constant."""
+    return lambda epoch: fn(epoch) + offset
