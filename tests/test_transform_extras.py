@@ -150,6 +150,12 @@ def test_debug_nan_names_the_operation():
     T.debug_nan(f, jnp.array([2.0]))
     with pytest.raises(T.JitCheckError, match=r"`sqrt`.*test_transform_extras"):
         T.debug_nan(f, jnp.array([0.0]))
+    # brainstate raises a RuntimeError here, and a ValueError from an eager
+    # `jit_error_if`: `except` clauses written for it still catch ours
+    with pytest.raises(RuntimeError, match="`sqrt`"):
+        T.debug_nan(f, jnp.array([0.0]))
+    with pytest.raises(ValueError, match="eager check"):
+        T.jit_error_if(jnp.array(True), "eager check")
 
 
 def test_unvmap_reduces_over_lanes():
@@ -219,3 +225,28 @@ def test_grad_checks_states_and_nans():
         Exception, match="NaN in the gradients of eqstate.transform.grad"
     ):
         f()
+
+
+def test_named_scope_static_arguments_computed_per_call():
+    """brainstate's `named_scope` takes a function of the call's arguments for
+    `static_argnums` / `static_argnames`: one jit per answer, each traced once."""
+    calls = eqstate.State(jnp.array(0))
+    traces = []
+
+    def static(*args, **kwargs):
+        return (1,) if len(args) == 2 else (1, 2)
+
+    @T.named_scope("scaled", static_argnums=static)
+    def scaled(x, n, scale=1):
+        traces.append((n, scale))
+        calls.value += 1
+        return x**n * scale
+
+    x = jnp.array(2.0)
+    assert [float(scaled(x, 3)), float(scaled(x, 3))] == [8.0, 8.0]
+    assert [float(scaled(x, 2, 3)), float(scaled(x, 2, 3))] == [12.0, 12.0]
+    assert traces == [(3, 1), (2, 3)] and int(calls.value) == 4
+    by_name = T.named_scope("by_name", static_argnames=lambda *a, **k: "n")(
+        lambda x, n: x * n
+    )
+    assert float(by_name(x, n=4)) == 8.0

@@ -45,12 +45,14 @@ check = _cfy.check
 check_error = _cfy.check_error
 
 
-class JitCheckError(EqstateError):
+class JitCheckError(EqstateError, RuntimeError, ValueError):
     """A runtime check raised by `jit_error_if` or `debug_nan` failed.
 
     The message is the one given to `jit_error_if` (formatted with its
     arguments' runtime values), or for `debug_nan` the first operation that
-    produced a NaN and where it was written.
+    produced a NaN and where it was written. It is also a `RuntimeError` and
+    a `ValueError`, which brainstate raises (a jitted check failing in XLA's
+    runtime, an eager one), so `except` clauses written for brainstate catch it.
 
     ```python
     import jax.numpy as jnp

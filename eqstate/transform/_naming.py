@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, overload
 
 import jax
 
@@ -41,11 +41,27 @@ def named_call(fun: Callable[P, R] | None = None, *, name: str | None = None) ->
     return jax.named_call(fun, name=name)
 
 
+@overload
 def named_scope(
     name: str,
     static_argnums: int | Sequence[int] | None = None,
     static_argnames: str | Sequence[str] | None = None,
-) -> Callable[[Callable[P, R]], JitWrapper[P, R]]:
+) -> Callable[[Callable[P, R]], JitWrapper[P, R]]: ...
+
+
+@overload
+def named_scope(
+    name: str,
+    static_argnums: int | Sequence[int] | Callable[..., Any] | None = None,
+    static_argnames: str | Sequence[str] | Callable[..., Any] | None = None,
+) -> Callable[[Callable[P, R]], Callable[P, R]]: ...
+
+
+def named_scope(
+    name: str,
+    static_argnums: int | Sequence[int] | Callable[..., Any] | None = None,
+    static_argnames: str | Sequence[str] | Callable[..., Any] | None = None,
+) -> Callable[[Callable[P, R]], Callable[P, R]]:
     """A decorator: `jit` the function under the name `name` (`jit_<name>` in HLO).
 
     ```python
@@ -58,20 +74,55 @@ def named_scope(
 
     assert power(jnp.array(2.0), 3).tolist() == 8.0
     assert "@jit_power" in power.lower(jnp.array(2.0), 3).as_text()
+
+    # the static arguments may depend on the call (one jit per answer)
+    @eqstate.transform.named_scope("scaled", static_argnums=lambda *a, **k: (1, 2))
+    def scaled(x, n, scale):
+        return x**n * scale
+
+    assert scaled(jnp.array(2.0), 2, 3).tolist() == 12.0
     ```
 
     Args:
         name: the name of the compiled computation.
-        static_argnums: static positional arguments, as in `jit`.
-        static_argnames: static keyword arguments, as in `jit`.
+        static_argnums: static positional arguments, as in `jit`; or a
+            function of the call's arguments that returns them.
+        static_argnames: static keyword arguments, as in `jit`; or a function
+            of the call's arguments that returns them.
     """
 
     def decorate(fun: Callable[P, R]) -> Any:  # (beartype 0.20: no ParamSpec)
-        return jit(
-            fun,
-            static_argnums=() if static_argnums is None else static_argnums,
-            static_argnames=() if static_argnames is None else static_argnames,
-            name=name,
-        )
+        def jitted(nums: Any, names: Any) -> JitWrapper[P, R]:
+            return jit(
+                fun,
+                static_argnums=() if nums is None else nums,
+                static_argnames=() if names is None else names,
+                name=name,
+            )
+
+        if not (callable(static_argnums) or callable(static_argnames)):
+            return jitted(static_argnums, static_argnames)
+        cache: dict[tuple[Any, Any], JitWrapper[P, R]] = {}
+
+        @functools.wraps(fun)
+        def call(*args: P.args, **kwargs: P.kwargs) -> R:
+            nums, names = (
+                spec(*args, **kwargs) if callable(spec) else spec
+                for spec in (static_argnums, static_argnames)
+            )
+            key = (_normal(nums, int), _normal(names, str))
+            wrapper = cache.get(key)
+            if wrapper is None:
+                wrapper = cache[key] = jitted(*key)
+            return wrapper(*args, **kwargs)
+
+        return call
 
     return decorate
+
+
+def _normal(spec: Any, kind: type) -> tuple[Any, ...]:
+    """A static argument specification as a tuple (a cache key)."""
+    if spec is None:
+        return ()
+    return (spec,) if isinstance(spec, kind) else tuple(spec)
