@@ -16,7 +16,27 @@ def test_protocols_check_at_runtime():
     assert isinstance(jnp.zeros(1), et.SupportsDType) and not isinstance(
         1.0, et.SupportsDType
     )
-    assert et.DType is np.dtype and et.Array is jax.Array
+    assert et.DType is np.dtype
+    assert isinstance(jnp.zeros(1), et.Array) and not isinstance(np.zeros(1), et.Array)
+    assert issubclass(jax.Array, et.Array) and not issubclass(np.ndarray, et.Array)
+
+
+def test_array_notes_shapes_as_brainstate_and_works_with_jaxtyping():
+    """`Array["m, n"]` is brainstate's shape note (unchecked); jaxtyping's
+    checked annotations take `Array` as they take `jax.Array`."""
+    import beartype
+    import jaxtyping
+
+    assert typing.get_args(et.Array["m, n"]) == (jax.Array, "m, n")
+    assert typing.get_args(et.Array[jnp.float32, "m"]) == (jax.Array, jnp.float32, "m")
+
+    @jaxtyping.jaxtyped(typechecker=beartype.beartype)
+    def double(x: jaxtyping.Float[et.Array, " n"]) -> jaxtyping.Float[et.Array, " n"]:
+        return x * 2
+
+    assert double(jnp.ones(2)).tolist() == [2.0, 2.0]
+    with pytest.raises(jaxtyping.TypeCheckError):
+        double(jnp.ones(2, jnp.int32))
 
 
 def test_missing_is_a_sentinel():

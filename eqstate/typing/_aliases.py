@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Sequence
 from types import EllipsisType
-from typing import TYPE_CHECKING, Any, Protocol, TypeAlias, TypeVar, runtime_checkable
+from typing import (
+    TYPE_CHECKING,
+    Annotated,
+    Any,
+    Protocol,
+    TypeAlias,
+    TypeVar,
+    runtime_checkable,
+)
 
 import jax
 import numpy as np
@@ -61,8 +69,45 @@ ArrayLike: TypeAlias = (
 )
 """Anything usable as an array, brainunit Quantities included."""
 
-Array: TypeAlias = jax.Array
-"""A JAX array (for shapes in annotations use jaxtyping: `Float[Array, "n"]`)."""
+if TYPE_CHECKING:
+    Array: TypeAlias = jax.Array
+    """A JAX array; `Array["m, n"]` notes a shape, as brainstate's does (for
+    checked shapes use jaxtyping: `Float[Array, "m n"]`)."""
+else:
+
+    class _ArrayType(type):
+        def __instancecheck__(cls, obj: Any) -> bool:
+            return isinstance(obj, jax.Array)
+
+        def __subclasscheck__(cls, sub: type) -> bool:
+            return issubclass(sub, jax.Array)
+
+    class Array(metaclass=_ArrayType):
+        """A JAX array: `isinstance(x, Array)` is `isinstance(x, jax.Array)`.
+
+        `Array["m, n"]` (or `Array[jnp.float32, "m"]`) notes a shape in an
+        annotation, as brainstate's `Array` does: it is
+        `Annotated[jax.Array, "m, n"]`, which no checker enforces. For checked
+        shapes and dtypes use jaxtyping, with beartype: `Float[Array, "m n"]`.
+
+        ```python
+        import typing
+        import jax
+        import jax.numpy as jnp
+        from eqstate.typing import Array
+
+        def f(a: Array["m, n"]) -> Array["m"]:
+            return a.sum(axis=1)
+
+        assert isinstance(jnp.zeros(2), Array) and issubclass(jax.Array, Array)
+        assert typing.get_args(Array["m, n"]) == (jax.Array, "m, n")
+        ```
+        """
+
+        def __class_getitem__(cls, spec: Any) -> Any:
+            notes = spec if isinstance(spec, tuple) else (spec,)
+            return Annotated[(jax.Array, *notes)]
+
 
 DType: TypeAlias = np.dtype
 """A NumPy dtype."""
