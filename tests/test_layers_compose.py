@@ -44,6 +44,32 @@ def test_sequential_builds_indexes_and_appends():
     assert model(jnp.ones((2, 2))).shape == (2, 3)
 
 
+_SIZE_KEEPING = [
+    nn.Dropout(0.5),
+    nn.Dropout1d(0.5),
+    nn.Dropout2d(0.5),
+    nn.Dropout3d(0.5),
+    nn.AlphaDropout(0.5),
+    nn.FeatureAlphaDropout(0.5),
+    nn.DropoutFixed(4, 0.5),
+    nn.Identity(),
+]
+
+
+@pytest.mark.parametrize("layer", _SIZE_KEEPING, ids=lambda m: type(m).__name__)
+def test_sequential_passes_the_size_through_dropout_and_identity(layer):
+    """As in brainstate, dropouts and Identity are element-wise blocks: a
+    `Sequential` passes the previous size through them, so a layer built
+    after them (a class, a partial or brainstate's `Cls.desc(...)`) gets it."""
+    assert isinstance(layer, nn.ElementWiseBlock)
+    model = nn.Sequential(nn.Linear(3, 4), layer, nn.Linear.desc(out_size=2))
+    assert model.out_size == (2,) and model[2].in_size == (4,)
+    assert isinstance(model[2], eqstate.mixin.ParamDesc)
+    if not isinstance(layer, (nn.Dropout2d, nn.Dropout3d)):  # (images only)
+        with eqstate.environ.context(fit=False):
+            assert model(jnp.ones((1, 3))).shape == (1, 2)
+
+
 def test_sequential_errors_name_the_fix():
     with pytest.raises(eqstate.EqstateError, match="has no `out_size`"):
         nn.Sequential(nn.ReLU(), Scale)

@@ -18,6 +18,7 @@ from jaxtyping import Array, Float
 
 from .. import environ, random
 from .._state_kinds import ShortTermState
+from ._elementwise import ElementWiseBlock
 from ._layer_common import LayerError, as_size
 from ._module import Module, init_module
 
@@ -64,7 +65,7 @@ def _training(prob: float) -> bool:
     return bool(environ.get("fit")) and prob < 1.0
 
 
-class Dropout(Module):
+class Dropout(ElementWiseBlock):
     """Zero each unit with probability `1 - prob` in training, scaling the
     kept ones by `1 / prob`.
 
@@ -110,7 +111,7 @@ class Dropout(Module):
         return _keep(x, random.bernoulli(self.prob, shape), self.prob)
 
 
-class _DropoutNd(Module):
+class _DropoutNd(ElementWiseBlock):
     """Channel-wise dropout: one draw per (sample, channel)."""
 
     minimal_dim: ClassVar[int]
@@ -208,7 +209,7 @@ class Dropout3d(_DropoutNd):
     minimal_dim: ClassVar[int] = 4
 
 
-class AlphaDropout(Module):
+class AlphaDropout(ElementWiseBlock):
     """Dropout for SELU networks: dropped units take SELU's saturation value and
     an affine map keeps the input's mean and variance.
 
@@ -240,7 +241,7 @@ class AlphaDropout(Module):
         return _alpha(x, random.bernoulli(self.prob, x.shape), self.prob)
 
 
-class FeatureAlphaDropout(Module):
+class FeatureAlphaDropout(ElementWiseBlock):
     """`AlphaDropout` of whole channels: one draw per (sample, channel).
 
     ```python
@@ -278,7 +279,7 @@ class FeatureAlphaDropout(Module):
         return _alpha(x, random.bernoulli(self.prob, shape), self.prob)
 
 
-class DropoutFixed(Module):
+class DropoutFixed(ElementWiseBlock):
     """Dropout with a mask drawn once, by `init_state` (e.g. through
     `eqstate.nn.init_all_states`), and reused on every call until redrawn.
 

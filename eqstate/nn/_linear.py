@@ -25,6 +25,7 @@ from .._state_kinds import ParamState
 from .._units import ArrayOrQuantity, attach_unit, is_quantity, split_unit, with_unit
 from ..sharding._init import layer_names
 from . import init as nn_init
+from ._elementwise import ElementWiseBlock
 from ._layer_common import LayerError, as_size
 from ._module import Module, init_module
 from ._normalization import weight_standardization
@@ -463,7 +464,7 @@ class LoRA(Module):
         return y
 
 
-class Identity(Module):
+class Identity(ElementWiseBlock):
     """Returns its input unchanged (a placeholder in a `Sequential`).
 
     ```python

@@ -27,6 +27,7 @@ import jax.tree_util as jtu
 from .._paths import register_transparent_key
 from .._pretty import pretty
 from .._state import State
+from ..mixin._mixin import ParamDesc
 from ._attr_store import (
     ATTRS as _ATTRS,
     OPEN as _OPEN,
@@ -108,7 +109,7 @@ def _opens_structure(method: _F) -> _F:
     return wrapper  # type: ignore[return-value]
 
 
-class Module(OpenInit):
+class Module(OpenInit, ParamDesc):
     """Base class for models: an equinox module that may hold `State`s.
 
     ```python

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from .._errors import EqstateError
+from ..mixin._mixin import ParamDescriber
 from ._elementwise import ElementWiseBlock
 from ._module import Module, init_module
 
@@ -22,9 +23,12 @@ or pass an instance instead of a class or partial."""
 
 
 def _is_builder(layer: Any) -> bool:
-    """A layer class or a `functools.partial` of one, to be built from `in_size`."""
+    """A layer class, or a `functools.partial` or `Cls.desc(...)` of one, to be
+    built from `in_size`."""
     if isinstance(layer, functools.partial):
         layer = layer.func
+    elif isinstance(layer, ParamDescriber):
+        layer = layer.cls
     return isinstance(layer, type) and issubclass(layer, Module)
 
 
