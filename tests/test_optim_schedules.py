@@ -105,6 +105,12 @@ def test_schedule_state_dict_and_errors():
         (eqstate.EqstateError, TypeError), match="list of per-group rates|base_lr"
     ):
         optim.StepLR([0.1, 0.2])  # pyright: ignore[reportArgumentType]
+    # (beartype refuses the list first in this suite; without it, the message
+    # names the argument given)
+    from eqstate.optim._schedules import check_base_lr
+
+    with pytest.raises(eqstate.EqstateError, match=r"OneCycleLR\(max_lr=0\.1\)"):
+        check_base_lr("OneCycleLR", [0.1, 0.2], "max_lr")
     with pytest.raises(
         eqstate.EqstateError, match="2 schedulers need 1 milestones; got 2"
     ):

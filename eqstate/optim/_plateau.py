@@ -75,7 +75,7 @@ class ReduceLROnPlateau(LRScheduler):
         self.threshold_mode: Literal["rel", "abs"] = threshold_mode
         self.cooldown: int = cooldown
         self.eps: float = eps
-        self.min_lr: float = check_base_lr("ReduceLROnPlateau", min_lr)
+        self.min_lr: float = check_base_lr("ReduceLROnPlateau", min_lr, "min_lr")
         worst = jnp.inf if mode == "min" else -jnp.inf
         self.best: OptimState = OptimState(
             jnp.asarray(worst, jnp.float32), name="plateau.best"

@@ -56,13 +56,14 @@ NO_RATE = float("nan")
 UNTOLD = float("inf")
 
 
-def check_base_lr(owner: str, base_lr: Any) -> float:
-    """`base_lr` as a float; per-group lists are not supported."""
+def check_base_lr(owner: str, base_lr: Any, argument: str = "base_lr") -> float:
+    """A rate (the `argument` of `owner`) as a float; per-group lists are not
+    supported."""
     if isinstance(base_lr, (list, tuple)):
         raise EqstateError(
-            f"{owner}: base_lr={list(base_lr)!r} is a list of per-group rates; "
+            f"{owner}: {argument}={list(base_lr)!r} is a list of per-group rates; "
             "eqstate optimizers have one parameter group, so give one rate, e.g. "
-            f"{owner}(base_lr={base_lr[0]!r})."
+            f"{owner}({argument}={base_lr[0]!r})."
         )
     return float(base_lr)
 

@@ -123,7 +123,7 @@ class CyclicLR(LRScheduler):
             raise EqstateError(
                 f"CyclicLR: scale_mode must be 'cycle' or 'iterations'; got {scale_mode!r}."
             )
-        self.max_lr: float = check_base_lr("CyclicLR", max_lr)
+        self.max_lr: float = check_base_lr("CyclicLR", max_lr, "max_lr")
         self.step_size_up: int = step_size_up
         self.step_size_down: int = step_size_down or step_size_up
         self.mode: Literal["triangular", "triangular2", "exp_range"] = mode
@@ -204,7 +204,7 @@ class OneCycleLR(LRScheduler):
                 f"OneCycleLR: anneal_strategy must be 'cos' or 'linear'; got "
                 f"{anneal_strategy!r}."
             )
-        self.max_lr: float = check_base_lr("OneCycleLR", max_lr)
+        self.max_lr: float = check_base_lr("OneCycleLR", max_lr, "max_lr")
         self.total_steps: int = total_steps
         self.pct_start: float = pct_start
         self.anneal_strategy: Literal["cos", "linear"] = anneal_strategy
