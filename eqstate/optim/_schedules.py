@@ -145,10 +145,9 @@ class LRScheduler:
         Setting it sets `base_lr`: the schedule's rates follow the new base
         from then on (the position stays where it is; a `ReduceLROnPlateau`'s
         rate is its state, so there the base is only where it started, as in
-        braintools). `base_lr` is a Python
-        number, so a function `jit` traced before the change keeps the old
-        one: clear its cache (`step.clear_cache()`) or change the base before
-        the first call.
+        braintools). `base_lr` is a Python number, so a function `jit` traced
+        before the change keeps the old one: clear its cache
+        (`step.clear_cache()`) or change the base before the first call.
 
         ```python
         import eqstate.optim as optim
