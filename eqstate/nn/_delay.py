@@ -24,7 +24,8 @@ import numpy as np
 
 from .. import environ
 from .._jax_hooks import is_tracer
-from .._state_extra import DelayState, ShortTermState
+from .._state_extra import DelayState
+from .._state_kinds import ShortTermState
 from .._units import is_quantity, strip, unit_of, with_unit
 from ._collective import call_order
 from ._interpolation import (

@@ -9,6 +9,7 @@ from typing import Any, overload
 import jax
 
 from ._jit import jit
+from ._jit_options import static_arguments
 from ._jit_wrapper import JitWrapper, P, R
 
 __all__ = ["named_call", "named_scope"]
@@ -106,11 +107,15 @@ def named_scope(
 
         @functools.wraps(fun)
         def call(*args: P.args, **kwargs: P.kwargs) -> R:
-            nums, names = (
-                spec(*args, **kwargs) if callable(spec) else spec
-                for spec in (static_argnums, static_argnames)
+            nums: Any = static_argnums
+            names: Any = static_argnames
+            if callable(nums):
+                nums = nums(*args, **kwargs)
+            if callable(names):
+                names = names(*args, **kwargs)
+            key = static_arguments(
+                fun, () if nums is None else nums, () if names is None else names
             )
-            key = (_normal(nums, int), _normal(names, str))
             wrapper = cache.get(key)
             if wrapper is None:
                 wrapper = cache[key] = jitted(*key)
@@ -119,10 +124,3 @@ def named_scope(
         return call
 
     return decorate
-
-
-def _normal(spec: Any, kind: type) -> tuple[Any, ...]:
-    """A static argument specification as a tuple (a cache key)."""
-    if spec is None:
-        return ()
-    return (spec,) if isinstance(spec, kind) else tuple(spec)
